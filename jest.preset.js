@@ -1,0 +1,16 @@
+// Shared jest settings: ts-jest compiles TypeScript on the fly, and @ei-gg/core resolves to its
+// sources so a change in core is tested everywhere without a rebuild.
+const path = require('path');
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: { warnOnly: false } }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/tests/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
+  moduleNameMapper: {
+    '^@ei-gg/core$': path.join(__dirname, 'packages/core/src/index.ts'),
+    '^@ei-gg/testbench$': path.join(__dirname, 'packages/testbench/src/index.ts'),
+  },
+};
