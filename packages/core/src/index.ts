@@ -1,1 +1,32 @@
-export {};
+/** @ei-gg/core: everything the three components share. Components import from here only. */
+export * from './errors';
+export * from './component-kind';
+export * from './logging/logger';
+
+export * from './config/setting';
+export * from './config/parameters-schema';
+export * from './config/parse-parameters';
+export * from './config/recipe-defaults';
+export * from './config/configuration-table';
+export { parseGstArgs } from './config/gst-args';
+export { splitArguments } from './config/split-arguments';
+
+export * from './identity/device-name';
+export * from './identity/topics';
+
+export * from './results/inference-result';
+export * from './results/model-output-error';
+export * from './results/from-linux-runner';
+export * from './results/encode-inference-payload';
+
+export * from './threshold-filter';
+export * from './backoff';
+export * from './metrics/metrics-accumulator';
+
+export * from './commands/parse-command';
+export * from './commands/command-replies';
+export * from './commands/command-router';
+
+export * from './cli/parse-cli-args';
+export * from './cli/load-local-configuration';
+export * from './cli/run-component-cli';

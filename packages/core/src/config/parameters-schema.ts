@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { COMPONENTS, type ComponentKind } from '../component-kind';
+import { sanitizeDeviceName } from '../identity/device-name';
+import { THRESHOLD_CRITERIA } from '../threshold-filter';
+import { parseChoice, parseFlag, parseInteger, parseNumber, parseString, parseWordList } from './coercions';
+import { setting, type ParseOutcome } from './setting';
+import { parseGstArgs } from './gst-args';
+import { splitArguments } from './split-arguments';
+
+/**
+ * The single source of truth for every component's `Parameters` (SPEC section 2): parsing, defaults, the
+ * recipes' DefaultConfiguration and the README's configuration table are all derived from these schemas.
+ */
+
+const asOutcome = <T>(value: T | undefined): ParseOutcome<T> => (value === undefined ? { ok: false } : { ok: true, value });
+const ABSOLUTE_PATH = /^\/[^\0]*$/;
+const GROUP_NAME = /^[a-z_][a-z0-9_-]*\$?$/;
+const S3_BUCKET = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** `default_threshold`: (0, 1], or a percentage in (1, 100] as the original docs showed (`50.0`). */
+export function parseThreshold(raw: unknown): ParseOutcome<number> {
+  const n = parseNumber(raw);
+  if (!n.ok || n.value <= 0 || n.value > 100) return { ok: false };
+  return { ok: true, value: n.value > 1 ? n.value / 100 : n.value };
+}
+
+const flag = (defaultValue: boolean, description: string) =>
+  setting(parseFlag, { default: defaultValue, allowed: 'yes or no (true/false also accepted)', description });
+
+function commonShape(kind: ComponentKind) {
+  const groups = kind === 'serial-runner' ? 'video audio input users dialout' : 'video audio input users';
+  return {
+    device_name: setting((raw) => asOutcome(typeof raw === 'string' ? sanitizeDeviceName(raw) : undefined), {
+      default: 'MyEdgeImpulseDevice',
+      allowed: 'a name without "+", "#" or "/" (spaces become "_", quotes are removed)',
+      description: 'Device name template; `_<mac>` of the default-route interface (or the thing name) is appended so every device in a fleet is unique.',
+    }),
+    iotcore_backoff: setting((raw) => parseInteger(raw), {
+      default: 5,
+      allowed: 'an integer',
+      description: 'Publish every Nth inference after the threshold filter (the 1st, N+1th, ...); 0 or less publishes every inference.',
+    }),
+    iotcore_qos: setting((raw) => parseInteger(raw, 0, 1), {
+      default: 1,
+      allowed: '0 or 1',
+      description: 'MQTT QoS of every publish.',
+    }),
+    sleep_time_sec: setting((raw) => parseInteger(raw, 1, 3600), {
+      default: 10,
+      allowed: 'an integer from 1 to 3600',
+      description: 'Base of the restart back-off, in seconds (the original supervision loop interval).',
+    }),
+    lock_filename: setting((raw) => parseString(raw, ABSOLUTE_PATH), {
+      default: `/tmp/ei_lockfile_${COMPONENTS[kind].lockSuffix}`,
+      allowed: 'an absolute path',
+      description: 'Lock file prefix; the lock is `<lock_filename>_<device>`, one component instance per lock.',
+    }),
+    ei_bindir: setting((raw) => parseString(raw, ABSOLUTE_PATH), {
+      default: '/usr/local/bin',
+      allowed: 'an absolute path',
+      description: 'Where external Edge Impulse binaries are looked for when not bundled.',
+    }),
+    ei_ggc_user_groups: setting((raw) => parseWordList(raw, GROUP_NAME), {
+      default: groups.split(' '),
+      allowed: 'POSIX group names separated by spaces',
+      description: 'Groups the install step adds the component user to (`ggc_user` or `ggcore`); add `render` on JetPack 6.',
+    }),
+    node_version: setting((raw) => parseString(raw), {
+      allowed: 'any text (ignored)',
+      description: 'Accepted for compatibility and ignored: the artifact bundles its Node.js runtime.',
+    }),
+  };
+}
+
+const secretShape = {
+  ei_sm_secret_id: setting((raw) => parseString(raw), {
+    default: 'EI_API_KEY',
+    allowed: 'a Secrets Manager secret name or ARN',
+    description: 'Secrets Manager secret holding the Edge Impulse API key.',
+  }),
+  ei_sm_secret_name: setting((raw) => parseString(raw), {
+    default: 'ei_api_key',
+    allowed: 'a JSON key',
+    description: 'Key inside that secret when it is JSON; a plain-text secret is used as is.',
+  }),
+};
+
+function linuxShape(kind: 'linux-service' | 'linux-runner') {
+  return {
+    ...secretShape,
+    vips_version: setting((raw) => parseString(raw), {
+      allowed: 'any text (ignored)',
+      description: 'Accepted for compatibility and ignored: the artifact bundles libvips.',
+    }),
+    launch: setting((raw) => parseChoice(raw, ['linux', 'runner'] as const), {
+      default: kind === 'linux-service' ? 'linux' : 'runner',
+      allowed: 'linux or runner',
+      description: 'Service launch type, kept from the original recipes.',
+    }),
+    gst_args: setting((raw) => asOutcome(parseGstArgs(raw)), {
+      allowed: 'a GStreamer pipeline: colon form (":" for spaces), a string, or a JSON array of strings',
+      description: 'Custom GStreamer pipeline for the camera; URIs such as `rtsp://host:554/x` are kept intact.',
+    }),
+    eiparams: setting((raw) => asOutcome(typeof raw === 'string' ? splitArguments(raw) : undefined), {
+      default: ['--greengrass'],
+      allowed: 'extra command-line arguments (quotes group words; no shell is involved)',
+      description: 'Extra arguments for the Edge Impulse client.',
+    }),
+    install_kvssink: flag(false, 'Prepare the Kinesis Video Streams GStreamer plugin at install time.'),
+    publish_inference_base64_image: flag(false, 'Add the model-input frame as a base64 JPEG in `image`.'),
+    enable_cache_to_file: flag(false, 'Write `<id>.json` and `<id>.img` for every published inference.'),
+    cache_file_directory: setting((raw) => parseString(raw, ABSOLUTE_PATH), {
+      allowed: 'an absolute path',
+      description: 'Directory of the file cache (required when enable_cache_to_file is yes).',
+    }),
+  };
+}
+
+const filterAndMetricsShape = {
+  enable_threshold_limit: flag(false, 'Threshold filter on or off.'),
+  default_threshold: setting(parseThreshold, {
+    default: 0.7,
+    allowed: 'a number in (0, 1], or a percentage in (1, 100]',
+    description: 'Threshold of the confidence filter; a value above 1 is read as a percentage, with a warning.',
+  }),
+  threshold_criteria: setting((raw) => parseChoice(raw, THRESHOLD_CRITERIA), {
+    default: 'ge',
+    allowed: `one of ${THRESHOLD_CRITERIA.join(', ')}`,
+    description: 'How a confidence is compared with the threshold.',
+  }),
+  metrics_sleeptime_ms: setting((raw) => parseInteger(raw, 0, 86_400_000), {
+    default: 30000,
+    allowed: 'an integer from 0 to 86400000',
+    description: 'Model metrics publish interval in ms (first one at start); 0 turns metrics off.',
+  }),
+};
+
+const runnerShape = {
+  input: setting((raw) => parseString(raw, /^(camera|microphone|(video|images|images-loop):.+)$/), {
+    allowed: 'camera, microphone, video:<file>, images:<dir> or images-loop:<dir>',
+    description: 'Model input; unset means camera for image models and microphone for audio models.',
+  }),
+  ei_local_model_file: setting((raw) => parseString(raw, ABSOLUTE_PATH), {
+    allowed: 'an absolute path to a .eim file',
+    description: "Run this model instead of downloading the project's model from Edge Impulse Studio.",
+  }),
+  ei_shutdown_behavior: setting(
+    (raw) => parseChoice(raw, ['wait_for_restart'] as const, { wait_on_restart: 'wait_for_restart' }),
+    {
+      allowed: 'wait_for_restart (alias wait_on_restart)',
+      description: 'When the input ends, stay up and wait for a `restart` command instead of exiting.',
+    },
+  ),
+  ei_poll_sleeptime_ms: setting((raw) => parseInteger(raw, 0), {
+    default: 2500,
+    allowed: 'an integer >= 0',
+    description: 'Accepted for compatibility; commands are pushed by subscription, never polled.',
+  }),
+  enable_cache_to_s3: flag(false, 'Upload the same pair to `s3://<s3_bucket>/<model>_v<version>/`.'),
+  s3_bucket: setting((raw) => parseString(raw, S3_BUCKET), {
+    allowed: 'an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
+    description: 'Bucket of the S3 cache (required when enable_cache_to_s3 is yes).',
+  }),
+};
+
+const serialShape = {
+  serial_port: setting((raw) => parseString(raw, ABSOLUTE_PATH), {
+    allowed: 'a device path such as /dev/ttyACM0',
+    description: 'Serial port of the board; unset discovers ttyACM*/ttyUSB* (then /dev/serial/by-id).',
+  }),
+  baud_rate: setting((raw) => parseInteger(raw, 300, 4_000_000), {
+    default: 115200,
+    allowed: 'an integer from 300 to 4000000',
+    description: 'Serial speed (USB CDC boards ignore it).',
+  }),
+};
+
+/** Cross-key rules: a cache that is switched on needs its location. */
+function requireCacheLocations(
+  config: { enable_cache_to_file?: boolean; cache_file_directory?: string; enable_cache_to_s3?: boolean; s3_bucket?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.enable_cache_to_file && !config.cache_file_directory)
+    ctx.addIssue({ code: 'custom', path: ['cache_file_directory'], message: 'must be set (an absolute path) when enable_cache_to_file is yes' });
+  if (config.enable_cache_to_s3 && !config.s3_bucket)
+    ctx.addIssue({ code: 'custom', path: ['s3_bucket'], message: 'must be set (a bucket name) when enable_cache_to_s3 is yes' });
+}
+
+const linuxServiceSchema = z.object({ ...commonShape('linux-service'), ...linuxShape('linux-service') });
+const linuxRunnerSchema = z.object({
+  ...commonShape('linux-runner'),
+  ...linuxShape('linux-runner'),
+  ...filterAndMetricsShape,
+  ...runnerShape,
+});
+const serialRunnerSchema = z.object({ ...commonShape('serial-runner'), ...filterAndMetricsShape, ...serialShape });
+
+export const PARAMETER_SCHEMAS = {
+  'linux-service': linuxServiceSchema.superRefine(requireCacheLocations),
+  'linux-runner': linuxRunnerSchema.superRefine(requireCacheLocations),
+  'serial-runner': serialRunnerSchema,
+} as const;
+
+/** The object shapes, for documentation and recipe generation (the refinements add no keys). */
+export const PARAMETER_SHAPES = {
+  'linux-service': linuxServiceSchema.shape,
+  'linux-runner': linuxRunnerSchema.shape,
+  'serial-runner': serialRunnerSchema.shape,
+} as const;
+
+export type LinuxServiceConfig = z.output<typeof linuxServiceSchema>;
+export type LinuxRunnerConfig = z.output<typeof linuxRunnerSchema>;
+export type SerialRunnerConfig = z.output<typeof serialRunnerSchema>;
+export interface ComponentConfigs {
+  'linux-service': LinuxServiceConfig;
+  'linux-runner': LinuxRunnerConfig;
+  'serial-runner': SerialRunnerConfig;
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need on a fresh Debian machine, then builds and runs every test.
+# Real peers, not mocks: mosquitto (IoT Core stand-in), socat (serial pseudo-terminals), udev (serialport's
+# port listing), GStreamer (camera/video input), moto_server (AWS services; from the system Python).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(mosquitto socat udev gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good openssl)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# mosquitto's package starts a system broker on port 1883; the tests start their own on free ports.
+command -v moto_server >/dev/null || { echo "moto_server not found: install moto[server] in the system Python (pip install 'moto[server]')" >&2; exit 1; }
+
+npm ci --no-audit --no-fund
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+npx nx run-many -t build
+npm test
