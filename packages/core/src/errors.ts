@@ -67,3 +67,10 @@ function describeCause(cause: unknown): unknown {
   if (cause instanceof Error) return { name: cause.name, message: cause.message };
   return cause;
 }
+
+/** A transport could not connect, publish or subscribe. `context` names the transport and topic. */
+export class TransportError extends EiGgError {
+  constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+    super('TRANSPORT', message, options);
+  }
+}

@@ -1,0 +1,96 @@
+import type { ComponentKind } from '../component-kind';
+import { ConfigError } from '../errors';
+import type { Logger } from '../logging/logger';
+import type { ComponentConfigs } from './parameters-schema';
+import { parseParameters } from './parse-parameters';
+
+/** What the Greengrass runtime offers for configuration (GetConfiguration, SubscribeToConfigurationUpdate). */
+export interface ConfigurationReader {
+  getConfiguration(keyPath?: string[]): Promise<unknown>;
+  onConfigurationUpdate(keyPath: string[], handler: () => void): Promise<() => Promise<void>>;
+}
+
+export type ConfigurationListener<K extends ComponentKind> = (
+  next: ComponentConfigs[K],
+  previous: ComponentConfigs[K],
+  changed: string[],
+) => void;
+
+/**
+ * The component's configuration as it changes: from a file and flags outside Greengrass (fixed), or from
+ * the nucleus, where a new deployment pushes updates. Every update is validated like the first one; an
+ * invalid update is logged with every problem and rejected, and the previous configuration stays.
+ */
+export class LiveConfiguration<K extends ComponentKind> {
+  private readonly listeners = new Set<ConfigurationListener<K>>();
+  private stopWatching: (() => Promise<void>) | undefined;
+
+  private constructor(
+    private readonly kind: K,
+    private config: ComponentConfigs[K],
+    private readonly logger: Logger,
+  ) {}
+
+  static fixed<K extends ComponentKind>(kind: K, config: ComponentConfigs[K], logger: Logger): LiveConfiguration<K> {
+    return new LiveConfiguration(kind, config, logger);
+  }
+
+  /** Reads `Parameters` through IPC (a ConfigError when invalid) and follows its updates. */
+  static async fromGreengrass<K extends ComponentKind>(kind: K, reader: ConfigurationReader, logger: Logger): Promise<LiveConfiguration<K>> {
+    const initial = parseParameters(kind, await reader.getConfiguration(['Parameters']).then(asParameters));
+    for (const warning of initial.warnings) logger.warn(warning);
+    const live = new LiveConfiguration(kind, initial.config, logger);
+    live.stopWatching = await reader.onConfigurationUpdate(['Parameters'], () => {
+      void reader
+        .getConfiguration(['Parameters'])
+        .then((value) => live.apply(asParameters(value)))
+        .catch((err) => logger.error('could not read the updated configuration; keeping the previous one', { err }));
+    });
+    return live;
+  }
+
+  get current(): ComponentConfigs[K] {
+    return this.config;
+  }
+
+  onChange(listener: ConfigurationListener<K>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Validates and applies new parameters; returns false (and logs why) when they are rejected. */
+  apply(parameters: unknown): boolean {
+    let next: ComponentConfigs[K];
+    try {
+      const parsed = parseParameters(this.kind, parameters);
+      for (const warning of parsed.warnings) this.logger.warn(warning);
+      next = parsed.config;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      this.logger.error('configuration update rejected; keeping the previous configuration', { problems: err.issues });
+      return false;
+    }
+    const previous = this.config;
+    this.config = next;
+    const changed = changedKeys(previous, next);
+    this.logger.info('configuration updated', { changed });
+    for (const listener of this.listeners) listener(next, previous, changed);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.stopWatching?.();
+    this.listeners.clear();
+  }
+}
+
+/** GetConfiguration with keyPath ['Parameters'] answers the subtree itself. */
+function asParameters(value: unknown): unknown {
+  return { Parameters: value ?? {} };
+}
+
+function changedKeys(a: object, b: object): string[] {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  return [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { Backoff } from '../backoff';
+import type { ComponentContext } from '../cli/run-component-cli';
+import { CommandIntake } from '../commands/command-intake';
+import { startedReply } from '../commands/command-replies';
+import { CommandRouter, type CacheControl, type ModelInfo } from '../commands/command-router';
+import type { ComponentKind } from '../component-kind';
+import { COMPONENTS } from '../component-kind';
+import type { LiveConfiguration } from '../config/live-configuration';
+import type { ComponentConfigs } from '../config/parameters-schema';
+import { MetricsAccumulator } from '../metrics/metrics-accumulator';
+import { InferencePipeline } from '../pipeline/inference-pipeline';
+import { Publisher } from '../publisher/publisher';
+import { ThresholdFilter } from '../threshold-filter';
+import type { Transport } from '../transport/transport';
+import { LockFile } from './lock-file';
+
+/** What a component plugs into the host: its input and model, started and stopped as one unit. */
+export interface ComponentPipeline {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  modelInfo(): ModelInfo | undefined;
+}
+
+/** Shared services a component pipeline uses. */
+export interface HostServices<K extends ComponentKind> {
+  context: ComponentContext<K>;
+  config: LiveConfiguration<K>;
+  publisher: Publisher;
+  inference: InferencePipeline;
+  commands: CommandIntake;
+  metrics: MetricsAccumulator;
+}
+
+export interface ComponentHostOptions<K extends ComponentKind> {
+  context: ComponentContext<K>;
+  config: LiveConfiguration<K>;
+  transport: Transport;
+  /** Greengrass lifecycle reporting, when running under the nucleus. */
+  reportState?: (state: 'RUNNING' | 'ERRORED') => Promise<void>;
+  createPipeline: (services: HostServices<K>) => ComponentPipeline;
+  caches?: CacheControl;
+  /** Keys a live update may change without restarting the pipeline. */
+  liveKeys?: readonly string[];
+}
+
+type FilterKeys = { enable_threshold_limit?: boolean; default_threshold?: number; threshold_criteria?: ThresholdFilter['config']['criteria'] };
+
+const LIVE_KEYS = ['iotcore_backoff', 'iotcore_qos', 'enable_threshold_limit', 'default_threshold', 'threshold_criteria', 'metrics_sleeptime_ms'];
+
+/**
+ * Runs one component: lock, transport, publisher, commands, metrics timer and the component's pipeline;
+ * applies live configuration; restarts the pipeline in-process on `restart`; stops everything in order.
+ */
+export class ComponentHost<K extends ComponentKind> {
+  private pipeline: ComponentPipeline | undefined;
+  private metricsTimer: NodeJS.Timeout | undefined;
+  private readonly lock: LockFile;
+  private readonly filter: ThresholdFilter;
+  private readonly backoff: Backoff;
+  private readonly services: HostServices<K>;
+  private readonly unwatch: () => void;
+
+  constructor(private readonly options: ComponentHostOptions<K>) {
+    const { context, config, transport } = options;
+    const current = config.current as ComponentConfigs[K] & FilterKeys;
+    this.lock = new LockFile(LockFile.pathFor(current.lock_filename, context.deviceName));
+    this.filter = new ThresholdFilter({
+      enabled: current.enable_threshold_limit ?? false,
+      threshold: current.default_threshold ?? 0.7,
+      criteria: current.threshold_criteria ?? 'ge',
+    });
+    this.backoff = new Backoff(current.iotcore_backoff);
+    const metrics = new MetricsAccumulator();
+    const publisher = new Publisher({ transport, logger: context.logger.child({ part: 'publisher' }), qos: () => config.current.iotcore_qos as 0 | 1 });
+    const router = new CommandRouter({
+      componentName: COMPONENTS[context.kind].componentName,
+      filter: this.filter,
+      resetMetrics: () => metrics.reset(),
+      restart: () => this.restart(),
+      modelInfo: () => this.pipeline?.modelInfo(),
+      caches: options.caches,
+    });
+    const commands = new CommandIntake({ transport, publisher, router, topics: context.topics, logger: context.logger.child({ part: 'commands' }) });
+    const inference = new InferencePipeline({ publisher, topics: context.topics, filter: this.filter, metrics, backoff: this.backoff });
+    this.services = { context, config, publisher, inference, commands, metrics };
+    this.unwatch = config.onChange((next, previous, changed) => void this.applyConfiguration(next, previous, changed));
+  }
+
+  get servicesForTests(): HostServices<K> {
+    return this.services;
+  }
+
+  /** Starts everything; on failure reports ERRORED, undoes what was started and rethrows. */
+  async start(): Promise<void> {
+    const { transport, reportState } = this.options;
+    try {
+      this.lock.acquire();
+      await transport.connect();
+      await this.services.commands.start();
+      await this.startPipeline();
+      this.armMetrics();
+      await reportState?.('RUNNING');
+    } catch (err) {
+      await reportState?.('ERRORED').catch(() => undefined);
+      await this.stop(1000);
+      throw err;
+    }
+  }
+
+  /** `restart` command: the pipeline (model, input, metrics) starts over without the process exiting. */
+  async restart(): Promise<void> {
+    await this.pipeline?.stop();
+    this.pipeline = undefined;
+    await this.startPipeline();
+  }
+
+  /** Graceful stop: producers first, then in-flight publishes (at most `deadlineMs`), then connections. */
+  async stop(deadlineMs: number): Promise<void> {
+    const log = this.options.context.logger;
+    this.unwatch();
+    clearInterval(this.metricsTimer);
+    await this.pipeline?.stop().catch((err) => log.error('pipeline did not stop cleanly', { err }));
+    this.pipeline = undefined;
+    await this.services.commands.stop().catch((err) => log.error('command intake did not stop cleanly', { err }));
+    if (!(await this.services.publisher.flush(deadlineMs))) {
+      log.warn('stopping with publishes still in flight', { pending: this.services.publisher.pending });
+    }
+    await this.options.transport.close().catch((err) => log.error('transport did not close cleanly', { err }));
+    await this.options.config.close();
+    this.lock.release();
+  }
+
+  private async startPipeline(): Promise<void> {
+    this.services.metrics.reset();
+    this.services.inference.resetCount();
+    this.pipeline = this.options.createPipeline(this.services);
+    await this.pipeline.start();
+    await this.services.commands.reply(startedReply(randomUUID(), Date.now()));
+  }
+
+  private armMetrics(): void {
+    clearInterval(this.metricsTimer);
+    const interval = (this.options.config.current as { metrics_sleeptime_ms?: number }).metrics_sleeptime_ms;
+    if (!interval) return;
+    const publish = () => {
+      const { metrics, publisher, context } = this.services;
+      const threshold = this.filter.config.threshold;
+      void publisher.publish(context.topics.modelMetrics, metrics.toPayload({ id: randomUUID(), ts: Date.now(), threshold }) as unknown as Record<string, unknown>);
+    };
+    publish();
+    this.metricsTimer = setInterval(publish, interval);
+  }
+
+  private async applyConfiguration(next: ComponentConfigs[K], previous: ComponentConfigs[K], changed: string[]): Promise<void> {
+    const n = next as ComponentConfigs[K] & FilterKeys;
+    this.filter.update({ enabled: n.enable_threshold_limit, threshold: n.default_threshold, criteria: n.threshold_criteria });
+    if (next.iotcore_backoff !== previous.iotcore_backoff) this.backoff.setEvery(next.iotcore_backoff);
+    if (changed.includes('metrics_sleeptime_ms')) this.armMetrics();
+    const liveKeys = new Set([...LIVE_KEYS, ...(this.options.liveKeys ?? [])]);
+    const needsRestart = changed.filter((k) => !liveKeys.has(k));
+    if (needsRestart.length) {
+      this.options.context.logger.info('configuration change needs a pipeline restart', { keys: needsRestart });
+      await this.restart().catch((err) => this.options.context.logger.error('restart after configuration change failed', { err }));
+    }
+  }
+}

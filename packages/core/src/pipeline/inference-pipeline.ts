@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { Backoff } from '../backoff';
+import type { DeviceTopics } from '../identity/topics';
+import type { MetricsAccumulator } from '../metrics/metrics-accumulator';
+import { dropImageToFit } from '../publisher/drop-image-to-fit';
+import type { Publisher, PublishResult } from '../publisher/publisher';
+import { encodeInferencePayload, type InferencePayload, type InferencePayloadContext } from '../results/encode-inference-payload';
+import type { InferenceResult } from '../results/inference-result';
+import type { ThresholdFilter } from '../threshold-filter';
+
+export type ProcessOutcome = 'queued' | 'filtered' | 'skipped' | 'empty';
+
+export interface InferencePipelineOptions {
+  publisher: Publisher;
+  topics: DeviceTopics;
+  filter: ThresholdFilter;
+  metrics: MetricsAccumulator;
+  backoff: Backoff;
+  /** The payload's s3 fields (omitted for the serial runner). */
+  s3Fields?: () => InferencePayloadContext['s3'];
+  /** Live `publish_inference_base64_image`: whether the frame goes into the payload (caches get it anyway). */
+  publishImage?: () => boolean;
+  /** Called with every published payload, e.g. to write the caches; failures are the callee's to report. */
+  onPublished?: (payload: InferencePayload, image?: Buffer) => Promise<void>;
+  clock?: () => number;
+}
+
+/**
+ * The shared path of every inference, the same for both runners: metrics (before any filtering), threshold
+ * filter, backoff, payload, publish. Waits only for room in the publisher (back-pressure), not for the
+ * broker's acknowledgement, so a slow link slows the producer instead of piling up promises.
+ */
+export class InferencePipeline {
+  private total = 0;
+
+  constructor(private readonly options: InferencePipelineOptions) {}
+
+  get totalInferences(): number {
+    return this.total;
+  }
+
+  /** Restart of the pipeline: the running count starts over (as metrics do). */
+  resetCount(): void {
+    this.total = 0;
+  }
+
+  /** `image`: the model-input frame as JPEG, when publishing or caching images is enabled. */
+  async process(result: InferenceResult, image?: Buffer): Promise<ProcessOutcome> {
+    const { filter, metrics, backoff, publisher, topics } = this.options;
+    metrics.recordResult(result);
+    this.total++;
+    const kept = filter.apply(result);
+    if (!kept) {
+      metrics.countFiltered();
+      return 'filtered';
+    }
+    if (!backoff.next()) return 'skipped';
+    const payload = encodeInferencePayload(kept, {
+      id: randomUUID(),
+      ts: (this.options.clock ?? Date.now)(),
+      totalInferences: this.total,
+      ...(image && this.options.publishImage?.() ? { image: image.toString('base64') } : {}),
+      ...(this.options.s3Fields ? { s3: this.options.s3Fields() } : {}),
+    });
+    if (!payload) return 'empty';
+    await publisher.whenWritable();
+    void publisher
+      .publish(topics.inferenceOutput, payload as unknown as Record<string, unknown>, { fit: dropImageToFit })
+      .then((outcome: PublishResult) => {
+        if (outcome !== 'published') return metrics.countFailed();
+        metrics.countPublished();
+        return this.options.onPublished?.(payload, image);
+      });
+    return 'queued';
+  }
+}

@@ -1,0 +1,34 @@
+import { LiveConfiguration } from '../../src/config/live-configuration';
+import { parseParameters } from '../../src/config/parse-parameters';
+import { Logger } from '../../src/logging/logger';
+
+function setup() {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = new Logger({ sink: { write: (l: string) => lines.push(JSON.parse(l)) } });
+  const live = LiveConfiguration.fixed('serial-runner', parseParameters('serial-runner', {}).config, logger);
+  const seen: Array<[number, number]> = [];
+  live.onChange((next, previous) => seen.push([previous.default_threshold, next.default_threshold]));
+  return { live, lines, seen };
+}
+
+describe('LiveConfiguration', () => {
+  it('applies a valid update and tells listeners what changed', () => {
+    const { live, lines, seen } = setup();
+    expect(live.apply({ Parameters: { default_threshold: '0.4', enable_threshold_limit: 'yes' } })).toBe(true);
+    expect(live.current.default_threshold).toBe(0.4);
+    expect(seen).toEqual([[0.7, 0.4]]);
+    expect(lines.at(-1)).toMatchObject({ msg: 'configuration updated', changed: ['enable_threshold_limit', 'default_threshold'] });
+  });
+
+  it('rejects an invalid update, keeps the previous configuration and logs every problem', () => {
+    const { live, lines, seen } = setup();
+    expect(live.apply({ Parameters: { default_threshold: 0, iotcore_qos: 7 } })).toBe(false);
+    expect(live.current.default_threshold).toBe(0.7);
+    expect(seen).toEqual([]);
+    expect(lines.at(-1)).toMatchObject({
+      level: 'error',
+      msg: 'configuration update rejected; keeping the previous configuration',
+      problems: [expect.objectContaining({ key: 'iotcore_qos' }), expect.objectContaining({ key: 'default_threshold' })],
+    });
+  });
+});
