@@ -22,6 +22,7 @@ export * from './results/encode-inference-payload';
 export * from './threshold-filter';
 export * from './backoff';
 export * from './metrics/metrics-accumulator';
+export type { ConfidenceTrendDirection } from './metrics/confidence-trend';
 
 export * from './commands/parse-command';
 export * from './commands/command-replies';

@@ -146,7 +146,7 @@ export class ComponentHost<K extends ComponentKind> {
     const publish = () => {
       const { metrics, publisher, context } = this.services;
       const threshold = this.filter.config.threshold;
-      void publisher.publish(context.topics.modelMetrics, metrics.toPayload({ id: randomUUID(), ts: Date.now(), threshold }) as unknown as Record<string, unknown>);
+      void publisher.publish(context.topics.modelMetrics, metrics.toPayload({ id: randomUUID(), ts: Date.now(), threshold }));
     };
     publish();
     this.metricsTimer = setInterval(publish, interval);

@@ -35,7 +35,8 @@ export interface LabelStats {
   max: number;
 }
 
-export interface MetricsPayload {
+/** A type alias, not an interface, so it is assignable to `Record<string, unknown>` (what publishers take). */
+export type MetricsPayload = {
   mean_confidence: number;
   standard_deviation: number;
   confidence_trend: ConfidenceTrendDirection;
@@ -49,7 +50,7 @@ export interface MetricsPayload {
   uptime_s: number;
   /** Only when a threshold is given: share of the recent samples below it. */
   low_confidence_share?: number;
-}
+};
 
 interface State {
   resetAt: number;

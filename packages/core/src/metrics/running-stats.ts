@@ -1,11 +1,14 @@
 /**
- * Running statistics of a stream of numbers in constant memory. Mean and variance use Welford's algorithm: the
+ * Running statistics of a stream of numbers in constant memory. The variance uses Welford's algorithm: the
  * textbook `sumSquares/n - mean^2` cancels catastrophically for confidences close together (e.g. all near 1) and
- * can even go negative. The plain sums use Neumaier's compensated summation so they stay consistent with the
- * mean over millions of samples. Non-finite values are ignored: one NaN would poison every later statistic.
+ * can even go negative. The sums use Neumaier's compensated summation, accurate to the last bits over millions of
+ * samples; the mean is the sum over the count, so it is as accurate and agrees with the sum exactly (Welford's
+ * running mean drifts slightly on a trending stream). Non-finite values are ignored: one NaN would poison every
+ * later statistic.
  */
 export class RunningStats {
   private n = 0;
+  /** Welford's running mean, for updating M2 only. */
   private runningMean = 0;
   /** Sum of squared deviations from the mean (Welford's M2). */
   private m2 = 0;
@@ -20,8 +23,8 @@ export class RunningStats {
     const delta = value - this.runningMean;
     this.runningMean += delta / this.n;
     this.m2 += delta * (value - this.runningMean);
-    this.lowest = Math.min(this.lowest, value);
-    this.highest = Math.max(this.highest, value);
+    if (value < this.lowest) this.lowest = value;
+    if (value > this.highest) this.highest = value;
     this.total.add(value);
     this.totalSquares.add(value * value);
   }
@@ -32,7 +35,7 @@ export class RunningStats {
 
   /** 0 with no samples. */
   get mean(): number {
-    return this.runningMean;
+    return this.n === 0 ? 0 : this.total.value / this.n;
   }
 
   /** Population variance; 0 with no samples, never negative. */

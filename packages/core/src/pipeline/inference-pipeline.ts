@@ -4,7 +4,7 @@ import type { DeviceTopics } from '../identity/topics';
 import type { MetricsAccumulator } from '../metrics/metrics-accumulator';
 import { dropImageToFit } from '../publisher/drop-image-to-fit';
 import type { Publisher, PublishResult } from '../publisher/publisher';
-import { encodeInferencePayload, type InferencePayload, type InferencePayloadContext } from '../results/encode-inference-payload';
+import { encodeInferencePayload, isEmptyResult, type InferencePayload, type InferencePayloadContext } from '../results/encode-inference-payload';
 import type { InferenceResult } from '../results/inference-result';
 import type { ThresholdFilter } from '../threshold-filter';
 
@@ -54,6 +54,7 @@ export class InferencePipeline {
       metrics.countFiltered();
       return 'filtered';
     }
+    if (isEmptyResult(kept)) return 'empty';
     if (!backoff.next()) return 'skipped';
     const payload = encodeInferencePayload(kept, {
       id: randomUUID(),
@@ -65,7 +66,7 @@ export class InferencePipeline {
     if (!payload) return 'empty';
     await publisher.whenWritable();
     void publisher
-      .publish(topics.inferenceOutput, payload as unknown as Record<string, unknown>, { fit: dropImageToFit })
+      .publish(topics.inferenceOutput, payload, { fit: dropImageToFit })
       .then((outcome: PublishResult) => {
         if (outcome !== 'published') return metrics.countFailed();
         metrics.countPublished();

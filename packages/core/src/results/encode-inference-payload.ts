@@ -23,7 +23,8 @@ export interface PayloadBox {
   object_id?: number;
 }
 
-export interface InferencePayload {
+/** A type alias, not an interface, so it is assignable to `Record<string, unknown>` (what publishers take). */
+export type InferencePayload = {
   time_ms: number;
   info?: string;
   inference_count: number;
@@ -41,7 +42,7 @@ export interface InferencePayload {
   time_splits: { DSP: number; Classification: number; Anomaly: number; UOM: 'ms' };
   s3_bucket?: string;
   s3_prefix?: string;
-}
+};
 
 export interface InferencePayloadContext {
   /** uuid v4 of this message. */
