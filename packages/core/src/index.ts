@@ -31,3 +31,16 @@ export * from './commands/command-router';
 export * from './cli/parse-cli-args';
 export * from './cli/load-local-configuration';
 export * from './cli/run-component-cli';
+
+export * from './transport/transport';
+export * from './transport/topic-matches';
+export * from './publisher/publisher';
+export * from './publisher/drop-image-to-fit';
+export * from './pipeline/inference-pipeline';
+export * from './commands/command-intake';
+export * from './config/live-configuration';
+export * from './greengrass/ipc-connection';
+export * from './greengrass/ipc-transport';
+export * from './greengrass/greengrass-runtime';
+export * from './lifecycle/lock-file';
+export * from './lifecycle/component-host';

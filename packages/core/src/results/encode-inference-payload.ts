@@ -9,13 +9,7 @@ import { detections } from './result-items';
  */
 
 /** One entry of `box` or `grid`. */
-export interface PayloadBox {
-  label: string;
-  value: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
+export interface PayloadBox extends BoundingBox {
   /**
    * Only on tracked objects. The original payload had no tracking field (it published the raw boxes instead):
    * tracked objects go in `box`, so consumers of `box` keep working, and carry their tracker id here.

@@ -1,0 +1,133 @@
+/**
+ * The nucleus services a component uses besides messaging, over the same IPC connection as the transport:
+ * its configuration (read, and told when a deployment changes it), its reported state, and the secrets the
+ * aws.greengrass.SecretManager component holds.
+ */
+import { greengrasscoreipc } from 'aws-iot-device-sdk-v2';
+import { TransportError } from '../errors';
+import { Logger } from '../logging/logger';
+import { SecretError } from '../secrets/secret-error';
+import type { SecretSource } from '../secrets/secret-source';
+import { describeIpcError, ipcErrorCode, ipcFailure, payloadBuffer, type IpcClient, type IpcConnection } from './ipc-connection';
+
+export type ReportedState = 'RUNNING' | 'ERRORED';
+
+/** Which part of the configuration changed; read it again with getConfiguration(). */
+export interface ConfigurationUpdate {
+  componentName: string;
+  keyPath: string[];
+}
+
+export interface GreengrassRuntimeOptions {
+  logger?: Logger;
+}
+
+export class GreengrassRuntime {
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly connection: IpcConnection,
+    options: GreengrassRuntimeOptions = {},
+  ) {
+    this.logger = (options.logger ?? new Logger()).child({ component: 'greengrass-runtime' });
+  }
+
+  /** This component's configuration at `keyPath` (the whole tree for []). */
+  async getConfiguration(keyPath: string[] = []): Promise<unknown> {
+    try {
+      const response = await this.connection.call('GetConfiguration', (client) => client.getConfiguration({ keyPath }));
+      return response.value;
+    } catch (error) {
+      if (ipcErrorCode(error) === 'ResourceNotFoundError') {
+        throw new TransportError(`configuration key path ${formatKeyPath(keyPath)} not found in this component's configuration`, {
+          context: { transport: 'ipc', operation: 'GetConfiguration', keyPath },
+          cause: error,
+        });
+      }
+      throw ipcFailure(`reading configuration ${formatKeyPath(keyPath)} failed`, error, { operation: 'GetConfiguration', keyPath });
+    }
+  }
+
+  /**
+   * Calls `handler` whenever a deployment changes the configuration at or below `keyPath`, until the returned
+   * function is called. Survives IPC reconnects (changes made during an outage are not replayed: re-read then).
+   */
+  async onConfigurationUpdate(keyPath: string[], handler: (update: ConfigurationUpdate) => void): Promise<() => Promise<void>> {
+    const open = async (client: IpcClient) => {
+      const operation = client.subscribeToConfigurationUpdate({ keyPath });
+      operation.on('message', (event) => {
+        if (!event.configurationUpdateEvent) return;
+        const { componentName, keyPath: changed } = event.configurationUpdateEvent;
+        try {
+          handler({ componentName, keyPath: changed });
+        } catch (error) {
+          this.logger.error('configuration update handler failed', { keyPath: changed, error });
+        }
+      });
+      operation.on('streamError', (error) => this.logger.warn('configuration update stream error', { keyPath, error: error.message }));
+      await operation.activate();
+      return operation;
+    };
+    try {
+      const stream = await this.connection.openStream(`SubscribeToConfigurationUpdate ${formatKeyPath(keyPath)}`, open);
+      return () => stream.close();
+    } catch (error) {
+      throw ipcFailure(`subscribing to configuration updates at ${formatKeyPath(keyPath)} failed`, error, {
+        operation: 'SubscribeToConfigurationUpdate',
+        keyPath,
+      });
+    }
+  }
+
+  /** Reports the component's state to the nucleus (ERRORED makes it restart the component). */
+  async updateState(state: ReportedState): Promise<void> {
+    const reported = greengrasscoreipc.model.ReportedLifecycleState[state];
+    try {
+      await this.connection.call('UpdateState', (client) => client.updateState({ state: reported }));
+    } catch (error) {
+      throw ipcFailure(`reporting state ${state} failed`, error, { operation: 'UpdateState', state });
+    }
+  }
+}
+
+/** Secrets from the aws.greengrass.SecretManager component (GetSecretValue over IPC). */
+export class IpcSecretSource implements SecretSource {
+  constructor(private readonly connection: IpcConnection) {}
+
+  async getSecretString(secretId: string): Promise<string> {
+    const context = { secretId };
+    let response: greengrasscoreipc.model.GetSecretValueResponse;
+    try {
+      response = await this.connection.call('GetSecretValue', (client) => client.getSecretValue({ secretId }));
+    } catch (error) {
+      const code = ipcErrorCode(error);
+      if (code === 'ResourceNotFoundError') {
+        throw new SecretError(
+          'SECRET_NOT_FOUND',
+          `secret "${secretId}" (ei_sm_secret_id) not found by aws.greengrass.SecretManager: add it to that component's cloudSecrets and deploy`,
+          { context, cause: error },
+        );
+      }
+      if (code === 'UnauthorizedError') {
+        throw new SecretError(
+          'SECRET_ACCESS_DENIED',
+          `access to secret "${secretId}" denied: the recipe's accessControl must allow aws.greengrass.SecretManager ` +
+            `aws.greengrass#GetSecretValue on this secret's ARN`,
+          { context, cause: error },
+        );
+      }
+      throw new SecretError('SECRET_UNAVAILABLE', `reading secret "${secretId}" over Greengrass IPC failed: ${describeIpcError(error)}`, {
+        context,
+        cause: error,
+      });
+    }
+    const { secretString, secretBinary } = response.secretValue ?? {};
+    if (secretString !== undefined) return secretString;
+    if (secretBinary !== undefined) return payloadBuffer(secretBinary).toString('utf8');
+    throw new SecretError('SECRET_INVALID', `secret "${secretId}" has no value`, { context });
+  }
+}
+
+function formatKeyPath(keyPath: string[]): string {
+  return keyPath.length ? keyPath.join('/') : '(root)';
+}

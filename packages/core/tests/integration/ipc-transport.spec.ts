@@ -1,0 +1,207 @@
+/**
+ * IpcTransport over the real Greengrass IPC wire protocol: the SDK's greengrasscoreipc client talks to the
+ * testbench's local nucleus endpoint over a Unix socket.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InMemoryIotCore, IpcEndpoint, type IpcEndpointOptions } from '../../../testbench/src/ipc';
+import { TransportError } from '../../src/errors';
+import { IpcConnection, type IpcConnectionOptions } from '../../src/greengrass/ipc-connection';
+import { IpcTransport } from '../../src/greengrass/ipc-transport';
+import { Logger } from '../../src/logging/logger';
+import type { ConnectionState, IncomingMessage } from '../../src/transport/transport';
+
+const COMPONENT = 'com.example.Detector';
+const logger = new Logger({ level: 'silent' });
+
+describe('IpcTransport', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function startEndpoint(options: Partial<IpcEndpointOptions> = {}): Promise<IpcEndpoint> {
+    const endpoint = await IpcEndpoint.start({ componentName: COMPONENT, ...options });
+    cleanups.push(() => endpoint.close());
+    return endpoint;
+  }
+
+  function transportFor(endpoint: IpcEndpoint, options: IpcConnectionOptions = {}, publishTimeoutMs?: number): IpcTransport {
+    const connection = new IpcConnection({
+      socketPath: endpoint.socketPath,
+      authToken: endpoint.svcuid,
+      reconnectBaseMs: 50,
+      reconnectMaxMs: 200,
+      logger,
+      ...options,
+    });
+    const transport = new IpcTransport(connection, { logger, publishTimeoutMs });
+    cleanups.push(() => transport.close());
+    return transport;
+  }
+
+  async function connected(options: Partial<IpcEndpointOptions> = {}) {
+    const endpoint = await startEndpoint(options);
+    const transport = transportFor(endpoint);
+    await transport.connect();
+    return { endpoint, transport };
+  }
+
+  it('connects, and publishes with the QoS and retain flag asked for', async () => {
+    const { endpoint, transport } = await connected();
+    expect(transport.name).toBe('ipc');
+    expect(transport.state).toBe('connected');
+
+    await transport.publish('dev-1/inference', Buffer.from([0, 1, 254, 255]), { qos: 1 });
+    await transport.publish('dev-1/status', '{"ok":true}', { qos: 0, retain: true });
+
+    expect(endpoint.published).toEqual([
+      { topic: 'dev-1/inference', payload: Buffer.from([0, 1, 254, 255]), qos: 1, retain: false },
+      { topic: 'dev-1/status', payload: Buffer.from('{"ok":true}'), qos: 0, retain: true },
+    ]);
+  });
+
+  it('delivers messages on a subscribed filter until unsubscribed', async () => {
+    const iotCore = new InMemoryIotCore();
+    const { endpoint, transport } = await connected({ iotCore });
+    const received: IncomingMessage[] = [];
+    const unsubscribe = await transport.subscribe('dev-1/commands/#', 1, (message) => received.push(message));
+
+    await endpoint.iotCore.publish('dev-1/commands/run', Buffer.from('{"cmd":"x"}'), 1);
+    await endpoint.iotCore.publish('dev-2/commands/run', Buffer.from('other device'), 1);
+    await waitUntil(() => received.length === 1);
+    expect(received).toEqual([{ topic: 'dev-1/commands/run', payload: Buffer.from('{"cmd":"x"}'), retain: false }]);
+
+    await unsubscribe();
+    await waitUntil(() => iotCore.subscribedFilters().length === 0);
+  });
+
+  it('rejects a publish or subscribe outside the accessControl policy with a TransportError naming topic and operation', async () => {
+    const { transport } = await connected({
+      policy: {
+        'aws.greengrass.ipc.mqttproxy': {
+          [`${COMPONENT}:mqttproxy:1`]: { operations: ['aws.greengrass#PublishToIoTCore'], resources: ['dev-1/inference'] },
+        },
+      },
+    });
+    await transport.publish('dev-1/inference', 'allowed', { qos: 1 });
+
+    const publishError = await transport.publish('dev-1/secret', 'x', { qos: 1 }).catch((error: unknown) => error);
+    expect(publishError).toBeInstanceOf(TransportError);
+    expect((publishError as Error).message).toMatch(/PublishToIoTCore on topic "dev-1\/secret" .*outside this component's accessControl policy/);
+
+    const subscribeError = await transport.subscribe('dev-1/commands', 1, () => undefined).catch((error: unknown) => error);
+    expect(subscribeError).toBeInstanceOf(TransportError);
+    expect((subscribeError as Error).message).toMatch(/SubscribeToIoTCore on topic "dev-1\/commands" .*accessControl/);
+    expect(transport.state).toBe('connected');
+  });
+
+  it('fails to connect with a TransportError saying why', async () => {
+    const endpoint = await startEndpoint();
+    const wrongToken = transportFor(endpoint, { authToken: 'not-the-svcuid' });
+    await expect(wrongToken.connect()).rejects.toThrow(/handshake.*SVCUID/);
+    expect(wrongToken.state).toBe('disconnected');
+
+    const noSocket = transportFor(endpoint, { socketPath: join(tmpdir(), 'ei-gg-no-such.socket') });
+    await expect(noSocket.connect()).rejects.toThrow(TransportError);
+    await expect(noSocket.connect()).rejects.toThrow(/cannot connect to the Greengrass nucleus IPC socket .*ei-gg-no-such\.socket/);
+
+    const notConnected = transportFor(endpoint);
+    await expect(notConnected.publish('t', 'x', { qos: 0 })).rejects.toThrow(/not connected \(call connect\(\) first\)/);
+  });
+
+  it('gives up connecting after the connect timeout when nothing answers the handshake', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ei-gg-ipc-silent-'));
+    const socketPath = join(directory, 'silent.socket');
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(socketPath, resolve));
+    cleanups.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+      rmSync(directory, { recursive: true, force: true });
+    });
+    const connection = new IpcConnection({ socketPath, authToken: 'token', connectTimeoutMs: 200, logger });
+    cleanups.push(() => connection.close());
+
+    const started = Date.now();
+    await expect(connection.connect()).rejects.toThrow(/silent\.socket: no IPC handshake within 200 ms/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(connection.state).toBe('disconnected');
+  });
+
+  it('reconnects on a new client after the nucleus drops the connection, keeping subscriptions', async () => {
+    const { endpoint, transport } = await connected();
+    const states: ConnectionState[] = [];
+    transport.onStateChange((state) => states.push(state));
+    let accepted = 0;
+    endpoint.on('connect', () => accepted++);
+    const received: IncomingMessage[] = [];
+    await transport.subscribe('dev-1/commands', 1, (message) => received.push(message));
+
+    await endpoint.dropConnections();
+    await waitUntil(() => states.includes('disconnected'));
+    // Issued during the outage: waits for the new client.
+    const publishing = transport.publish('dev-1/inference', 'during outage', { qos: 1 });
+    await waitUntil(() => transport.state === 'connected');
+    await publishing;
+
+    expect(states).toEqual(['disconnected', 'connected']);
+    expect(accepted).toBe(1);
+    expect(endpoint.published.map((m) => m.payload.toString())).toEqual(['during outage']);
+    await endpoint.iotCore.publish('dev-1/commands', Buffer.from('after reconnect'), 1);
+    await waitUntil(() => received.length === 1);
+    expect(received[0].payload.toString()).toBe('after reconnect');
+  });
+
+  it('waits for a restarted nucleus within the publish timeout, and rejects past it', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ei-gg-ipc-restart-'));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    const socketPath = join(directory, 'nucleus.socket');
+    const iotCore = new InMemoryIotCore();
+    const first = await startEndpoint({ socketPath, iotCore });
+    const transport = transportFor(first, {}, 1500);
+    await transport.connect();
+    const received: IncomingMessage[] = [];
+    await transport.subscribe('dev-1/commands', 0, (message) => received.push(message));
+
+    await first.close();
+    await waitUntil(() => transport.state === 'disconnected');
+    const publishing = transport.publish('dev-1/inference', 'queued', { qos: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a few failed reconnect attempts
+    const second = await startEndpoint({ socketPath, svcuid: first.svcuid, iotCore });
+    await publishing;
+    expect(second.published.map((m) => m.payload.toString())).toEqual(['queued']);
+    await waitUntil(() => iotCore.subscribedFilters().includes('dev-1/commands'));
+    await iotCore.publish('dev-1/commands', Buffer.from('again'), 0);
+    await waitUntil(() => received.length === 1);
+
+    await second.close();
+    await waitUntil(() => transport.state === 'disconnected');
+    const started = Date.now();
+    await expect(transport.publish('dev-1/inference', 'lost', { qos: 1 })).rejects.toThrow(
+      /PublishToIoTCore on topic "dev-1\/inference" failed: .*not re-established within 1500 ms/,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('closes for good: state closed, further calls rejected', async () => {
+    const { endpoint, transport } = await connected();
+    await transport.subscribe('dev-1/commands', 1, () => undefined);
+    await transport.close();
+    expect(transport.state).toBe('closed');
+    await expect(transport.publish('t', 'x', { qos: 1 })).rejects.toThrow(/connection is closed/);
+    await expect(transport.connect()).rejects.toThrow(TransportError);
+    await waitUntil(() => endpoint.connectionCount === 0);
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

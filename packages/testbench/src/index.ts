@@ -1,0 +1,2 @@
+/** @ei-gg/testbench: real local peers for tests and benchmarks. */
+export * from './ipc';

@@ -1,0 +1,27 @@
+export {
+  AccessPolicy,
+  IpcService,
+  type AccessControl,
+  type AccessControlPolicy,
+  type PolicyVariables,
+} from './access-policy';
+export type { ConfigTree } from './configuration-store';
+export {
+  decodeFrame,
+  encodeFrame,
+  FrameReader,
+  FramingError,
+  MessageFlags,
+  MessageType,
+  type IpcFrame,
+} from './event-stream-framing';
+export {
+  IpcEndpoint,
+  type CompletedOperation,
+  type IpcEndpointEvents,
+  type IpcEndpointOptions,
+  type IpcEnvironment,
+} from './ipc-endpoint';
+export type { PublishedMessage } from './ipc-operations';
+export { InMemoryIotCore, type IotCoreBridge, type MqttMessageHandler, type MqttQos } from './iot-core-bridge';
+export type { SecretDefinition, SecretsOption } from './secret-store';

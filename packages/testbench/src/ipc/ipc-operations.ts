@@ -1,0 +1,180 @@
+import { IpcService, type AccessPolicy } from './access-policy';
+import type { ConfigurationStore } from './configuration-store';
+import type { OperationStream } from './ipc-connection';
+import { IpcError } from './ipc-error';
+import type { IotCoreBridge, MqttQos } from './iot-core-bridge';
+import type { LocalMessage, LocalPubSub, ReceiveMode } from './local-pub-sub';
+import { isTopicFilter } from './mqtt-topic';
+import type { SecretStore } from './secret-store';
+
+/** A PublishToIoTCore call that reached the IoT Core bridge. */
+export interface PublishedMessage {
+  topic: string;
+  payload: Buffer;
+  qos: MqttQos;
+  retain: boolean;
+}
+
+/** What the operations act on: the one component this endpoint serves, and the nucleus services. */
+export interface ComponentServices {
+  componentName: string;
+  policy: AccessPolicy;
+  configuration: ConfigurationStore;
+  secrets: SecretStore;
+  iotCore: IotCoreBridge;
+  pubSub: LocalPubSub;
+  published(message: PublishedMessage): void;
+  stateReported(state: string): void;
+}
+
+type Request = Record<string, unknown>;
+type Handler = (services: ComponentServices, request: Request, stream: OperationStream) => Promise<object> | object;
+
+const KEY_NOT_FOUND = 'Key not found';
+
+const handlers: Record<string, Handler> = {
+  'aws.greengrass#PublishToIoTCore': async (services, request) => {
+    const message: PublishedMessage = {
+      topic: requiredString(request, 'topicName'),
+      payload: Buffer.from(optionalString(request, 'payload') ?? '', 'base64'),
+      qos: qos(request),
+      retain: request.retain === true,
+    };
+    authorize(services, IpcService.MqttProxy, 'aws.greengrass#PublishToIoTCore', message.topic);
+    await services.iotCore.publish(message.topic, message.payload, message.qos, message.retain);
+    services.published(message);
+    return {};
+  },
+
+  'aws.greengrass#SubscribeToIoTCore': async (services, request, stream) => {
+    const topicFilter = requiredString(request, 'topicName');
+    const requestedQos = qos(request);
+    authorize(services, IpcService.MqttProxy, 'aws.greengrass#SubscribeToIoTCore', topicFilter);
+    const unsubscribe = await services.iotCore.subscribe(topicFilter, requestedQos, (topicName, payload) => {
+      stream.send('aws.greengrass#IoTCoreMessage', { message: { topicName, payload: payload.toString('base64') } });
+    });
+    stream.keepOpen(unsubscribe);
+    return {};
+  },
+
+  'aws.greengrass#GetConfiguration': (services, request) => {
+    const componentName = ownComponent(services, request);
+    const value = services.configuration.get(keyPath(request));
+    if (value === undefined) throw new IpcError('ResourceNotFoundError', KEY_NOT_FOUND);
+    return { componentName, value };
+  },
+
+  'aws.greengrass#SubscribeToConfigurationUpdate': (services, request, stream) => {
+    const componentName = ownComponent(services, request);
+    const path = keyPath(request);
+    if (!services.configuration.has(path)) throw new IpcError('ResourceNotFoundError', KEY_NOT_FOUND);
+    stream.keepOpen(services.configuration.watch(path, (changed) => {
+      const configurationUpdateEvent = { componentName, keyPath: changed };
+      stream.send('aws.greengrass#ConfigurationUpdateEvents', { configurationUpdateEvent });
+    }));
+    return {};
+  },
+
+  'aws.greengrass#UpdateState': (services, request) => {
+    services.stateReported(requiredString(request, 'state'));
+    return {};
+  },
+
+  'aws.greengrass#GetSecretValue': (services, request) => {
+    const secretId = requiredString(request, 'secretId');
+    // The SecretManager resolves the id first, so an unknown secret is "not found" even when unauthorized.
+    const arn = services.secrets.resolveArn(secretId);
+    authorize(services, IpcService.SecretManager, 'aws.greengrass#GetSecretValue', arn);
+    return services.secrets.get(secretId, optionalString(request, 'versionId'), optionalString(request, 'versionStage'));
+  },
+
+  'aws.greengrass#PublishToTopic': (services, request) => {
+    const topic = requiredString(request, 'topic');
+    if (isTopicFilter(topic) || topic.includes('*')) {
+      throw new IpcError('InvalidArgumentsError', 'Publish topic must not contain a wildcard.');
+    }
+    authorize(services, IpcService.PubSub, 'aws.greengrass#PublishToTopic', topic);
+    services.pubSub.publish(topic, services.componentName, localMessage(request.publishMessage));
+    return {};
+  },
+
+  'aws.greengrass#SubscribeToTopic': (services, request, stream) => {
+    const topic = requiredString(request, 'topic');
+    authorize(services, IpcService.PubSub, 'aws.greengrass#SubscribeToTopic', topic);
+    const receiveMode = optionalString(request, 'receiveMode') as ReceiveMode | undefined;
+    stream.keepOpen(services.pubSub.subscribe(topic, services.componentName, receiveMode, (published, message) => {
+      const context = { topic: published };
+      stream.send('aws.greengrass#SubscriptionResponseMessage', 'json' in message
+        ? { jsonMessage: { message: message.json, context } }
+        : { binaryMessage: { message: message.binary.toString('base64'), context } });
+    }));
+    return {};
+  },
+};
+
+/** Runs one operation for the component; unknown operations fail with ServiceError instead of hanging. */
+export async function runOperation(
+  services: ComponentServices,
+  operation: string,
+  request: unknown,
+  stream: OperationStream,
+): Promise<object> {
+  const handler = handlers[operation];
+  if (handler === undefined) {
+    throw new IpcError('ServiceError', `Operation ${operation} is not supported by the testbench IPC endpoint`);
+  }
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    throw new IpcError('InvalidArgumentsError', 'Request must be a JSON object');
+  }
+  return handler(services, request as Request, stream);
+}
+
+function authorize(services: ComponentServices, service: string, operation: string, resource: string): void {
+  const denial = services.policy.denial(service, operation, resource);
+  if (denial !== undefined) throw new IpcError('UnauthorizedError', denial);
+}
+
+/** This endpoint serves one component; the nucleus answers "Key not found" for a component it lacks. */
+function ownComponent(services: ComponentServices, request: Request): string {
+  const componentName = optionalString(request, 'componentName') ?? services.componentName;
+  if (componentName !== services.componentName) throw new IpcError('ResourceNotFoundError', KEY_NOT_FOUND);
+  return componentName;
+}
+
+function keyPath(request: Request): string[] {
+  const path = request.keyPath ?? [];
+  if (!Array.isArray(path) || !path.every((key) => typeof key === 'string')) {
+    throw new IpcError('InvalidArgumentsError', 'keyPath must be a list of strings');
+  }
+  return path;
+}
+
+function qos(request: Request): MqttQos {
+  if (request.qos === '0') return 0;
+  if (request.qos === '1') return 1;
+  throw new IpcError('InvalidArgumentsError', `Invalid QoS ${String(request.qos)}`);
+}
+
+function localMessage(publishMessage: unknown): LocalMessage {
+  const message = (publishMessage ?? {}) as { jsonMessage?: { message?: unknown }; binaryMessage?: { message?: unknown } };
+  if (typeof message.jsonMessage?.message === 'object' && message.jsonMessage.message !== null) {
+    return { json: message.jsonMessage.message as Record<string, unknown> };
+  }
+  if (typeof message.binaryMessage?.message === 'string') {
+    return { binary: Buffer.from(message.binaryMessage.message, 'base64') };
+  }
+  throw new IpcError('InvalidArgumentsError', 'publishMessage needs a jsonMessage or a binaryMessage');
+}
+
+function requiredString(request: Request, name: string): string {
+  const value = optionalString(request, name);
+  if (value === undefined || value === '') throw new IpcError('InvalidArgumentsError', `${name} is required`);
+  return value;
+}
+
+function optionalString(request: Request, name: string): string | undefined {
+  const value = request[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new IpcError('InvalidArgumentsError', `${name} must be a string`);
+  return value;
+}
