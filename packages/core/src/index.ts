@@ -44,3 +44,10 @@ export * from './greengrass/ipc-transport';
 export * from './greengrass/greengrass-runtime';
 export * from './lifecycle/lock-file';
 export * from './lifecycle/component-host';
+
+export * from './caches/file-cache';
+export * from './caches/s3-cache';
+export * from './caches/inference-caches';
+export * from './secrets/secret-error';
+export * from './secrets/secret-source';
+export * from './secrets/api-key-secret';

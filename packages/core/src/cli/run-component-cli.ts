@@ -1,19 +1,29 @@
 import { COMPONENTS, type ComponentKind } from '../component-kind';
 import { ConfigError, EiGgError, UsageError } from '../errors';
-import type { ComponentConfigs } from '../config/parameters-schema';
+import { LiveConfiguration } from '../config/live-configuration';
+import { GreengrassRuntime } from '../greengrass/greengrass-runtime';
+import { IpcConnection } from '../greengrass/ipc-connection';
 import { readDeviceIdentitySources, uniqueDeviceName } from '../identity/device-name';
 import { deviceTopics, type DeviceTopics } from '../identity/topics';
 import { Logger } from '../logging/logger';
+import { selectTransport } from '../transport/select-transport';
+import type { TransportName } from '../transport/transport';
 import { loadLocalConfiguration } from './load-local-configuration';
 import { parseCliArgs, usage, type CliOptions } from './parse-cli-args';
 
+/** Everything a component's main needs, validated. */
 export interface ComponentContext<K extends ComponentKind> {
   kind: K;
   options: CliOptions;
-  config: ComponentConfigs[K];
+  config: LiveConfiguration<K>;
   deviceName: string;
   topics: DeviceTopics;
   logger: Logger;
+  transportName: TransportName;
+  /** Under Greengrass: the nucleus connection (shared by transport, configuration and secrets) and its services. */
+  greengrass?: { connection: IpcConnection; runtime: GreengrassRuntime };
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream | { write(text: string): unknown };
 }
 
 export interface CliIo {
@@ -27,8 +37,9 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /**
- * The one command-line front all three component bins share: flags, configuration, `--check-config`,
- * `--help`, logging set-up; then hands a validated context to the component's main. Returns the exit code.
+ * The one command-line front all three component bins share: flags, configuration (from the nucleus under
+ * Greengrass, else `--config`/`--set`), `--check-config`, `--help`, logging; then hands a validated context
+ * to the component's main. Returns the exit code.
  */
 export async function runComponentCli<K extends ComponentKind>(
   kind: K,
@@ -38,8 +49,10 @@ export async function runComponentCli<K extends ComponentKind>(
 ): Promise<number> {
   const component = COMPONENTS[kind];
   let options: CliOptions;
+  let transportName: TransportName;
   try {
     options = parseCliArgs(argv);
+    transportName = selectTransport({ choice: options.transport, env: io.env, mqtt: options.mqtt });
   } catch (err) {
     io.stderr.write(`${component.bin}: ${(err as Error).message}\n`);
     return EXIT_USAGE;
@@ -49,26 +62,48 @@ export async function runComponentCli<K extends ComponentKind>(
     return EXIT_OK;
   }
   const logger = new Logger({ level: options.logLevel ?? 'info', sink: io.stderr, fields: { component: component.componentName } });
+  let greengrass: ComponentContext<K>['greengrass'];
   try {
-    const { config, warnings } = loadLocalConfiguration(kind, options);
-    const deviceName = uniqueDeviceName(config.device_name, readDeviceIdentitySources(io.env));
+    if (transportName === 'ipc') {
+      const connection = new IpcConnection({
+        socketPath: io.env.AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT,
+        authToken: io.env.SVCUID,
+        logger: logger.child({ part: 'ipc' }),
+      });
+      greengrass = { connection, runtime: new GreengrassRuntime(connection, { logger }) };
+      await connection.connect();
+    }
+    const config = await loadConfiguration(kind, options, logger, greengrass?.runtime);
+    const deviceName = uniqueDeviceName(config.current.device_name, readDeviceIdentitySources(io.env));
     const topics = deviceTopics(deviceName);
     if (options.checkConfig) {
-      io.stdout.write(JSON.stringify({ component: component.componentName, deviceName, topics, parameters: config, warnings }, null, 2) + '\n');
+      const summary = { component: component.componentName, deviceName, topics, transport: transportName, parameters: config.current, warnings: config.warnings };
+      io.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      await config.close();
+      await greengrass?.connection.close();
       return EXIT_OK;
     }
-    for (const warning of warnings) logger.warn(warning);
-    return await main({ kind, options, config, deviceName, topics, logger });
+    for (const warning of config.warnings) logger.warn(warning);
+    return await main({ kind, options, config, deviceName, topics, logger, transportName, greengrass, env: io.env, stdout: io.stdout });
   } catch (err) {
-    if (err instanceof ConfigError) {
+    await greengrass?.runtime.updateState('ERRORED').catch(() => undefined);
+    await greengrass?.connection.close().catch(() => undefined);
+    if (err instanceof ConfigError || err instanceof UsageError) {
       io.stderr.write(`${component.bin}: ${err.message}\n`);
-      return EXIT_FAILURE;
-    }
-    if (err instanceof UsageError) {
-      io.stderr.write(`${component.bin}: ${err.message}\n`);
-      return EXIT_USAGE;
+      return err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
     }
     logger.error('fatal error', { err: err instanceof EiGgError ? err : { message: String((err as Error)?.message ?? err) } });
     return EXIT_FAILURE;
   }
+}
+
+/** From the nucleus when running under Greengrass without local overrides; else from `--config`/`--set`. */
+async function loadConfiguration<K extends ComponentKind>(
+  kind: K,
+  options: CliOptions,
+  logger: Logger,
+  runtime: GreengrassRuntime | undefined,
+): Promise<LiveConfiguration<K>> {
+  if (runtime && !options.configFile && options.sets.length === 0) return LiveConfiguration.fromGreengrass(kind, runtime, logger);
+  return LiveConfiguration.fixed(kind, loadLocalConfiguration(kind, options), logger);
 }

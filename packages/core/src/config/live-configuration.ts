@@ -2,7 +2,7 @@ import type { ComponentKind } from '../component-kind';
 import { ConfigError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { ComponentConfigs } from './parameters-schema';
-import { parseParameters } from './parse-parameters';
+import { parseParameters, type ParsedParameters } from './parse-parameters';
 
 /** What the Greengrass runtime offers for configuration (GetConfiguration, SubscribeToConfigurationUpdate). */
 export interface ConfigurationReader {
@@ -25,21 +25,27 @@ export class LiveConfiguration<K extends ComponentKind> {
   private readonly listeners = new Set<ConfigurationListener<K>>();
   private stopWatching: (() => Promise<void>) | undefined;
 
+  private config: ComponentConfigs[K];
+  /** Warnings of the initial configuration, for the caller to log or print. */
+  readonly warnings: string[];
+
   private constructor(
     private readonly kind: K,
-    private config: ComponentConfigs[K],
+    initial: ParsedParameters<K>,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.config = initial.config;
+    this.warnings = initial.warnings;
+  }
 
-  static fixed<K extends ComponentKind>(kind: K, config: ComponentConfigs[K], logger: Logger): LiveConfiguration<K> {
-    return new LiveConfiguration(kind, config, logger);
+  static fixed<K extends ComponentKind>(kind: K, initial: ParsedParameters<K>, logger: Logger): LiveConfiguration<K> {
+    return new LiveConfiguration(kind, initial, logger);
   }
 
   /** Reads `Parameters` through IPC (a ConfigError when invalid) and follows its updates. */
   static async fromGreengrass<K extends ComponentKind>(kind: K, reader: ConfigurationReader, logger: Logger): Promise<LiveConfiguration<K>> {
     const initial = parseParameters(kind, await reader.getConfiguration(['Parameters']).then(asParameters));
-    for (const warning of initial.warnings) logger.warn(warning);
-    const live = new LiveConfiguration(kind, initial.config, logger);
+    const live = new LiveConfiguration(kind, initial, logger);
     live.stopWatching = await reader.onConfigurationUpdate(['Parameters'], () => {
       void reader
         .getConfiguration(['Parameters'])
@@ -84,9 +90,9 @@ export class LiveConfiguration<K extends ComponentKind> {
   }
 }
 
-/** GetConfiguration with keyPath ['Parameters'] answers the subtree itself. */
+/** The nucleus answers GetConfiguration(['Parameters']) wrapped as `{"Parameters":{...}}`; accept it bare too. */
 function asParameters(value: unknown): unknown {
-  return { Parameters: value ?? {} };
+  return typeof value === 'object' && value !== null && 'Parameters' in value ? value : { Parameters: value ?? {} };
 }
 
 function changedKeys(a: object, b: object): string[] {

@@ -34,7 +34,6 @@ export interface HostServices<K extends ComponentKind> {
 
 export interface ComponentHostOptions<K extends ComponentKind> {
   context: ComponentContext<K>;
-  config: LiveConfiguration<K>;
   transport: Transport;
   /** Greengrass lifecycle reporting, when running under the nucleus. */
   reportState?: (state: 'RUNNING' | 'ERRORED') => Promise<void>;
@@ -60,9 +59,11 @@ export class ComponentHost<K extends ComponentKind> {
   private readonly backoff: Backoff;
   private readonly services: HostServices<K>;
   private readonly unwatch: () => void;
+  private readonly config: LiveConfiguration<K>;
 
   constructor(private readonly options: ComponentHostOptions<K>) {
-    const { context, config, transport } = options;
+    const { context, transport } = options;
+    const config = context.config;
     const current = config.current as ComponentConfigs[K] & FilterKeys;
     this.lock = new LockFile(LockFile.pathFor(current.lock_filename, context.deviceName));
     this.filter = new ThresholdFilter({
@@ -84,6 +85,7 @@ export class ComponentHost<K extends ComponentKind> {
     const commands = new CommandIntake({ transport, publisher, router, topics: context.topics, logger: context.logger.child({ part: 'commands' }) });
     const inference = new InferencePipeline({ publisher, topics: context.topics, filter: this.filter, metrics, backoff: this.backoff });
     this.services = { context, config, publisher, inference, commands, metrics };
+    this.config = config;
     this.unwatch = config.onChange((next, previous, changed) => void this.applyConfiguration(next, previous, changed));
   }
 
@@ -126,8 +128,8 @@ export class ComponentHost<K extends ComponentKind> {
     if (!(await this.services.publisher.flush(deadlineMs))) {
       log.warn('stopping with publishes still in flight', { pending: this.services.publisher.pending });
     }
+    await this.config.close().catch((err) => log.error('configuration watch did not close cleanly', { err }));
     await this.options.transport.close().catch((err) => log.error('transport did not close cleanly', { err }));
-    await this.options.config.close();
     this.lock.release();
   }
 
@@ -141,7 +143,7 @@ export class ComponentHost<K extends ComponentKind> {
 
   private armMetrics(): void {
     clearInterval(this.metricsTimer);
-    const interval = (this.options.config.current as { metrics_sleeptime_ms?: number }).metrics_sleeptime_ms;
+    const interval = (this.config.current as { metrics_sleeptime_ms?: number }).metrics_sleeptime_ms;
     if (!interval) return;
     const publish = () => {
       const { metrics, publisher, context } = this.services;

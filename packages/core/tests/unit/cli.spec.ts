@@ -109,7 +109,7 @@ describe('runComponentCli', () => {
     const s = io();
     let seen: unknown;
     const code = await runComponentCli('linux-runner', ['--set', 'node_version=20', '--set', 'device_name=cam'], async (ctx) => {
-      seen = { qos: ctx.config.iotcore_qos, name: ctx.config.device_name, topic: ctx.topics.inferenceOutput.endsWith('/inference/output') };
+      seen = { qos: ctx.config.current.iotcore_qos, name: ctx.config.current.device_name, topic: ctx.topics.inferenceOutput.endsWith('/inference/output') };
       return 0;
     }, s);
     expect(code).toBe(0);

@@ -5,7 +5,7 @@ import { Logger } from '../../src/logging/logger';
 function setup() {
   const lines: Array<Record<string, unknown>> = [];
   const logger = new Logger({ sink: { write: (l: string) => lines.push(JSON.parse(l)) } });
-  const live = LiveConfiguration.fixed('serial-runner', parseParameters('serial-runner', {}).config, logger);
+  const live = LiveConfiguration.fixed('serial-runner', parseParameters('serial-runner', {}), logger);
   const seen: Array<[number, number]> = [];
   live.onChange((next, previous) => seen.push([previous.default_threshold, next.default_threshold]));
   return { live, lines, seen };

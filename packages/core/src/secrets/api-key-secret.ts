@@ -1,0 +1,114 @@
+import { GetSecretValueCommand, SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import type { SecretRegistry } from '../logging/logger';
+import { SecretError } from './secret-error';
+import type { SecretSource } from './secret-source';
+
+/**
+ * The API key inside a secret string: a JSON object's value at `jsonKey` (`ei_sm_secret_name`), or the whole
+ * string when it is not JSON. Errors name the keys present, never a value.
+ */
+export function extractApiKey(secretString: string, jsonKey: string): string {
+  const parsed = parseObject(secretString);
+  if (!parsed) {
+    if (!secretString.trim()) throw new SecretError('SECRET_INVALID', 'the API key secret is empty');
+    return secretString.trim();
+  }
+  const value = parsed[jsonKey];
+  if (value === undefined) {
+    const keys = Object.keys(parsed);
+    throw new SecretError(
+      'SECRET_KEY_MISSING',
+      `the API key secret has no key "${jsonKey}" (ei_sm_secret_name); keys present: ${keys.length ? keys.join(', ') : 'none'}`,
+      { context: { jsonKey, keys } },
+    );
+  }
+  if (typeof value !== 'string' || !value.trim()) {
+    throw new SecretError('SECRET_INVALID', `the API key secret's "${jsonKey}" must be a non-empty string`, { context: { jsonKey } });
+  }
+  return value.trim();
+}
+
+/** The secret as a JSON object, or undefined for a plain-text secret. */
+function parseObject(secretString: string): Record<string, unknown> | undefined {
+  if (!secretString.trimStart().startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(secretString);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // Falls through: a '{' that does not parse is a broken JSON secret, not an API key.
+  }
+  throw new SecretError('SECRET_INVALID', 'the API key secret starts with "{" but is not a JSON object');
+}
+
+export interface ApiKeySecretRef {
+  /** `ei_sm_secret_id`. */
+  secretId: string;
+  /** `ei_sm_secret_name`. */
+  jsonKey: string;
+}
+
+/**
+ * Reads the Edge Impulse API key and registers it for log redaction before anything else can log it, along
+ * with every other string in a JSON secret (they are secrets too).
+ */
+export async function readApiKey(source: SecretSource, ref: ApiKeySecretRef, secrets: SecretRegistry): Promise<string> {
+  const secretString = await source.getSecretString(ref.secretId);
+  secrets.add(secretString);
+  try {
+    for (const value of Object.values(parseObject(secretString) ?? {})) if (typeof value === 'string') secrets.add(value);
+    return extractApiKey(secretString, ref.jsonKey);
+  } catch (err) {
+    if (err instanceof SecretError) err.context.secretId = ref.secretId;
+    throw err;
+  }
+}
+
+/** Either an injected client (left open by close()) or the configuration to build one (endpoint for tests). */
+export interface SecretsManagerSourceOptions extends SecretsManagerClientConfig {
+  client?: SecretsManagerClient;
+}
+
+/**
+ * Secrets Manager through the AWS SDK. Under Greengrass the default credential chain finds the Token Exchange
+ * Service (`AWS_CONTAINER_CREDENTIALS_FULL_URI`) by itself.
+ */
+export class SecretsManagerSecretSource implements SecretSource {
+  private readonly client: SecretsManagerClient;
+  private readonly ownsClient: boolean;
+
+  constructor({ client, ...config }: SecretsManagerSourceOptions = {}) {
+    this.ownsClient = !client;
+    this.client = client ?? new SecretsManagerClient(config);
+  }
+
+  async getSecretString(secretId: string): Promise<string> {
+    const context = { secretId };
+    let response;
+    try {
+      response = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      if (name === 'ResourceNotFoundException') {
+        throw new SecretError('SECRET_NOT_FOUND', `secret "${secretId}" (ei_sm_secret_id) not found in Secrets Manager`, { context, cause: err });
+      }
+      if (name === 'AccessDeniedException') {
+        throw new SecretError(
+          'SECRET_ACCESS_DENIED',
+          `access to secret "${secretId}" denied: the Greengrass token exchange role needs secretsmanager:GetSecretValue on this secret`,
+          { context, cause: err },
+        );
+      }
+      throw new SecretError('SECRET_UNAVAILABLE', `reading secret "${secretId}" from Secrets Manager failed: ${(err as Error).message}`, {
+        context,
+        cause: err,
+      });
+    }
+    if (response.SecretString !== undefined) return response.SecretString;
+    if (response.SecretBinary !== undefined) return Buffer.from(response.SecretBinary).toString('utf8');
+    throw new SecretError('SECRET_INVALID', `secret "${secretId}" has no value`, { context });
+  }
+
+  close(): void {
+    if (this.ownsClient) this.client.destroy();
+  }
+}

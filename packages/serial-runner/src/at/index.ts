@@ -1,0 +1,11 @@
+export { AtSession } from './at-session';
+export type { AtSessionOptions, CommandAnswer, DeviceDescription } from './at-session';
+export { fromSerialPort } from './at-port';
+export type { AtPort } from './at-port';
+export { CLI_CHUNKING, writeCommand, writeRaw } from './command-writer';
+export type { WriteOptions } from './command-writer';
+export { parseAtConfig } from './parse-at-config';
+export type { AtConfig } from './parse-at-config';
+export { parseAtInfo } from './parse-at-info';
+export type { AtInfo } from './parse-at-info';
+export { checkAtVersion, SUPPORTED_AT_MAJOR_VERSIONS } from './at-version';

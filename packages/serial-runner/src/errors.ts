@@ -1,0 +1,24 @@
+import { EiGgError, ErrorContext } from '@ei-gg/core';
+
+export type SerialErrorCode =
+  /** No `> ` prompt in time: not Edge Impulse firmware, wrong baud rate, or the board hangs. */
+  | 'SERIAL_NO_PROMPT'
+  /** A command got no complete answer in time. */
+  | 'SERIAL_TIMEOUT'
+  /** `AT+CONFIG?` answered without an AT version. */
+  | 'SERIAL_BAD_CONFIG'
+  /** The firmware speaks an AT command set version this product does not understand. */
+  | 'SERIAL_AT_VERSION'
+  /** The board printed a boot banner while a command was waiting for its answer. */
+  | 'SERIAL_REBOOTED'
+  /** Writing to the port failed. */
+  | 'SERIAL_WRITE';
+
+/** A problem talking to the board; `context` names the command and port, never data from the cloud. */
+export class SerialError extends EiGgError {
+  declare readonly code: SerialErrorCode;
+
+  constructor(code: SerialErrorCode, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+    super(code, message, options);
+  }
+}

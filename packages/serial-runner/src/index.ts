@@ -1,0 +1,4 @@
+/** @ei-gg/serial-runner: EdgeImpulseSerialRunnerServiceComponent. */
+export * from './parser';
+export * from './at';
+export * from './errors';
