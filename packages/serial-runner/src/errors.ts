@@ -12,7 +12,12 @@ export type SerialErrorCode =
   /** The board printed a boot banner while a command was waiting for its answer. */
   | 'SERIAL_REBOOTED'
   /** Writing to the port failed. */
-  | 'SERIAL_WRITE';
+  | 'SERIAL_WRITE'
+  /** Opening the port: it does not exist, the user may not open it, another process holds it, or else. */
+  | 'SERIAL_PORT_MISSING'
+  | 'SERIAL_PORT_DENIED'
+  | 'SERIAL_PORT_LOCKED'
+  | 'SERIAL_PORT_FAILED';
 
 /** A problem talking to the board; `context` names the command and port, never data from the cloud. */
 export class SerialError extends EiGgError {

@@ -1,4 +1,4 @@
-import { EmulatedFirmware, EmulatedFirmwareOptions } from '../../testbench/src/mcu/emulated-firmware';
+import { EmulatedFirmware, EmulatedFirmwareOptions } from '@ei-gg/testbench';
 import { AtPort, AtSession, CLI_CHUNKING, SerialError } from '../src';
 
 /** An in-memory port wired to the emulated firmware: what the session writes is the board's input. */

@@ -1,4 +1,4 @@
-import { FIRMWARE_RESULT_BLOCKS } from '../../testbench/src/mcu/firmware-result-blocks';
+import { FIRMWARE_RESULT_BLOCKS } from '@ei-gg/testbench';
 import { CHUNKINGS, expectClose, parseAll, results } from './collect-events';
 
 const NEXT = 'Starting inferencing in 2 seconds...\n';

@@ -1,4 +1,4 @@
-import { FIRMWARE_RESULT_BLOCKS } from '../../testbench/src/mcu/firmware-result-blocks';
+import { FIRMWARE_RESULT_BLOCKS } from '@ei-gg/testbench';
 import { SerialResultParser } from '../src';
 import { expectClose, randomGenerator, record, results, splitInput } from './collect-events';
 import { fixtureNames, loadFixture } from './fixture-transcripts';

@@ -1,4 +1,4 @@
-import { connectTestClient, Mosquitto, startMosquitto, TestClientOptions, TestMqttClient } from '../src/index-peers';
+import { connectTestClient, Mosquitto, startMosquitto, TestClientOptions, TestMqttClient } from '../src';
 
 describe('mosquitto, mutual TLS like IoT Core', () => {
   let broker: Mosquitto;

@@ -1,4 +1,4 @@
-import { connectTestClient, Mosquitto, startMosquitto, TestClientOptions, TestMqttClient, waitFor } from '../src/index-peers';
+import { connectTestClient, Mosquitto, startMosquitto, TestClientOptions, TestMqttClient, waitFor } from '../src';
 
 describe('mosquitto, plain TCP', () => {
   let broker: Mosquitto;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { createServer } from 'net';
-import { freePort, requireTool, startProcess, waitFor, waitForPort } from '../src/index-peers';
+import { freePort, requireTool, startProcess, waitFor, waitForPort } from '../src';
 
 describe('requireTool', () => {
   it('returns the absolute path of a tool on PATH', () => {

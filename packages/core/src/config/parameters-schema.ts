@@ -48,7 +48,7 @@ function commonShape(kind: ComponentKind) {
     sleep_time_sec: setting((raw) => parseInteger(raw, 1, 3600), {
       default: 10,
       allowed: 'an integer from 1 to 3600',
-      description: 'Base of the restart back-off, in seconds (the original supervision loop interval).',
+      description: 'Longest wait between reconnect or restart attempts, in seconds (the original supervision loop interval); attempts start at 0.5 s and double.',
     }),
     lock_filename: setting((raw) => parseString(raw, ABSOLUTE_PATH), {
       default: `/tmp/ei_lockfile_${COMPONENTS[kind].lockSuffix}`,
@@ -173,6 +173,8 @@ const serialShape = {
     allowed: 'an integer from 300 to 4000000',
     description: 'Serial speed (USB CDC boards ignore it).',
   }),
+  serial_run_continuous: flag(false, 'Start `AT+RUNIMPULSECONT` (continuous audio) instead of `AT+RUNIMPULSE`.'),
+  serial_chunked_writes: flag(false, 'Write commands 5 bytes every 20 ms, as the Edge Impulse CLI does, for firmware that drops faster input.'),
 };
 
 /** Cross-key rules: a cache that is switched on needs its location. */

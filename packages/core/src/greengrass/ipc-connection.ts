@@ -4,6 +4,7 @@
  * an exponential back-off with jitter, and the streaming operations (subscriptions) opened here are opened
  * again on each new client. Operations issued while disconnected wait for the next client, within a bound.
  */
+import { backoffDelay } from '../lifecycle/backoff-delay';
 import { eventstream_rpc, greengrasscoreipc, io } from 'aws-iot-device-sdk-v2';
 import { TransportError, type ErrorContext } from '../errors';
 import { Logger } from '../logging/logger';
@@ -252,7 +253,7 @@ export class IpcConnection {
 
   private scheduleReconnect(attempt: number): void {
     if (this.closed) return;
-    const delayMs = reconnectDelay(attempt, this.reconnectBaseMs, this.reconnectMaxMs);
+    const delayMs = backoffDelay(attempt, this.reconnectBaseMs, this.reconnectMaxMs);
     this.reconnectTimer = setTimeout(() => void this.reconnect(attempt), delayMs);
   }
 
@@ -407,12 +408,6 @@ export function payloadBuffer(payload: Payload | undefined): Buffer {
   if (typeof payload === 'string') return Buffer.from(payload);
   if (payload instanceof ArrayBuffer) return Buffer.from(payload);
   return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-}
-
-/** Exponential back-off with equal jitter: half the delay fixed, half random, so restarted peers spread out. */
-function reconnectDelay(attempt: number, baseMs: number, maxMs: number): number {
-  const delayMs = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-  return delayMs / 2 + Math.random() * (delayMs / 2);
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, timeoutError: () => Error): Promise<T> {

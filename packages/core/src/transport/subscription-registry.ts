@@ -41,11 +41,14 @@ export class SubscriptionRegistry {
     return filters;
   }
 
-  /** Hands `message` to every handler whose filter matches its topic; a throwing handler is logged, not fatal. */
-  dispatch(message: IncomingMessage): void {
+  /**
+   * Hands `message` to every handler whose filter matches its topic, or only to those among `filters` (the
+   * subscriptions the broker says it delivers for). A throwing handler is logged, not fatal.
+   */
+  dispatch(message: IncomingMessage, filters?: ReadonlySet<string>): void {
     let delivered = false;
     for (const s of [...this.subscriptions]) {
-      if (!topicMatches(s.filter, message.topic)) continue;
+      if (filters?.has(s.filter) === false || !topicMatches(s.filter, message.topic)) continue;
       delivered = true;
       try {
         s.handler(message);

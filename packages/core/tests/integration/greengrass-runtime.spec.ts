@@ -2,7 +2,7 @@
  * GreengrassRuntime and IpcSecretSource over the real Greengrass IPC wire protocol, against the testbench's
  * local nucleus endpoint.
  */
-import { IpcEndpoint, type IpcEndpointOptions } from '../../../testbench/src/ipc';
+import { IpcEndpoint, type IpcEndpointOptions } from '@ei-gg/testbench';
 import { TransportError } from '../../src/errors';
 import { GreengrassRuntime, IpcSecretSource, type ConfigurationUpdate } from '../../src/greengrass/greengrass-runtime';
 import { IpcConnection } from '../../src/greengrass/ipc-connection';

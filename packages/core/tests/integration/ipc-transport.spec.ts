@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InMemoryIotCore, IpcEndpoint, type IpcEndpointOptions } from '../../../testbench/src/ipc';
+import { InMemoryIotCore, IpcEndpoint, type IpcEndpointOptions } from '@ei-gg/testbench';
 import { TransportError } from '../../src/errors';
 import { IpcConnection, type IpcConnectionOptions } from '../../src/greengrass/ipc-connection';
 import { IpcTransport } from '../../src/greengrass/ipc-transport';

@@ -6,7 +6,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { FileCache } from '../../src/caches/file-cache';
 import { InferenceCaches } from '../../src/caches/inference-caches';
 import { modelKeyPrefix, S3Cache, S3CacheError, type S3CacheOptions } from '../../src/caches/s3-cache';
-import { startMoto } from '../../../testbench/src/index-peers';
+import { startMoto } from '@ei-gg/testbench';
 
 jest.setTimeout(60_000);
 

@@ -4,7 +4,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { Logger, SecretRegistry } from '../../src/logging/logger';
 import { extractApiKey, readApiKey, SecretsManagerSecretSource } from '../../src/secrets/api-key-secret';
 import { SecretError } from '../../src/secrets/secret-error';
-import { startMoto } from '../../../testbench/src/index-peers';
+import { startMoto } from '@ei-gg/testbench';
 
 jest.setTimeout(30_000);
 

@@ -1,7 +1,7 @@
 import { SerialPort } from 'serialport';
-import { AtSession, fromSerialPort, SerialResultParser } from '../../serial-runner/src';
+import { AtSession, fromSerialPort, SerialResultParser } from '../src';
 import type { InferenceResult } from '@ei-gg/core';
-import { FIRMWARE_RESULT_BLOCKS, McuEmulator, McuEmulatorOptions } from '../src/mcu';
+import { FIRMWARE_RESULT_BLOCKS, McuEmulator, McuEmulatorOptions } from '@ei-gg/testbench';
 
 /** The component's side: a real SerialPort on the emulator's device path. */
 async function openDevice(emulator: McuEmulator): Promise<SerialPort> {
