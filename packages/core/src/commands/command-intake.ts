@@ -11,15 +11,16 @@ const REMEMBERED_IDS = 512;
 /**
  * Commands pushed on `command/input` (a subscription, never polling) run one at a time through the router;
  * each answer goes to `command/output`. Cloud tools written for the original components publish commands
- * retained: such a command runs once and is then cleared with an empty retained message, and a retained
- * payload seen again (redelivered on reconnect before the clear took effect) is not run twice. A command
- * `id` already executed is not executed again.
+ * retained. A broker forwards such a command to a live subscriber without the retain flag, so after every
+ * command the retained slot is cleared with an empty retained message (a no-op when nothing was retained);
+ * and a retained delivery (at subscription, e.g. after a reconnect that raced the clear) of a command that
+ * already ran is not run again. A command `id` already executed is not executed again either.
  */
 export class CommandIntake {
   private unsubscribe: Unsubscribe | undefined;
   private queue: Promise<void> = Promise.resolve();
   private readonly seenIds = new Set<string>();
-  private readonly ranRetained = new Set<string>();
+  private readonly ranPayloads = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -57,25 +58,23 @@ export class CommandIntake {
   private async receive(message: IncomingMessage): Promise<void> {
     if (message.payload.length === 0) return; // our own clear of a retained command, or an empty publish
     const log = this.deps.logger;
-    if (message.retain) {
-      const digest = createHash('sha256').update(message.payload).digest('hex');
+    const digest = createHash('sha256').update(message.payload).digest('hex');
+    if (message.retain && this.ranPayloads.has(digest)) {
+      log.info('retained command already executed; not running it again');
       await this.clearRetained();
-      if (this.ranRetained.has(digest)) {
-        log.info('retained command already executed; not running it again');
-        return;
-      }
-      remember(this.ranRetained, digest);
+      return;
     }
+    remember(this.ranPayloads, digest);
     const id = commandId(message.payload);
-    if (id !== undefined) {
-      if (this.seenIds.has(id)) {
-        log.info('command id already executed; ignored', { id });
-        return;
-      }
-      remember(this.seenIds, id);
+    if (id !== undefined && this.seenIds.has(id)) {
+      log.info('command id already executed; ignored', { id });
+      await this.clearRetained();
+      return;
     }
+    if (id !== undefined) remember(this.seenIds, id);
     const outcome = await this.deps.router.handle(message.payload);
     log.info('command handled', { reply: outcome.reply.result });
+    await this.clearRetained();
     await this.reply(outcome.reply);
     if (outcome.afterReply) {
       try {
@@ -90,7 +89,7 @@ export class CommandIntake {
   private async clearRetained(): Promise<void> {
     const { transport, topics, logger } = this.deps;
     await transport.publish(topics.commandInput, Buffer.alloc(0), { qos: 1, retain: true }).catch((err) => {
-      logger.warn('could not clear the retained command; it will not run twice, but stays on the broker', { err });
+      logger.warn('could not clear the retained command slot; a retained command will not run twice, but may stay on the broker', { err });
     });
   }
 }

@@ -24,4 +24,5 @@ export {
 } from './ipc-endpoint';
 export type { PublishedMessage } from './ipc-operations';
 export { InMemoryIotCore, type IotCoreBridge, type MqttMessageHandler, type MqttQos } from './iot-core-bridge';
+export { MqttBrokerBridge } from './mqtt-broker-bridge';
 export type { SecretDefinition, SecretsOption } from './secret-store';

@@ -1,7 +1,8 @@
 import { topicMatches } from '@ei-gg/core';
 
 export type MqttQos = 0 | 1;
-export type MqttMessageHandler = (topic: string, payload: Buffer) => void;
+/** `retain`: the broker kept this message and delivers it because of a new subscription. */
+export type MqttMessageHandler = (topic: string, payload: Buffer, retain: boolean) => void;
 
 /**
  * What the IPC endpoint needs from "IoT Core": the nucleus's one MQTT connection. Kept to two calls so
@@ -23,7 +24,7 @@ export class InMemoryIotCore implements IotCoreBridge {
     if (retain && payload.length === 0) this.retained.delete(topic);
     else if (retain) this.retained.set(topic, Buffer.from(payload));
     for (const subscription of [...this.subscriptions]) {
-      if (topicMatches(subscription.filter, topic)) subscription.onMessage(topic, payload);
+      if (topicMatches(subscription.filter, topic)) subscription.onMessage(topic, payload, false);
     }
   }
 
@@ -34,7 +35,7 @@ export class InMemoryIotCore implements IotCoreBridge {
     // A broker sends retained messages after acknowledging the subscription, so deliver them later.
     if (retained.length > 0) {
       setImmediate(() => {
-        for (const [topic, payload] of retained) if (this.subscriptions.has(subscription)) onMessage(topic, payload);
+        for (const [topic, payload] of retained) if (this.subscriptions.has(subscription)) onMessage(topic, payload, true);
       });
     }
     return async () => {

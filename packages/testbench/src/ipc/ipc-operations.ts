@@ -50,8 +50,10 @@ const handlers: Record<string, Handler> = {
     const topicFilter = requiredString(request, 'topicName');
     const requestedQos = qos(request);
     authorize(services, IpcService.MqttProxy, 'aws.greengrass#SubscribeToIoTCore', topicFilter);
-    const unsubscribe = await services.iotCore.subscribe(topicFilter, requestedQos, (topicName, payload) => {
-      stream.send('aws.greengrass#IoTCoreMessage', { message: { topicName, payload: payload.toString('base64') } });
+    const unsubscribe = await services.iotCore.subscribe(topicFilter, requestedQos, (topicName, payload, retain) => {
+      // MQTTMessage.retain is how the nucleus (2.12 and later) marks a retained message.
+      const message = { topicName, payload: payload.toString('base64'), ...(retain ? { retain } : {}) };
+      stream.send('aws.greengrass#IoTCoreMessage', { message });
     });
     stream.keepOpen(unsubscribe);
     return {};

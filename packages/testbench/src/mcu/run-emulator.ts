@@ -28,11 +28,11 @@ async function main(): Promise<void> {
     },
   });
   const emulator = await McuEmulator.start({
-    atVersion: values['at-version'],
+    ...(values['at-version'] ? { atVersion: values['at-version'] } : {}),
     intervalMs: values['interval-ms'] ? Number(values['interval-ms']) : 2000,
     infoSupported: !values['no-info'],
     lineEnding: LINE_ENDINGS[values['line-ending'] ?? 'crlf'],
-    directory: values.dir,
+    ...(values.dir ? { directory: values.dir } : {}),
   });
   process.stdout.write(`${emulator.devicePath}\n`);
   if (values.transcript) {
