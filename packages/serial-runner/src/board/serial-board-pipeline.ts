@@ -22,8 +22,9 @@ const DEFAULT_TIMINGS: SerialBoardTimings = { quietGapMs: 300, reconnectBaseMs: 
 /**
  * The serial-runner's pipeline: finds and opens the board, runs the AT handshake, starts the impulse and
  * relays every parsed result into the shared inference pipeline. Unplug/replug, a reboot (boot banner) or an
- * impulse that stops on its own lead to a reconnect and a new handshake with back-off: the process never
- * exits because of the board. Firmware errors are logged and reported on the command output topic.
+ * impulse stopped on the board (`Inferencing stopped by user`) lead to a reconnect and a new handshake with
+ * back-off: the process never exits because of the board. Firmware errors are logged and reported on the
+ * command output topic.
  */
 export class SerialBoardPipeline implements ComponentPipeline {
   private readonly parser = new SerialResultParser();
@@ -51,7 +52,8 @@ export class SerialBoardPipeline implements ComponentPipeline {
     });
     this.parser.on('error', (error) => void this.report(`board: ${error.message}`, { kind: error.kind, line: error.line }));
     this.parser.on('reboot', ({ line }) => this.lost(`the board rebooted ("${line}")`));
-    this.parser.on('prompt', () => this.running && this.lost('the impulse stopped and the board is back at its prompt'));
+    // Not a bare prompt: Syntiant firmware prints `> ` after starting and keeps emitting matches.
+    this.parser.on('stopped', () => this.running && this.lost('the impulse was stopped on the board'));
   }
 
   private get log() {
