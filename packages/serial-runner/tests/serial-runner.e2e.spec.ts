@@ -225,3 +225,28 @@ it('publishes model metrics on its interval', async () => {
   expect((later.details as { n: number }).n).toBeGreaterThan(0);
   expect(later.mean_confidence).toBeCloseTo(0.91016, 5);
 });
+
+it('reports a missing board once on the command topic and keeps trying without exiting', async () => {
+  const endpoint = await IpcEndpoint.start({
+    componentName: NAME,
+    configuration: { Parameters: { device_name: 'sr-e2e', serial_port: '/dev/ttyACM-ei-gg-missing', sleep_time_sec: 1, metrics_sleeptime_ms: 0, lock_filename: '/tmp/ei_gg_missing_board.lock' } },
+    iotCore: bridge,
+    policy: componentAccessControl('serial-runner') as never,
+  });
+  cleanups.push(() => endpoint.close());
+  const runner = await startProcess(process.execPath, [BIN], { env: { ...endpoint.env } });
+  cleanups.push(() => runner.stop(5000));
+  expect((await cloud.nextMessage(TOPICS.commandOutput, 10_000)).json()).toEqual({
+    result: { error: expect.stringMatching(/^serial port \/dev\/ttyACM-ei-gg-missing does not exist/), source: 'serial-runner' },
+  });
+  await endpoint.waitForState('RUNNING');
+  await waitFor(() => (runner.output().match(/does not exist/g) ?? []).length >= 3, 10_000, 'several reconnect attempts');
+  const reports = [];
+  for (;;) {
+    const next = await cloud.nextMessage(TOPICS.commandOutput, 300).catch(() => undefined);
+    if (!next) break;
+    reports.push(next.json());
+  }
+  expect(reports).toEqual([{ result: { status: 'started', ts: expect.any(Number), id: expect.any(String) } }]);
+  expect(runner.isRunning()).toBe(true);
+});
