@@ -1,16 +1,11 @@
+import type { BoundingBox } from '@ei-gg/core';
 import { parseNumber } from './parse-number';
 
 /** Which list the lines after a header belong to. */
 export type Section = 'classification' | 'regression' | 'boxes' | 'tracking' | 'grid' | 'freeform';
 
-export interface BoxLine {
+export interface BoxLine extends BoundingBox {
   kind: 'box';
-  label: string;
-  value: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
 }
 
 /** One line inside a result block, as every firmware era prints it. */
