@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Logger, Mqtt5Transport, componentAccessControl, deviceTopics, readDeviceIdentitySources, uniqueDeviceName } from '@ei-gg/core';
+import { FIRMWARE_RESULT_BLOCKS, IpcEndpoint, McuEmulator, MqttBrokerBridge, startProcess, type Mosquitto } from '@ei-gg/testbench';
+import { latencySummary, nowMs, round } from './statistics';
+
+export interface ComponentFigures {
+  first_result_s: number;
+  rss_mb: number;
+  command_rtt_ms: { p50: number; p99: number };
+  /** The same cloud client's own publish → receive hop through the broker: the floor of any round trip. */
+  broker_rtt_ms: { p50: number; p99: number };
+}
+
+/**
+ * The serial runner as Greengrass runs it (bin, IPC endpoint bridged to mosquitto) against the MCU emulator:
+ * time from process start to the first result at the broker, command round trips from the cloud, and
+ * resident memory once it has run for `rssAfterMs`.
+ */
+export async function serialRunnerProcess(mosquitto: Mosquitto, options: { commands: number; rssAfterMs: number }): Promise<ComponentFigures> {
+  const device = uniqueDeviceName('bench', readDeviceIdentitySources());
+  const topics = deviceTopics(device);
+  const cloud = new Mqtt5Transport({ url: mosquitto.url, clientId: `bench-cloud-${process.pid}`, logger: new Logger({ level: 'silent' }) });
+  await cloud.connect();
+  const emulator = await McuEmulator.start({ blocks: [FIRMWARE_RESULT_BLOCKS[0].text], intervalMs: 100 });
+  const bridge = await MqttBrokerBridge.connect(mosquitto.url);
+  const endpoint = await IpcEndpoint.start({
+    componentName: 'EdgeImpulseSerialRunnerServiceComponent',
+    configuration: { Parameters: { device_name: 'bench', serial_port: emulator.devicePath, iotcore_backoff: 1, metrics_sleeptime_ms: 0, lock_filename: `${emulator.devicePath}.lock` } },
+    iotCore: bridge,
+    policy: componentAccessControl('serial-runner') as never,
+  });
+  const replies = new Map<string, (at: number) => void>();
+  let firstResult!: (at: number) => void;
+  const firstResultAt = new Promise<number>((resolve) => (firstResult = resolve));
+  await cloud.subscribe(topics.inferenceOutput, 1, () => firstResult(nowMs()));
+  await cloud.subscribe(topics.commandOutput, 1, (message) => {
+    const id = (JSON.parse(message.payload.toString()) as { result: { id?: string } }).result.id;
+    if (id) replies.get(id)?.(nowMs());
+  });
+  const bin = require.resolve('@ei-gg/serial-runner/bin/ei-gg-serial-runner.js');
+  const startedAt = nowMs();
+  const runner = await startProcess(process.execPath, [bin], { env: { ...endpoint.env } });
+  try {
+    const first = await withTimeout(firstResultAt, 20_000, 'the first result');
+    const rtts: number[] = [];
+    for (let i = 0; i < options.commands; i++) {
+      const id = `rtt-${i}`;
+      const replied = new Promise<number>((resolve) => replies.set(id, resolve));
+      const sent = nowMs();
+      await cloud.publish(topics.commandInput, JSON.stringify({ cmd: 'get_threshold_filter_config', id }), { qos: 1 });
+      rtts.push((await withTimeout(replied, 10_000, `the reply to ${id}`)) - sent);
+      replies.delete(id);
+    }
+    const hops: number[] = [];
+    for (let i = 0; i < Math.min(options.commands, 200); i++) {
+      const arrived = new Promise<number>((resolve) => replies.set(`hop-${i}`, resolve));
+      const sent = nowMs();
+      await cloud.publish(topics.commandOutput, JSON.stringify({ result: { id: `hop-${i}` } }), { qos: 1 });
+      hops.push((await withTimeout(arrived, 10_000, 'a broker hop')) - sent);
+    }
+    const waitMs = options.rssAfterMs - (nowMs() - startedAt);
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    return {
+      first_result_s: round((first - startedAt) / 1000),
+      rss_mb: round(residentMegabytes(runner.pid), 1),
+      command_rtt_ms: latencySummary(rtts),
+      broker_rtt_ms: latencySummary(hops),
+    };
+  } finally {
+    await runner.stop(5000);
+    await endpoint.close();
+    await bridge.close();
+    await emulator.stop();
+    await cloud.close();
+  }
+}
+
+function residentMegabytes(pid: number): number {
+  const status = readFileSync(join('/proc', String(pid), 'status'), 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
+  if (!Number.isFinite(kb)) throw new Error(`no VmRSS for pid ${pid}`);
+  return kb / 1024;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
+  ]);
+}

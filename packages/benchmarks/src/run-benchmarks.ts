@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: measures every speed claim, each in the same run as its baseline (these machines are noisy:
+ * compare ratios, not absolute numbers across runs), prints a table and writes `dist/bench/latest.json`.
+ * `--smoke` runs every benchmark with tiny counts (CI checks that it runs; its figures mean nothing).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { releaseNativeClients } from '@ei-gg/core';
+import { startMosquitto } from '@ei-gg/testbench';
+import { serialRunnerProcess } from './component-process';
+import { pipelineThroughput } from './pipeline-throughput';
+import { publishThroughput } from './publish-throughput';
+import { serialParseThroughput } from './serial-parse-throughput';
+
+const ROOT = join(__dirname, '../../..');
+const smoke = process.argv.includes('--smoke');
+const size = smoke
+  ? { pipeline: 2_000, parseMb: 0.5, publish: 100, commands: 20, rssAfterMs: 0 }
+  : { pipeline: 200_000, parseMb: 50, publish: 5_000, commands: 1_000, rssAfterMs: 60_000 };
+
+async function main(): Promise<void> {
+  const pipeline = await pipelineThroughput(size.pipeline);
+  const serialParse = serialParseThroughput(join(ROOT, '../shared/fixtures/serial'), size.parseMb);
+  const mosquitto = await startMosquitto();
+  try {
+    const publish = await publishThroughput(mosquitto, size.publish);
+    const serialRunner = await serialRunnerProcess(mosquitto, { commands: size.commands, rssAfterMs: size.rssAfterMs });
+    const report = {
+      smoke,
+      cores: cpus().length,
+      commit: gitCommit(),
+      measured_at: new Date().toISOString(),
+      pipeline_results_per_s: pipeline.results_per_s,
+      publish_ipc_msgs_per_s: publish.ipc.qos1.msgs_per_s,
+      publish_mqtt5_msgs_per_s: publish.mqtt5.qos1.msgs_per_s,
+      publish_latency_ms_p99: publish.ipc.qos1.latency_ms.p99,
+      command_rtt_ms_p50: serialRunner.command_rtt_ms.p50,
+      command_rtt_ms_p99: serialRunner.command_rtt_ms.p99,
+      serial_parse_mb_per_s: serialParse.mb_per_s,
+      rss_mb: { 'serial-runner': serialRunner.rss_mb },
+      first_result_s: { 'serial-runner': serialRunner.first_result_s },
+      details: {
+        pipeline: { ...pipeline, unit: 'results/s on one core; baseline: encoding the same payloads only' },
+        serial_parse: { ...serialParse, unit: 'MB/s; multiple of the 11 520 B/s a 115200-baud line carries' },
+        publish: { ...publish, unit: 'messages/s and ms from publish call to arrival at a broker subscriber, 32 in flight' },
+        command_rtt: { ...serialRunner, unit: 'ms from publishing on command/input to the answer on command/output; baseline: one broker hop' },
+      },
+    };
+    const dir = join(ROOT, 'dist/bench');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+    printTable(report);
+  } finally {
+    await mosquitto.stop();
+    await releaseNativeClients();
+  }
+}
+
+function printTable(report: Record<string, unknown>): void {
+  const rows: Array<[string, unknown]> = Object.entries(report).filter(([key]) => key !== 'details');
+  const width = Math.max(...rows.map(([key]) => key.length));
+  for (const [key, value] of rows) console.log(`${key.padEnd(width)}  ${typeof value === 'object' ? JSON.stringify(value) : value}`);
+  console.log(`\nwritten to dist/bench/latest.json`);
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
