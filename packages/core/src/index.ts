@@ -43,6 +43,7 @@ export * from './greengrass/ipc-connection';
 export * from './greengrass/ipc-transport';
 export * from './greengrass/greengrass-runtime';
 export * from './lifecycle/lock-file';
+export * from './lifecycle/lock-owner';
 export * from './lifecycle/backoff-delay';
 export * from './lifecycle/component-host';
 export * from './lifecycle/run-component';

@@ -1,5 +1,6 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { EiGgError } from '../errors';
+import { isProcessAlive, readLockOwner } from './lock-owner';
 
 /**
  * One component instance per lock: `<lock_filename>_<device>` holds the owner's pid. A lock left by a
@@ -26,8 +27,8 @@ export class LockFile {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
           throw new EiGgError('LOCK_FAILED', `cannot create lock file ${this.path}: ${(err as Error).message}`, { cause: err });
         }
-        const owner = readOwner(this.path);
-        if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+        const owner = readLockOwner(this.path);
+        if (owner !== undefined && owner !== process.pid && isProcessAlive(owner)) {
           throw new EiGgError('LOCK_HELD', `another instance (pid ${owner}) holds ${this.path}; stop it first`, {
             context: { path: this.path, pid: owner },
           });
@@ -42,24 +43,6 @@ export class LockFile {
   release(): void {
     if (!this.held) return;
     this.held = false;
-    if (readOwner(this.path) === process.pid) unlinkSync(this.path);
-  }
-}
-
-function readOwner(path: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if (readLockOwner(this.path) === process.pid) unlinkSync(this.path);
   }
 }
