@@ -34,6 +34,8 @@ export async function serialRunnerProcess(mosquitto: Mosquitto, options: { comma
   let firstResult!: (at: number) => void;
   const firstResultAt = new Promise<number>((resolve) => (firstResult = resolve));
   await cloud.subscribe(topics.inferenceOutput, 1, () => firstResult(nowMs()));
+  const hopArrivals = new Map<string, (at: number) => void>();
+  await cloud.subscribe('bench/hop', 1, (message) => hopArrivals.get(message.payload.toString())?.(nowMs()));
   await cloud.subscribe(topics.commandOutput, 1, (message) => {
     const id = (JSON.parse(message.payload.toString()) as { result: { id?: string } }).result.id;
     if (id) replies.get(id)?.(nowMs());
@@ -54,9 +56,9 @@ export async function serialRunnerProcess(mosquitto: Mosquitto, options: { comma
     }
     const hops: number[] = [];
     for (let i = 0; i < Math.min(options.commands, 200); i++) {
-      const arrived = new Promise<number>((resolve) => replies.set(`hop-${i}`, resolve));
+      const arrived = new Promise<number>((resolve) => hopArrivals.set(`hop-${i}`, resolve));
       const sent = nowMs();
-      await cloud.publish(topics.commandOutput, JSON.stringify({ result: { id: `hop-${i}` } }), { qos: 1 });
+      await cloud.publish('bench/hop', `hop-${i}`, { qos: 1 });
       hops.push((await withTimeout(arrived, 10_000, 'a broker hop')) - sent);
     }
     const waitMs = options.rssAfterMs - (nowMs() - startedAt);
