@@ -275,3 +275,16 @@ describe('original default configurations from the seeds', () => {
     }
   });
 });
+
+describe('every key of every component', () => {
+  const cases = COMPONENT_KINDS.flatMap((kind) => Object.keys(PARAMETER_SHAPES[kind]).map((key) => [kind, key] as const));
+
+  it.each(cases)('%s %s: has a default or is optional, and an object is rejected naming the key and what is allowed', (kind, key) => {
+    expect(() => parseParameters(kind, {})).not.toThrow();
+    const [issue] = issuesOf(kind, { [key]: { nested: true } });
+    expect(issue.key).toBe(key);
+    expect(issue.value).toEqual({ nested: true });
+    expect(issue.message).toMatch(/^must be /);
+    expect(issue.message.length).toBeGreaterThan('must be '.length + 3);
+  });
+});
