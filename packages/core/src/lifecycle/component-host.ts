@@ -9,7 +9,7 @@ import { COMPONENTS } from '../component-kind';
 import type { LiveConfiguration } from '../config/live-configuration';
 import type { ComponentConfigs } from '../config/parameters-schema';
 import { MetricsAccumulator } from '../metrics/metrics-accumulator';
-import { InferencePipeline } from '../pipeline/inference-pipeline';
+import { InferencePipeline, type InferenceExtras } from '../pipeline/inference-pipeline';
 import { Publisher } from '../publisher/publisher';
 import { ThresholdFilter } from '../threshold-filter';
 import type { Transport } from '../transport/transport';
@@ -41,6 +41,8 @@ export interface ComponentHostOptions<K extends ComponentKind> {
   caches?: CacheControl;
   /** Keys a live update may change without restarting the pipeline. */
   liveKeys?: readonly string[];
+  /** The component's additions to every inference: s3 fields, image publishing, caching (linux-runner). */
+  inferenceOptions?: InferenceExtras;
 }
 
 type FilterKeys = { enable_threshold_limit?: boolean; default_threshold?: number; threshold_criteria?: ThresholdFilter['config']['criteria'] };
@@ -83,7 +85,7 @@ export class ComponentHost<K extends ComponentKind> {
       caches: options.caches,
     });
     const commands = new CommandIntake({ transport, publisher, router, topics: context.topics, logger: context.logger.child({ part: 'commands' }) });
-    const inference = new InferencePipeline({ publisher, topics: context.topics, filter: this.filter, metrics, backoff: this.backoff });
+    const inference = new InferencePipeline({ ...options.inferenceOptions, publisher, topics: context.topics, filter: this.filter, metrics, backoff: this.backoff });
     this.services = { context, config, publisher, inference, commands, metrics };
     this.config = config;
     this.unwatch = config.onChange((next, previous, changed) => void this.applyConfiguration(next, previous, changed));

@@ -1,6 +1,7 @@
 import { runComponentCli, EXIT_OK, type CliIo, type ComponentContext } from '../cli/run-component-cli';
 import type { CacheControl } from '../commands/command-router';
 import type { ComponentKind } from '../component-kind';
+import type { InferenceExtras } from '../pipeline/inference-pipeline';
 import { createTransport } from '../transport/create-transport';
 import { ComponentHost, type ComponentPipeline, type HostServices } from './component-host';
 
@@ -11,6 +12,8 @@ export interface ComponentDefinition<K extends ComponentKind> {
   createCaches?(context: ComponentContext<K>): Promise<CacheControl | undefined>;
   /** Keys besides the filter, backoff, QoS and metrics ones that apply without a pipeline restart. */
   liveKeys?: readonly string[];
+  /** Payload s3 fields, image publishing and caching of published inferences; called after createCaches. */
+  inferenceOptions?(context: ComponentContext<K>): InferenceExtras;
 }
 
 /** Greengrass allows 5 s by default between SIGTERM and SIGKILL: leave room to close connections. */
@@ -37,23 +40,37 @@ async function host<K extends ComponentKind>(definition: ComponentDefinition<K>,
     createPipeline: (services) => definition.createPipeline(services),
     caches,
     liveKeys: definition.liveKeys,
+    inferenceOptions: definition.inferenceOptions?.(context),
     ...(runtime ? { reportState: (state: 'RUNNING' | 'ERRORED') => runtime.updateState(state) } : {}),
   });
-  await componentHost.start();
-  const signal = await nextSignal();
+  // Listening from before the start: a SIGTERM during it (the nucleus stopping a slow start, or a pipeline whose
+  // input ends at once) then stops everything in order instead of killing the process and orphaning its children.
+  const signals = nextSignal();
+  try {
+    await componentHost.start();
+  } catch (err) {
+    signals.cancel();
+    throw err;
+  }
+  const signal = await signals.received;
   context.logger.info('stopping', { signal });
   await componentHost.stop(STOP_DEADLINE_MS);
   return EXIT_OK;
 }
 
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+function nextSignal(): { received: Promise<NodeJS.Signals>; cancel(): void } {
+  let onSignal!: (signal: NodeJS.Signals) => void;
+  const cancel = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+  const received = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (signal) => {
+      cancel();
       resolve(signal);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  return { received, cancel };
 }

@@ -25,6 +25,9 @@ export interface InferencePipelineOptions {
   clock?: () => number;
 }
 
+/** What a component adds to the host's inference pipeline: payload s3 fields, image publishing, caching. */
+export type InferenceExtras = Pick<InferencePipelineOptions, 's3Fields' | 'publishImage' | 'onPublished'>;
+
 /**
  * The shared path of every inference, the same for both runners: metrics (before any filtering), threshold
  * filter, backoff, payload, publish. Waits only for room in the publisher (back-pressure), not for the

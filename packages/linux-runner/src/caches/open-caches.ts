@@ -1,0 +1,25 @@
+import * as path from 'node:path';
+import { FileCache, InferenceCaches, S3Cache, type ComponentContext } from '@ei-gg/core';
+
+/**
+ * The file and S3 caches as configured. S3 goes through the default credential chain (the Token Exchange
+ * Service under Greengrass); a custom endpoint (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`: MinIO, moto) gets
+ * path-style addressing, which such endpoints need. Uploads that fail are spooled under the work directory.
+ */
+export async function openCaches(context: ComponentContext<'linux-runner'>, workDir: string): Promise<{ caches: InferenceCaches; s3?: S3Cache }> {
+  const config = context.config.current;
+  const logger = context.logger.child({ part: 'caches' });
+  const local = config.enable_cache_to_file ? await FileCache.open({ directory: config.cache_file_directory!, logger }) : undefined;
+  let s3: S3Cache | undefined;
+  if (config.enable_cache_to_s3) {
+    s3 = new S3Cache({
+      bucket: config.s3_bucket!,
+      region: context.env.AWS_REGION ?? context.env.AWS_DEFAULT_REGION,
+      forcePathStyle: Boolean(context.env.AWS_ENDPOINT_URL_S3 ?? context.env.AWS_ENDPOINT_URL),
+      spoolDirectory: path.join(workDir, 's3-spool'),
+      logger,
+    });
+    await s3.start();
+  }
+  return { caches: new InferenceCaches({ local, s3, logger }), s3 };
+}

@@ -1,0 +1,48 @@
+import { constants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { IpcSecretSource, readApiKey, SecretsManagerSecretSource, type HostServices } from '@ei-gg/core';
+import { RunnerDownloader } from 'edge-impulse-linux/build/cli/linux/runner-downloader';
+import { LinuxRunnerError } from '../errors';
+import { downloadModel } from './download-model';
+import { ModelStore } from './model-store';
+import { StudioApi, STUDIO_URL } from './studio-api';
+
+/** `ei_local_model_file` when set: it must exist and be executable (a `.eim` is a Linux executable). */
+export async function localModelFile(file: string): Promise<string> {
+  try {
+    await fs.access(file, constants.X_OK);
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new LinuxRunnerError('MODEL_MISSING', missing ? `model file ${file} (ei_local_model_file) not found` : `model file ${file} (ei_local_model_file) is not executable: chmod +x it`, {
+      context: { modelFile: file },
+      cause: err,
+    });
+  }
+  return file;
+}
+
+/**
+ * The model to run: `ei_local_model_file`, or the project's model from Studio, with the API key read from
+ * the secret (through the nucleus under Greengrass) and kept in memory only. `EI_GG_STUDIO_URL` overrides
+ * Studio's address (a local stand-in in tests).
+ */
+export async function resolveModelFile(services: HostServices<'linux-runner'>, workDir: string): Promise<string> {
+  const { context, config } = services;
+  const current = config.current;
+  if (current.ei_local_model_file) return localModelFile(current.ei_local_model_file);
+  const source = context.greengrass ? new IpcSecretSource(context.greengrass.connection) : new SecretsManagerSecretSource();
+  let apiKey: string;
+  try {
+    apiKey = await readApiKey(source, { secretId: current.ei_sm_secret_id, jsonKey: current.ei_sm_secret_name }, context.logger.secrets);
+  } finally {
+    if (source instanceof SecretsManagerSecretSource) source.close();
+  }
+  // The deployment type edge-impulse-linux-runner picks: CPU architecture, and the accelerator where one is detected.
+  const type = await RunnerDownloader.getDeploymentType(undefined);
+  return downloadModel({
+    api: new StudioApi({ baseUrl: context.env.EI_GG_STUDIO_URL ?? STUDIO_URL, apiKey }),
+    store: new ModelStore(path.join(workDir, 'models')),
+    type,
+    logger: context.logger.child({ part: 'download' }),
+  });
+}

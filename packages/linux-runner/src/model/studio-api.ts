@@ -1,0 +1,93 @@
+import { LinuxRunnerError } from '../errors';
+
+/** Edge Impulse Studio's REST API, as its official SDK calls it; tests point `baseUrl` at a local stand-in. */
+export const STUDIO_URL = 'https://studio.edgeimpulse.com/v1';
+
+export interface StudioApiOptions {
+  baseUrl: string;
+  /** Sent as the `x-api-key` header only; never in a URL, a log line or an error. */
+  apiKey: string;
+  /** How often a build job's status is asked for. */
+  pollMs?: number;
+  /** A build that takes longer fails the download. */
+  buildTimeoutMs?: number;
+}
+
+type Json = Record<string, any>;
+
+/**
+ * The few calls the runner needs: the key's project (`GET /api/projects`), the latest deployment of a type
+ * (`GET /api/{projectId}/deployment`), a build when there is none (`POST /api/{projectId}/jobs/build-ondevice-model`,
+ * then `GET /api/{projectId}/jobs/{jobId}/status` until finished), and the `.eim` (`GET .../deployment/download`).
+ */
+export class StudioApi {
+  constructor(private readonly options: StudioApiOptions) {}
+
+  /** An API key belongs to one project. */
+  async projectId(): Promise<number> {
+    const { projects } = await this.json('GET', '/api/projects');
+    const id = Array.isArray(projects) ? projects[0]?.id : undefined;
+    if (typeof id !== 'number') throw this.failure('the API key gives access to no project', { path: '/api/projects' });
+    return id;
+  }
+
+  /** The latest deploy version built for `type`, or undefined when Studio has no build of it. */
+  async latestVersion(projectId: number, type: string): Promise<number | undefined> {
+    const response = await this.json('GET', `/api/${projectId}/deployment`, { type });
+    return response.hasDeployment && typeof response.version === 'number' ? response.version : undefined;
+  }
+
+  /** Starts a build of `type` and waits for it to finish successfully. */
+  async build(projectId: number, type: string): Promise<void> {
+    const { id: jobId } = await this.json('POST', `/api/${projectId}/jobs/build-ondevice-model`, { type }, { engine: 'tflite' });
+    const deadline = Date.now() + (this.options.buildTimeoutMs ?? 15 * 60_000);
+    for (;;) {
+      const { job } = await this.json('GET', `/api/${projectId}/jobs/${jobId}/status`);
+      if (job?.finished) {
+        if (job.finishedSuccessful) return;
+        throw this.failure(`the build job ${jobId} for ${type} failed in Studio`, { jobId });
+      }
+      if (Date.now() > deadline) throw this.failure(`the build job ${jobId} for ${type} did not finish in time`, { jobId });
+      await new Promise((resolve) => setTimeout(resolve, this.options.pollMs ?? 2_000));
+    }
+  }
+
+  async download(projectId: number, type: string): Promise<Buffer> {
+    const response = await this.request('GET', `/api/${projectId}/deployment/download`, { type });
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  private async json(method: string, path: string, query: Record<string, string> = {}, body?: Json): Promise<Json> {
+    const response = await this.request(method, path, query, body);
+    const parsed = (await response.json().catch((err: Error) => {
+      throw this.failure(`Studio answered ${path} with something that is not JSON`, { path }, err);
+    })) as Json;
+    if (parsed?.success !== true) throw this.failure(`Studio refused ${path}: ${parsed?.error ?? 'no reason given'}`, { path });
+    return parsed;
+  }
+
+  private async request(method: string, path: string, query: Record<string, string> = {}, body?: Json): Promise<Response> {
+    const url = new URL(this.options.baseUrl.replace(/\/$/, '') + path);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { 'x-api-key': this.options.apiKey, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    } catch (err) {
+      throw this.failure(`cannot reach Edge Impulse Studio at ${url.origin}: ${(err as Error).message}`, { path }, err);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      const hint = response.status === 401 || response.status === 403 ? ' (check the API key in the secret ei_sm_secret_id)' : '';
+      throw this.failure(`Studio answered ${method} ${path} with HTTP ${response.status}${hint}`, { path, status: response.status });
+    }
+    return response;
+  }
+
+  private failure(message: string, context: Json, cause?: unknown): LinuxRunnerError {
+    return new LinuxRunnerError('DOWNLOAD_FAILED', message, { context, cause });
+  }
+}

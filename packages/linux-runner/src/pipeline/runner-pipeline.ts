@@ -1,0 +1,173 @@
+import { backoffDelay, fromLinuxRunnerResponse, type ComponentPipeline, type HostServices, type ModelInfo } from '@ei-gg/core';
+import { ImageClassifier } from 'edge-impulse-linux';
+import { LinuxRunnerError } from '../errors';
+import { openInput, type ModelInput } from '../input/open-input';
+import type { AudioWindow, Frame, InputSource } from '../input/input-source';
+import { modelInfoFromHello, s3PrefixOf } from '../model/model-details';
+import { ModelSession } from '../model/model-session';
+import type { RunnerShared } from '../runner-shared';
+
+export interface RunnerPipelineOptions {
+  /** Where the model file comes from (the local file, or a download). */
+  resolveModelFile: (services: HostServices<'linux-runner'>) => Promise<string>;
+  /** The input ended (or failed) and no `wait_for_restart` is configured: the component should exit. */
+  onInputEnded: (failure?: Error) => void;
+  /** First model restart delay after a crash; doubles per failed attempt up to `sleep_time_sec`. */
+  restartBaseMs: number;
+}
+
+/**
+ * The linux-runner's pipeline: starts the model, opens the input that fits its sensor, and classifies one
+ * item at a time into the shared inference pipeline (metrics, filter, backoff, payload, caches). A model
+ * process that dies is restarted with back-off, each attempt reported on the command output topic; the
+ * input is kept, so a directory or video continues where it was. When the input ends the component exits,
+ * or with `ei_shutdown_behavior: wait_for_restart` waits for a `restart` command.
+ */
+export class RunnerPipeline implements ComponentPipeline {
+  private session: ModelSession | undefined;
+  private model: ModelInfo | undefined;
+  private input: ModelInput | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private crashes = 0;
+  private wakeSleeper: (() => void) | undefined;
+
+  constructor(
+    private readonly services: HostServices<'linux-runner'>,
+    private readonly shared: RunnerShared,
+    private readonly options: RunnerPipelineOptions,
+  ) {}
+
+  private get log() {
+    return this.services.context.logger.child({ part: 'runner' });
+  }
+
+  async start(): Promise<void> {
+    const modelFile = await this.options.resolveModelFile(this.services);
+    this.session = await this.openSession(modelFile);
+    try {
+      this.input = await openInput(this.services.config.current, this.session.info, this.services.context.logger);
+    } catch (err) {
+      await this.session.stop();
+      throw err;
+    }
+    this.log.info('running', { input: this.input.source.description, model: this.model });
+    this.loop = this.input.kind === 'image' ? this.run(this.input.source, (frame) => this.classifyFrame(frame)) : this.run(this.input.source, (window) => this.classifyAudio(window));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeSleeper?.();
+    await this.input?.source.stop();
+    await this.loop;
+    await this.session?.stop();
+  }
+
+  modelInfo(): ModelInfo | undefined {
+    return this.model;
+  }
+
+  private async openSession(modelFile: string): Promise<ModelSession> {
+    const session = await ModelSession.open(modelFile, this.shared.impulseRunner(modelFile), this.services.context.logger);
+    this.model = modelInfoFromHello(session.info, modelFile);
+    this.shared.setModel({ info: this.model, s3Prefix: s3PrefixOf(session.info) });
+    return session;
+  }
+
+  private async run<T>(source: InputSource<T>, classify: (item: T) => Promise<void>): Promise<void> {
+    for (;;) {
+      let item: T | undefined;
+      try {
+        item = await source.next();
+      } catch (err) {
+        if (this.stopping) return;
+        await this.report(`input ${source.description} failed: ${(err as Error).message}`, err);
+        return this.inputEnded(source, err as Error);
+      }
+      if (this.stopping) return;
+      if (item === undefined) return this.inputEnded(source);
+      try {
+        await classify(item);
+        this.crashes = 0;
+      } catch (err) {
+        if (this.stopping) return;
+        const dead = !this.session?.running || (err instanceof LinuxRunnerError && err.code === 'MODEL_TIMEOUT');
+        if (!dead) {
+          // The model is alive: a bad answer (ModelOutputError, an error response). Reported; the next item goes on.
+          await this.report(`inference failed: ${(err as Error).message}`, err);
+        } else if (!(await this.restartModel(err as Error))) {
+          return;
+        }
+      }
+    }
+  }
+
+  private async classifyFrame(frame: Frame): Promise<void> {
+    const session = this.session!;
+    let resized: Awaited<ReturnType<typeof ImageClassifier.resizeImage>>;
+    try {
+      // The same decoding and resizing (image_resize_mode) as edge-impulse-linux's ImageClassifier.
+      resized = await ImageClassifier.resizeImage(session.info, frame.data);
+    } catch (err) {
+      this.log.warn('skipping an image that cannot be decoded', { frame: frame.name, err });
+      return;
+    }
+    const result = fromLinuxRunnerResponse(await session.classify(resized.features));
+    const jpeg = this.shared.wantsImage(this.services.context) ? await resized.img.jpeg({ quality: 90 }).toBuffer() : undefined;
+    await this.services.inference.process(result, jpeg);
+  }
+
+  private async classifyAudio(window: AudioWindow): Promise<void> {
+    const session = this.session!;
+    const { use_continuous_mode: continuous, slice_size: sliceSize } = session.info.modelParameters;
+    const response = continuous && sliceSize ? await session.classify(window.slice, true) : await session.classify(window.samples);
+    await this.services.inference.process(fromLinuxRunnerResponse(response));
+  }
+
+  /** Restarts a dead model with back-off until it runs again (true) or the pipeline stops (false). */
+  private async restartModel(failure: Error): Promise<boolean> {
+    const modelFile = this.session!.modelFile;
+    let reason = failure;
+    for (;;) {
+      await this.session?.stop();
+      const attempt = ++this.crashes;
+      const delayMs = Math.round(backoffDelay(attempt - 1, this.options.restartBaseMs, this.services.config.current.sleep_time_sec * 1000));
+      await this.report(`model failed: ${reason.message}; restarting it in ${delayMs} ms`, reason, { attempt, restart_in_ms: delayMs });
+      if (!(await this.sleep(delayMs))) return false;
+      try {
+        this.session = await this.openSession(modelFile);
+        await this.services.commands.reply({ result: { status: 'model_restarted', attempt, ts: Date.now() } });
+        return true;
+      } catch (err) {
+        if (this.stopping) return false;
+        reason = err as Error;
+      }
+    }
+  }
+
+  private async inputEnded(source: InputSource<unknown>, failure?: Error): Promise<void> {
+    const waiting = this.services.config.current.ei_shutdown_behavior === 'wait_for_restart';
+    this.log.info('input ended', { input: source.description, waiting_for_restart: waiting });
+    await this.services.commands.reply({ result: { status: 'input_ended', input: source.description, ...(waiting ? { waiting_for: 'restart' } : {}), ts: Date.now() } });
+    if (!waiting) this.options.onInputEnded(failure);
+  }
+
+  /** Logs a problem and tells the cloud on the command output topic. */
+  private async report(message: string, err: unknown, extra: Record<string, unknown> = {}): Promise<void> {
+    const code = err instanceof LinuxRunnerError ? err.code : undefined;
+    this.log.error(message, { err, ...extra });
+    await this.services.commands.reply({ result: { error: message, source: 'linux-runner', ...(code ? { code } : {}), ...extra } });
+  }
+
+  /** Resolves true after `ms`, or false at once when the pipeline stops. */
+  private sleep(ms: number): Promise<boolean> {
+    if (this.stopping) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(true), ms);
+      this.wakeSleeper = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+    });
+  }
+}
