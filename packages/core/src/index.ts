@@ -62,3 +62,5 @@ export * from './recipe/access-control';
 export * from './transport/release-native-clients';
 export * from './transport/connection-state-tracker';
 export * from './transport/subscription-registry';
+export * from './version';
+export * from './lifecycle/component-status';

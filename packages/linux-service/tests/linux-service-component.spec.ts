@@ -93,7 +93,7 @@ it('reports RUNNING and started, then exited with the reason and started again w
   const c = await startComponent({ STAND_IN_MODE: 'exit', STAND_IN_AFTER_MS: '150', STAND_IN_CODE: '4' });
   try {
     await endpoint.waitForState('RUNNING');
-    expect(await nextResult()).toEqual({ status: 'started', ts: expect.any(Number), id: expect.any(String) });
+    expect(await nextResult()).toEqual(expect.objectContaining({ status: 'started', ts: expect.any(Number), id: expect.any(String), component: 'EdgeImpulseLinuxServiceComponent', component_version: expect.stringMatching(/^\d+\.\d+\.\d+/) }));
     const exited = await nextResult();
     expect(exited).toMatchObject({ status: 'exited', code: 4, signal: null, reason: 'exited with code 4: stand-in giving up with 4', restart_in_ms: expect.any(Number) });
     expect(exited.restart_in_ms as number).toBeLessThanOrEqual(200);

@@ -13,6 +13,7 @@ import { InferencePipeline, type InferenceExtras } from '../pipeline/inference-p
 import { Publisher } from '../publisher/publisher';
 import { ThresholdFilter } from '../threshold-filter';
 import type { Transport } from '../transport/transport';
+import { componentIdentity, componentStatus } from './component-status';
 import { LockFile } from './lock-file';
 
 /** What a component plugs into the host: its input and model, started and stopped as one unit. */
@@ -62,6 +63,7 @@ export class ComponentHost<K extends ComponentKind> {
   private readonly services: HostServices<K>;
   private readonly unwatch: () => void;
   private readonly config: LiveConfiguration<K>;
+  private readonly identity: ReturnType<typeof componentIdentity>;
 
   constructor(private readonly options: ComponentHostOptions<K>) {
     const { context, transport } = options;
@@ -76,14 +78,26 @@ export class ComponentHost<K extends ComponentKind> {
     this.backoff = new Backoff(current.iotcore_backoff);
     const metrics = new MetricsAccumulator();
     const publisher = new Publisher({ transport, logger: context.logger.child({ part: 'publisher' }), qos: () => config.current.iotcore_qos as 0 | 1 });
-    const router = new CommandRouter({
+    const status = () => ({
       componentName: COMPONENTS[context.kind].componentName,
-      filter: this.filter,
-      resetMetrics: () => metrics.reset(),
-      restart: () => this.restart(),
-      modelInfo: () => this.pipeline?.modelInfo(),
-      caches: options.caches,
+      deviceName: context.deviceName,
+      transport: context.transportName,
+      model: this.pipeline?.modelInfo(),
+      metrics,
+      publisher: publisher.counters,
     });
+    this.identity = componentIdentity(status());
+    const router = new CommandRouter(
+      {
+        componentName: COMPONENTS[context.kind].componentName,
+        filter: this.filter,
+        resetMetrics: () => metrics.reset(),
+        restart: () => this.restart(),
+        modelInfo: () => this.pipeline?.modelInfo(),
+        caches: options.caches,
+      },
+      { get_status: () => ({ status: componentStatus(status()) }) },
+    );
     const commands = new CommandIntake({ transport, publisher, router, topics: context.topics, logger: context.logger.child({ part: 'commands' }) });
     const inference = new InferencePipeline({ ...options.inferenceOptions, publisher, topics: context.topics, filter: this.filter, metrics, backoff: this.backoff });
     this.services = { context, config, publisher, inference, commands, metrics };
@@ -140,7 +154,7 @@ export class ComponentHost<K extends ComponentKind> {
     this.services.inference.resetCount();
     this.pipeline = this.options.createPipeline(this.services);
     await this.pipeline.start();
-    await this.services.commands.reply(startedReply(randomUUID(), Date.now()));
+    await this.services.commands.reply(startedReply(randomUUID(), Date.now(), this.identity));
   }
 
   private armMetrics(): void {

@@ -113,6 +113,11 @@ export class MetricsAccumulator {
     this.state = this.freshState();
   }
 
+  /** Counters since the last reset and seconds since creation, without closing a trend period. */
+  get health(): { counts: MetricsPayload['counts']; uptime_s: number } {
+    return { counts: { ...this.state.counts }, uptime_s: Math.max(0, (this.clock() - this.createdAt) / 1000) };
+  }
+
   /**
    * The metrics message. Ends the current trend period (see {@link ConfidenceTrend}), so call it once per
    * message. `threshold`: the filter threshold, to report `low_confidence_share`.

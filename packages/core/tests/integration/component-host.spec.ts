@@ -18,6 +18,7 @@ import { readApiKey } from '../../src/secrets/api-key-secret';
 import { createTransport } from '../../src/transport/create-transport';
 import { Publisher } from '../../src/publisher/publisher';
 import { Logger } from '../../src/logging/logger';
+import { PRODUCT_VERSION } from '../../src/version';
 
 jest.setTimeout(30_000);
 
@@ -109,7 +110,9 @@ it('starts: RUNNING, a started message, and results published through IPC reach 
   const c = await startComponent();
   try {
     await endpoint.waitForState('RUNNING');
-    expect((await cloud.nextMessage(TOPICS.commandOutput)).json()).toEqual({ result: { status: 'started', ts: expect.any(Number), id: expect.any(String) } });
+    expect((await cloud.nextMessage(TOPICS.commandOutput)).json()).toEqual({
+      result: { status: 'started', ts: expect.any(Number), id: expect.any(String), component: NAME, component_version: PRODUCT_VERSION, device: DEVICE, transport: 'ipc' },
+    });
     await c.services.inference.process(result(0.75));
     const message = await cloud.nextMessage(TOPICS.inferenceOutput);
     expect(message.json()).toEqual({
@@ -131,6 +134,16 @@ it('answers a command pushed from the cloud, echoing its id', async () => {
     });
     expect(await command({ cmd: 'get_model_info' })).toEqual({ model_info: { model_name: 'm', model_version: 'v3', model_params: {} } });
     expect(await command({ cmd: 'no_such_verb' })).toMatchObject({ error: expect.stringMatching(/^unknown command "no_such_verb"/), cmd: 'no_such_verb' });
+    await c.services.inference.process(result(0.75));
+    await cloud.nextMessage(TOPICS.inferenceOutput);
+    expect(await command({ cmd: 'get_status' })).toEqual({
+      status: {
+        component: NAME, component_version: PRODUCT_VERSION, device: DEVICE, transport: 'ipc',
+        model: { name: 'm', version: 'v3' }, uptime_s: expect.any(Number),
+        inferences: { seen: 1, filtered: 0, published: 1, failed: 0 },
+        messages: { published: expect.any(Number), failed: 0, oversized: 0 },
+      },
+    });
   } finally {
     await c.stop();
   }
