@@ -64,3 +64,4 @@ export * from './transport/connection-state-tracker';
 export * from './transport/subscription-registry';
 export * from './version';
 export * from './lifecycle/component-status';
+export * from './pipeline/local-results';

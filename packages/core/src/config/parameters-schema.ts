@@ -135,6 +135,15 @@ const filterAndMetricsShape = {
   }),
 };
 
+/** Keys both runners share for edge integration (local pub/sub). */
+const edgeShape = {
+  local_results_topic: setting((raw) => parseString(raw, /^(auto|off|[^+#\s]+)$/), {
+    default: 'auto',
+    allowed: 'auto, off, or a local pub/sub topic without wildcards',
+    description: 'Also publish every result on this Greengrass local pub/sub topic for other components; `auto`: the inference output topic, `off`: do not.',
+  }),
+};
+
 const runnerShape = {
   input: setting((raw) => parseString(raw, /^(camera|microphone|(video|images|images-loop):.+)$/), {
     allowed: 'camera, microphone, video:<file>, images:<dir> or images-loop:<dir>',
@@ -193,9 +202,10 @@ const linuxRunnerSchema = z.object({
   ...commonShape('linux-runner'),
   ...linuxShape('linux-runner'),
   ...filterAndMetricsShape,
+  ...edgeShape,
   ...runnerShape,
 });
-const serialRunnerSchema = z.object({ ...commonShape('serial-runner'), ...filterAndMetricsShape, ...serialShape });
+const serialRunnerSchema = z.object({ ...commonShape('serial-runner'), ...filterAndMetricsShape, ...edgeShape, ...serialShape });
 
 export const PARAMETER_SCHEMAS = {
   'linux-service': linuxServiceSchema.superRefine(requireCacheLocations),

@@ -80,6 +80,15 @@ export class GreengrassRuntime {
   }
 
   /** Reports the component's state to the nucleus (ERRORED makes it restart the component). */
+  /** Local pub/sub (PublishToTopic): other components on the device receive `message` as JSON. */
+  async publishToTopic(topic: string, message: Record<string, unknown>): Promise<void> {
+    try {
+      await this.connection.call('PublishToTopic', (client) => client.publishToTopic({ topic, publishMessage: { jsonMessage: { message } } }));
+    } catch (error) {
+      throw ipcFailure(`local publish on ${topic} failed`, error, { operation: 'PublishToTopic', topic });
+    }
+  }
+
   async updateState(state: ReportedState): Promise<void> {
     const reported = greengrasscoreipc.model.ReportedLifecycleState[state];
     try {

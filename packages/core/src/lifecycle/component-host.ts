@@ -10,6 +10,7 @@ import type { LiveConfiguration } from '../config/live-configuration';
 import type { ComponentConfigs } from '../config/parameters-schema';
 import { MetricsAccumulator } from '../metrics/metrics-accumulator';
 import { InferencePipeline, type InferenceExtras } from '../pipeline/inference-pipeline';
+import { localResultsPublisher, localResultsTopic } from '../pipeline/local-results';
 import { Publisher } from '../publisher/publisher';
 import { ThresholdFilter } from '../threshold-filter';
 import type { Transport } from '../transport/transport';
@@ -48,7 +49,7 @@ export interface ComponentHostOptions<K extends ComponentKind> {
 
 type FilterKeys = { enable_threshold_limit?: boolean; default_threshold?: number; threshold_criteria?: ThresholdFilter['config']['criteria'] };
 
-const LIVE_KEYS = ['iotcore_backoff', 'iotcore_qos', 'enable_threshold_limit', 'default_threshold', 'threshold_criteria', 'metrics_sleeptime_ms'];
+const LIVE_KEYS = ['iotcore_backoff', 'iotcore_qos', 'enable_threshold_limit', 'default_threshold', 'threshold_criteria', 'metrics_sleeptime_ms', 'local_results_topic'];
 
 /**
  * Runs one component: lock, transport, publisher, commands, metrics timer and the component's pipeline;
@@ -99,7 +100,17 @@ export class ComponentHost<K extends ComponentKind> {
       { get_status: () => ({ status: componentStatus(status()) }) },
     );
     const commands = new CommandIntake({ transport, publisher, router, topics: context.topics, logger: context.logger.child({ part: 'commands' }) });
-    const inference = new InferencePipeline({ ...options.inferenceOptions, publisher, topics: context.topics, filter: this.filter, metrics, backoff: this.backoff });
+    const runtime = context.greengrass?.runtime;
+    const localTopic = () => localResultsTopic((config.current as { local_results_topic?: string }).local_results_topic, context.topics);
+    const inference = new InferencePipeline({
+      ...options.inferenceOptions,
+      ...(runtime ? { publishLocal: localResultsPublisher(runtime, localTopic, context.logger.child({ part: 'local-results' })) } : {}),
+      publisher,
+      topics: context.topics,
+      filter: this.filter,
+      metrics,
+      backoff: this.backoff,
+    });
     this.services = { context, config, publisher, inference, commands, metrics };
     this.config = config;
     this.unwatch = config.onChange((next, previous, changed) => void this.applyConfiguration(next, previous, changed));

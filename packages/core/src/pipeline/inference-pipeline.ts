@@ -22,6 +22,8 @@ export interface InferencePipelineOptions {
   publishImage?: () => boolean;
   /** Called with every published payload, e.g. to write the caches; failures are the callee's to report. */
   onPublished?: (payload: InferencePayload, image?: Buffer) => Promise<void>;
+  /** Local pub/sub for other components on the device; runs beside the cloud publish, never delays it. */
+  publishLocal?: (payload: InferencePayload) => Promise<void>;
   clock?: () => number;
 }
 
@@ -67,6 +69,7 @@ export class InferencePipeline {
       ...(this.options.s3Fields ? { s3: this.options.s3Fields() } : {}),
     });
     if (!payload) return 'empty';
+    void this.options.publishLocal?.(payload);
     await publisher.whenWritable();
     void publisher
       .publish(topics.inferenceOutput, payload, { fit: dropImageToFit })

@@ -38,6 +38,16 @@ export function componentAccessControl(kind: ComponentKind, options: AccessContr
       },
     },
   };
+  if (kind !== 'linux-service') {
+    policy['aws.greengrass.ipc.pubsub'] = {
+      [`${name}:pubsub:1`]: {
+        policyDescription: 'Publish every result on local pub/sub for other components (local_results_topic auto)',
+        operations: ['aws.greengrass#PublishToTopic'],
+        // Local pub/sub resources match with `*` only, not MQTT wildcards.
+        resources: [deviceTopics('*').inferenceOutput],
+      },
+    };
+  }
   if (kind !== 'serial-runner') {
     policy['aws.greengrass.SecretManager'] = {
       [`${name}:secrets:1`]: {

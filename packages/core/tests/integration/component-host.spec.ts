@@ -125,6 +125,32 @@ it('starts: RUNNING, a started message, and results published through IPC reach 
   }
 });
 
+it('publishes every result on local pub/sub too, for other components, unless turned off', async () => {
+  const c = await startComponent();
+  try {
+    const localPublishes = () => endpoint.operations.filter((o) => o.operation === 'aws.greengrass#PublishToTopic');
+    await c.services.inference.process(result(0.75));
+    const cloudPayload = (await cloud.nextMessage(TOPICS.inferenceOutput)).json();
+    const local = await endpoint.waitForOperation('aws.greengrass#PublishToTopic', (request) => request.topic === TOPICS.inferenceOutput);
+    expect((local.request.publishMessage as { jsonMessage: { message: unknown } }).jsonMessage.message).toEqual(cloudPayload);
+
+    endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, local_results_topic: 'factory/line3/results' } });
+    await waitFor(() => c.services.config.current.local_results_topic === 'factory/line3/results', 5000, 'the new topic');
+    await c.services.inference.process(result(0.8));
+    await cloud.nextMessage(TOPICS.inferenceOutput); // the cloud publish is unaffected by the refused local one
+    await waitFor(() => c.logs.some((l) => l.includes('local results publish failed') && l.includes('factory/line3/results')), 5000, 'the refusal logged');
+
+    endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, local_results_topic: 'off' } });
+    await waitFor(() => c.services.config.current.local_results_topic === 'off', 5000, 'off');
+    const before = localPublishes().length;
+    await c.services.inference.process(result(0.9));
+    await cloud.nextMessage(TOPICS.inferenceOutput);
+    expect(localPublishes().length).toBe(before);
+  } finally {
+    await c.stop();
+  }
+});
+
 it('answers a command pushed from the cloud, echoing its id', async () => {
   const c = await startComponent();
   try {

@@ -41,6 +41,7 @@ describe('parseParameters: defaults', () => {
       default_threshold: 0.7,
       threshold_criteria: 'ge',
       metrics_sleeptime_ms: 30000,
+      local_results_topic: 'auto',
       input: undefined,
       ei_local_model_file: undefined,
       ei_shutdown_behavior: undefined,
