@@ -17,6 +17,8 @@ export type LinuxRunnerErrorCode =
   | 'INPUT_FAILED'
   /** The camera is held by another process (for example the EdgeImpulseLinuxServiceComponent). */
   | 'CAMERA_BUSY'
+  /** The `camera` key names no camera of this device. */
+  | 'CAMERA_NOT_FOUND'
   /** Studio could not be asked for, or could not deliver, the project's model. */
   | 'DOWNLOAD_FAILED';
 

@@ -145,6 +145,10 @@ const edgeShape = {
 };
 
 const runnerShape = {
+  camera: setting((raw) => parseString(raw), {
+    allowed: 'a V4L2 device such as /dev/video0, or the camera name it reports (e.g. "HD Pro Webcam C920")',
+    description: 'Camera of the `camera` input; unset: the first V4L2 camera. Ignored when `gst_args` gives a pipeline.',
+  }),
   input: setting((raw) => parseString(raw, /^(camera|microphone|(video|images|images-loop):.+)$/), {
     allowed: 'camera, microphone, video:<file>, images:<dir> or images-loop:<dir>',
     description: 'Model input; unset means camera for image models and microphone for audio models.',

@@ -7,11 +7,15 @@ import { GstreamerSource } from './gstreamer-source';
 import { ImageDirectorySource } from './image-directory-source';
 import type { AudioWindow, Frame, InputSource } from './input-source';
 import { JpegStreamSplitter } from './jpeg-stream-splitter';
+import { resolveCamera } from './resolve-camera';
 
 export type ModelInput = { kind: 'image'; source: InputSource<Frame> } | { kind: 'audio'; source: InputSource<AudioWindow> };
 
-/** Any V4L2 camera (the first one), decoded and re-encoded as JPEG frames. */
-const DEFAULT_CAMERA = ['v4l2src', '!', 'decodebin', '!', 'videoconvert', '!', 'jpegenc', 'quality=90'];
+/** A V4L2 camera (the first one unless `camera` names one), decoded and re-encoded as JPEG frames. */
+function cameraPipeline(camera: string | undefined): string[] {
+  const source = camera ? ['v4l2src', `device=${resolveCamera(camera)}`] : ['v4l2src'];
+  return [...source, '!', 'decodebin', '!', 'videoconvert', '!', 'jpegenc', 'quality=90'];
+}
 /** The system's default capture device (ALSA or PulseAudio). */
 const DEFAULT_MICROPHONE = ['autoaudiosrc'];
 
@@ -35,7 +39,7 @@ export async function openInput(config: LinuxRunnerConfig, model: ModelInformati
       return { kind: 'image', source: await GstreamerSource.start({ elements, description: input, keep: 'all', decoder: new JpegStreamSplitter(), logger: log }) };
     }
     if (kind === 'camera') {
-      const elements = config.gst_args ?? DEFAULT_CAMERA;
+      const elements = config.gst_args ?? cameraPipeline(config.camera);
       return { kind: 'image', source: await GstreamerSource.start({ elements, description: input, keep: 'latest', decoder: new JpegStreamSplitter(), logger: log }) };
     }
   }
