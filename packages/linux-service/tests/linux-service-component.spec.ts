@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import {
   COMPONENTS, ComponentHost, componentAccessControl, createTransport, deviceTopics, readDeviceIdentitySources, runComponentCli, uniqueDeviceName,
 } from '@ei-gg/core';
-import { IpcEndpoint, MqttBrokerBridge, connectTestClient, startMosquitto, waitFor, type Mosquitto, type TestMqttClient } from '@ei-gg/testbench';
+import { IpcEndpoint, startIotCore, waitFor, type IotCoreStandIn, type TestMqttClient } from '@ei-gg/testbench';
 import { RUNNER_LOCK_PREFIX, linuxServiceComponent, type LinuxServiceOptions } from '../src';
 import { commandLine, isAlive } from './support/processes';
 
@@ -23,31 +23,27 @@ const API_KEY = 'ei_5ecret0123456789abcdef';
 const PARAMETERS = { device_name: 'lstest', sleep_time_sec: 1, lock_filename: '/tmp/ei_gg_lstest_lock', eiparams: '--greengrass --verbose' };
 const STAND_IN = join(__dirname, 'fixtures', 'stand-in-client.js');
 
-let mosquitto: Mosquitto;
-let bridge: MqttBrokerBridge;
+let iot: IotCoreStandIn;
 let endpoint: IpcEndpoint;
 let cloud: TestMqttClient;
 let work: string;
 
 beforeAll(async () => {
-  mosquitto = await startMosquitto();
-  bridge = await MqttBrokerBridge.connect(mosquitto.url);
+  iot = await startIotCore();
 });
 
 afterAll(async () => {
-  await bridge?.close();
-  await mosquitto?.stop();
+  await iot?.stop();
 });
 
 beforeEach(async () => {
   work = mkdtempSync(join(tmpdir(), 'ei-gg-linux-service-'));
   writeFileSync(join(work, 'video0'), '');
-  cloud = await connectTestClient(mosquitto.url);
-  await cloud.subscribe(TOPICS.commandOutput, 1);
+  cloud = await iot.cloudClient(TOPICS.commandOutput);
   endpoint = await IpcEndpoint.start({
     componentName: COMPONENTS[KIND].componentName,
     configuration: { Parameters: PARAMETERS },
-    iotCore: bridge,
+    iotCore: iot.bridge,
     policy: componentAccessControl(KIND) as never,
     secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: API_KEY }) },
   });

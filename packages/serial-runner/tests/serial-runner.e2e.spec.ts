@@ -18,13 +18,11 @@ import {
   FIRMWARE_RESULT_BLOCKS,
   IpcEndpoint,
   McuEmulator,
-  MqttBrokerBridge,
-  connectTestClient,
-  startMosquitto,
+  startIotCore,
   startProcess,
   waitFor,
+  type IotCoreStandIn,
   type ManagedProcess,
-  type Mosquitto,
   type TestMqttClient,
 } from '@ei-gg/testbench';
 import { SerialResultParser } from '../src/parser';
@@ -37,24 +35,20 @@ const DEVICE = uniqueDeviceName('sr-e2e', readDeviceIdentitySources());
 const TOPICS = deviceTopics(DEVICE);
 const FIXTURES = join(__dirname, '../../../../shared/fixtures/serial');
 
-let mosquitto: Mosquitto;
-let bridge: MqttBrokerBridge;
+let iot: IotCoreStandIn;
 let cloud: TestMqttClient;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
-  mosquitto = await startMosquitto();
-  bridge = await MqttBrokerBridge.connect(mosquitto.url);
+  iot = await startIotCore();
 });
 
 afterAll(async () => {
-  await bridge?.close();
-  await mosquitto?.stop();
+  await iot?.stop();
 });
 
 beforeEach(async () => {
-  cloud = await connectTestClient(mosquitto.url);
-  await cloud.subscribe(`/edgeimpulse/device/${DEVICE}/#`, 1);
+  cloud = await iot.cloudClient(`/edgeimpulse/device/${DEVICE}/#`);
 });
 
 afterEach(async () => {
@@ -77,7 +71,7 @@ async function startRig(parameters: Record<string, unknown>, emulatorBlocks?: st
     configuration: {
       Parameters: { device_name: 'sr-e2e', serial_port: emulator.devicePath, iotcore_backoff: 1, metrics_sleeptime_ms: 0, lock_filename: `${emulator.devicePath}.lock`, ...parameters },
     },
-    iotCore: bridge,
+    iotCore: iot.bridge,
     policy: componentAccessControl('serial-runner') as never,
   });
   cleanups.push(() => endpoint.close());
@@ -230,7 +224,7 @@ it('reports a missing board once on the command topic and keeps trying without e
   const endpoint = await IpcEndpoint.start({
     componentName: NAME,
     configuration: { Parameters: { device_name: 'sr-e2e', serial_port: '/dev/ttyACM-ei-gg-missing', sleep_time_sec: 1, metrics_sleeptime_ms: 0, lock_filename: '/tmp/ei_gg_missing_board.lock' } },
-    iotCore: bridge,
+    iotCore: iot.bridge,
     policy: componentAccessControl('serial-runner') as never,
   });
   cleanups.push(() => endpoint.close());

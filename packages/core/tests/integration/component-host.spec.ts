@@ -4,7 +4,7 @@
  * broker; a broker client plays the cloud. The component's pipeline is a small test one that feeds results
  * on demand: everything it drives (filter, backoff, payload, publisher, commands, configuration) is real.
  */
-import { IpcEndpoint, MqttBrokerBridge, connectTestClient, startMosquitto, waitFor, type Mosquitto, type TestMqttClient } from '@ei-gg/testbench';
+import { IpcEndpoint, connectTestClient, startIotCore, waitFor, type IotCoreStandIn, type TestMqttClient } from '@ei-gg/testbench';
 import { runComponentCli, type ComponentContext } from '../../src/cli/run-component-cli';
 import { COMPONENTS } from '../../src/component-kind';
 import { readDeviceIdentitySources, uniqueDeviceName } from '../../src/identity/device-name';
@@ -38,8 +38,7 @@ interface Running {
   stop(): Promise<number>;
 }
 
-let mosquitto: Mosquitto;
-let bridge: MqttBrokerBridge;
+let iot: IotCoreStandIn;
 let endpoint: IpcEndpoint;
 let cloud: TestMqttClient;
 
@@ -75,22 +74,19 @@ async function startComponent(): Promise<Running> {
 }
 
 beforeAll(async () => {
-  mosquitto = await startMosquitto();
-  bridge = await MqttBrokerBridge.connect(mosquitto.url);
+  iot = await startIotCore();
 });
 
 afterAll(async () => {
-  await bridge?.close();
-  await mosquitto?.stop();
+  await iot?.stop();
 });
 
 beforeEach(async () => {
-  cloud = await connectTestClient(mosquitto.url);
-  await cloud.subscribe(`/edgeimpulse/device/${DEVICE}/#`, 1);
+  cloud = await iot.cloudClient(`/edgeimpulse/device/${DEVICE}/#`);
   endpoint = await IpcEndpoint.start({
     componentName: NAME,
     configuration: { Parameters: PARAMETERS },
-    iotCore: bridge,
+    iotCore: iot.bridge,
     policy: componentAccessControl(KIND) as never,
     secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: 'ei_0123456789abcdef' }) },
   });
@@ -186,7 +182,7 @@ it('runs a retained command exactly once, clears it, and does not rerun it after
     await waitFor(() => subscriptions() === 2, 10_000, 'the command subscription on a new connection');
     expect(await command({ cmd: 'get_threshold_filter_confidence' })).toEqual({ confidence_threshold: 0.55 });
     // The retained slot on the broker is empty: a new subscriber gets no retained command.
-    const probe = await connectTestClient(mosquitto.url);
+    const probe = await connectTestClient(iot.mosquitto.url);
     try {
       await probe.subscribe(TOPICS.commandInput);
       const delivered = await probe.nextMessage(TOPICS.commandInput, 500).catch(() => undefined);

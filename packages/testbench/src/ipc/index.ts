@@ -25,4 +25,5 @@ export {
 export type { PublishedMessage } from './ipc-operations';
 export { InMemoryIotCore, type IotCoreBridge, type MqttMessageHandler, type MqttQos } from './iot-core-bridge';
 export { MqttBrokerBridge } from './mqtt-broker-bridge';
+export { startIotCore, type IotCoreStandIn } from './iot-core-stand-in';
 export type { SecretDefinition, SecretsOption } from './secret-store';
