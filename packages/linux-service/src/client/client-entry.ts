@@ -25,5 +25,8 @@ export function clientVersion(entry: string): string | undefined {
   }
 }
 
-/** Preloaded into the client: hands it the API key and answers its prompts (see the file). */
-export const CLIENT_BOOTSTRAP = join(__dirname, '..', '..', 'bootstrap', 'client-bootstrap.js');
+/**
+ * Preloaded into the client: hands it the API key and answers its prompts (see the file). Resolved like the
+ * client, so it is found both in the workspace and in the packaged artifact (app/node_modules/@ei-gg/linux-service/).
+ */
+export const CLIENT_BOOTSTRAP = require.resolve('@ei-gg/linux-service/bootstrap/client-bootstrap.js');

@@ -1,4 +1,4 @@
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { NATIVE_MODULES, nativeModuleFor, type NativeModule } from './native-modules';
@@ -17,26 +17,33 @@ export interface ComponentBundle {
  */
 export async function bundleComponent(entry: string, repositoryRoot: string): Promise<ComponentBundle> {
   const result = await build({
-    absWorkingDir: repositoryRoot,
-    entryPoints: [entry],
+    ...nodeBundleOptions(entry, repositoryRoot),
     outfile: 'app/main.js',
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
     minify: true,
     keepNames: true, // error and class names appear in the component's logs
     sourcemap: 'linked',
     sourcesContent: false,
     legalComments: 'external',
-    external: NATIVE_MODULES.filter((module) => module.external).map((module) => module.packageName),
-    plugins: [nativeModulesPlugin()],
-    metafile: true,
     write: false,
     logLevel: 'error',
   });
   const files = new Map(result.outputFiles.map((file) => [relative(repositoryRoot, file.path).split(sep).join('/'), file.contents]));
   return { files, nativeModules: reachedNativeModules(result.metafile, repositoryRoot) };
+}
+
+/** What every esbuild run over component code shares: Node 22, CommonJS, native modules handled by the table. */
+export function nodeBundleOptions(entry: string, repositoryRoot: string) {
+  return {
+    absWorkingDir: repositoryRoot,
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    external: NATIVE_MODULES.filter((module) => module.external).map((module) => module.packageName),
+    plugins: [nativeModulesPlugin()],
+    metafile: true,
+  } satisfies BuildOptions;
 }
 
 function nativeModulesPlugin(): Plugin {
@@ -70,7 +77,7 @@ function nativeModulesPlugin(): Plugin {
 }
 
 /** Native modules whose code is in the bundle, or which the bundle requires as externals. */
-function reachedNativeModules(metafile: Metafile, repositoryRoot: string): NativeModule[] {
+export function reachedNativeModules(metafile: Metafile, repositoryRoot: string): NativeModule[] {
   const packages = new Map<string, string>();
   for (const [input, details] of Object.entries(metafile.inputs)) {
     const owner = owningPackage(join(repositoryRoot, input));
@@ -91,7 +98,7 @@ function hasNativeCode(packageDir: string): boolean {
 }
 
 /** The npm package (name and directory) a file under node_modules belongs to. */
-function owningPackage(file: string): { name: string; dir: string } | undefined {
+export function owningPackage(file: string): { name: string; dir: string } | undefined {
   const parts = file.split(sep);
   const at = parts.lastIndexOf('node_modules');
   if (at < 0 || at + 1 >= parts.length) return undefined;

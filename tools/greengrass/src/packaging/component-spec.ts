@@ -15,6 +15,11 @@ const componentJsonSchema = z.strictObject({
   publisher: z.string().min(1),
   architectures: z.array(z.enum(Object.keys(ARCHITECTURES) as [Architecture, ...Architecture[]])).min(1),
   dependencies: z.record(z.string(), dependencySchema),
+  /**
+   * Scripts the component runs in a child Node.js process, as the module specifiers its code passes to
+   * `require.resolve` (e.g. a client it spawns, a preload): shipped unbundled, see child-modules.ts.
+   */
+  childModules: z.array(z.string().min(1)).default([]),
 });
 
 export type ComponentDependency = z.infer<typeof dependencySchema>;
@@ -24,6 +29,7 @@ export interface ComponentSpec extends ComponentIdentity {
   publisher: string;
   architectures: Architecture[];
   dependencies: Record<string, ComponentDependency>;
+  childModules: string[];
   /** From the component package's package.json. */
   version: string;
   packageDir: string;

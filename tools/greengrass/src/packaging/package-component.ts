@@ -7,8 +7,9 @@ import { recipeToYaml } from '../recipe/recipe-yaml';
 import { recipeProblems } from '../recipe/validate-recipe';
 import type { Architecture } from './architectures';
 import { bundleComponent } from './bundle-component';
+import { childModules } from './child-modules';
 import { loadComponentSpec, type ComponentSpec } from './component-spec';
-import type { ArtifactFile, NativeModule } from './native-modules';
+import { NATIVE_MODULES, type ArtifactFile, type NativeModule } from './native-modules';
 import { nodeRuntimeFiles } from './node-runtime';
 import { NpmPackageCache } from './npm-package-cache';
 import { writeReproducibleZip, type ZipEntry } from './reproducible-zip';
@@ -47,8 +48,10 @@ export async function packageComponent(options: PackageOptions): Promise<Package
 
   const architectures = options.architectures ?? spec.architectures;
   const bundle = await bundleComponent(entry, root);
+  const children = await childModules(spec.childModules, spec.packageDir, root);
+  const nativeModules = NATIVE_MODULES.filter((module) => bundle.nativeModules.includes(module) || children.nativeModules.includes(module));
   for (const arch of architectures) {
-    const missing = bundle.nativeModules.filter((module) => !module.architectures.includes(arch));
+    const missing = nativeModules.filter((module) => !module.architectures.includes(arch));
     if (missing.length > 0) {
       throw new Error(`${componentName}: ${missing.map((m) => m.packageName).join(', ')} has no ${arch} build; remove ${arch} from components/${componentName}/component.json`);
     }
@@ -58,14 +61,17 @@ export async function packageComponent(options: PackageOptions): Promise<Package
   const artifactDir = join(outputDir, 'artifacts', componentName, spec.version);
   rmSync(join(outputDir, 'artifacts', componentName), { recursive: true, force: true });
   mkdirSync(artifactDir, { recursive: true });
-  const bundleEntries: ZipEntry[] = [...bundle.files].map(([path, content]) => ({ path, content }));
+  const commonEntries: ZipEntry[] = [ // the same in every architecture's zip
+    ...[...bundle.files].map(([path, content]) => ({ path, content })),
+    ...children.files.map(toZipEntry),
+  ];
 
   const artifacts: PackagedArtifact[] = [];
   for (const arch of architectures) {
-    const files = [...(await nodeRuntimeFiles(cache, arch)), ...(await nativeFiles(bundle.nativeModules, arch, cache, root))];
+    const files = [...(await nodeRuntimeFiles(cache, arch)), ...(await nativeFiles(nativeModules, arch, cache, root))];
     const fileName = artifactFileName(spec, arch);
     const path = join(artifactDir, fileName);
-    await writeReproducibleZip(path, [...bundleEntries, ...files.map(toZipEntry)]);
+    await writeReproducibleZip(path, [...commonEntries, ...files.map(toZipEntry)]);
     artifacts.push({ arch, fileName, path, digest: await sha256Base64(path), bytes: statSync(path).size });
   }
 

@@ -1,4 +1,4 @@
-import { IpcEndpoint, type IotCoreBridge } from '@ei-gg/testbench';
+import { IpcEndpoint, type IotCoreBridge, type SecretsOption } from '@ei-gg/testbench';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -22,6 +22,8 @@ export interface RecipeRunnerOptions {
   configurationMerge?: Record<string, unknown>;
   /** IoT Core behind PublishToIoTCore / SubscribeToIoTCore (default: in memory). */
   iotCore?: IotCoreBridge;
+  /** What GetSecretValue serves (aws.greengrass.SecretManager's cloudSecrets). */
+  secrets?: SecretsOption;
   sandbox?: Sandbox;
 }
 
@@ -62,12 +64,12 @@ export class RecipeRunner {
     const workPath = join(options.rootDir, 'work', name);
     for (const dir of [artifactsPath, decompressedPath, workPath]) mkdirSync(dir, { recursive: true });
     for (const artifact of manifest.Artifacts) {
-      const fileName = basename(new URL(artifact.URI).pathname);
+      const fileName = artifactFileName(artifact.URI);
       const local = join(artifactsPath, fileName);
       copyFileSync(join(options.artifactsDir, name, version, fileName), local);
       const digest = createHash('sha256').update(readFileSync(local)).digest('base64');
       if (digest !== artifact.Digest) throw new Error(`${fileName}: SHA-256 ${digest} differs from the recipe's ${artifact.Digest}`);
-      if (artifact.Unarchive === 'ZIP') await unpackZipArtifact(local, join(decompressedPath, fileName.replace(/\.zip$/i, '')), artifact.Permission);
+      if (artifact.Unarchive === 'ZIP') await unpackZipArtifact(local, unarchivedPath(decompressedPath, fileName), artifact.Permission);
     }
 
     const configuration = mergeConfiguration(recipe.ComponentConfiguration.DefaultConfiguration, options.configurationMerge ?? {});
@@ -77,9 +79,15 @@ export class RecipeRunner {
       policy: configuration.accessControl as never,
       thingName: options.thingName,
       ...(options.iotCore ? { iotCore: options.iotCore } : {}),
+      ...(options.secrets ? { secrets: options.secrets } : {}),
     });
     const variables = { artifactsPath, decompressedPath, workPath, kernelRootPath: options.rootDir, thingName: options.thingName, configuration };
     return new RecipeRunner(recipe, manifest, endpoint, variables, options);
+  }
+
+  /** Where the manifest's ZIP artifact `index` is unpacked: `{artifacts:decompressedPath}/<zip name>`. */
+  unarchivedPath(index = 0): string {
+    return unarchivedPath(this.variables.decompressedPath, artifactFileName(this.manifest.Artifacts[index].URI));
   }
 
   /** Runs the Install step to completion; a non-zero exit or its Timeout is an error carrying its output. */
@@ -132,6 +140,9 @@ export class RecipeRunner {
     return { process: await LifecycleProcess.spawn(argv, { cwd: this.variables.workPath, env }), timeoutSeconds: step.Timeout };
   }
 }
+
+const artifactFileName = (uri: string): string => basename(new URL(uri).pathname);
+const unarchivedPath = (decompressedPath: string, fileName: string): string => join(decompressedPath, fileName.replace(/\.zip$/i, ''));
 
 function describeExit(exit: StepExit): string {
   return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;

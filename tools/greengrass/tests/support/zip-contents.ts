@@ -1,4 +1,4 @@
-import { readZipEntries } from '../src/recipe-runner/read-zip';
+import { readZipEntries } from '../../src/recipe-runner/read-zip';
 
 export interface ZipFileHead {
   path: string;

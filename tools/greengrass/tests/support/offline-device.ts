@@ -1,0 +1,103 @@
+import { deviceTopics, type DeviceTopics } from '@ei-gg/core';
+import { requireTool, type SecretsOption } from '@ei-gg/testbench';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPOSITORY_ROOT } from '../../src/cli/run-cli';
+import type { LifecycleProcess } from '../../src/recipe-runner/lifecycle-process';
+import { RecipeRunner, type StepResult } from '../../src/recipe-runner/recipe-runner';
+import { ARTIFACTS_DIR, packagedComponent } from './packaged-tree';
+
+export const THING = 'ei-gg-offline-thing';
+const SYSTEM_NODE = execFileSync('/bin/sh', ['-c', 'command -v node'], { encoding: 'utf8' }).trim();
+
+export interface OfflineDeviceSetup {
+  /** The deployment's configuration merge; `scratch` is the device's scratch directory (lock files, inputs). */
+  configuration(scratch: string): Promise<Record<string, unknown>> | Record<string, unknown>;
+  secrets?: SecretsOption;
+}
+
+/**
+ * A component's packaged amd64 artifact as a device gets it: unpacked by the recipe runner into an empty root,
+ * its steps run in a network namespace with only a down `lo`, with the repository's node_modules and the
+ * system node hidden, and a scratch copy of /etc (with the classic nucleus's ggc_user) bound over /etc so
+ * that Install really edits group membership. Needs root and `unshare`: fails, never skips, without them.
+ */
+export class OfflineDevice {
+  private constructor(
+    readonly scratch: string,
+    readonly runner: RecipeRunner,
+  ) {}
+
+  static async start(componentName: string, setup: OfflineDeviceSetup): Promise<OfflineDevice> {
+    requireTool('unshare', 'util-linux');
+    if (process.getuid?.() !== 0) throw new Error('the offline tests cut the network with unshare -n and mount in a mount namespace: run them as root');
+    const scratch = mkdtempSync(join(tmpdir(), 'ei-gg-device-'));
+    try {
+      const etc = join(scratch, 'etc');
+      cpSync('/etc', etc, { recursive: true, verbatimSymlinks: true });
+      appendFileSync(join(etc, 'passwd'), 'ggc_user:x:61000:61000::/nonexistent:/usr/sbin/nologin\n');
+      appendFileSync(join(etc, 'group'), 'ggc_group:x:61000:\n');
+      appendFileSync(join(etc, 'shadow'), 'ggc_user:!:19000::::::\n');
+      const runner = await RecipeRunner.prepare({
+        recipePath: packagedComponent(componentName).recipePath,
+        artifactsDir: ARTIFACTS_DIR,
+        rootDir: join(scratch, 'greengrass'),
+        thingName: THING,
+        configurationMerge: await setup.configuration(scratch),
+        ...(setup.secrets ? { secrets: setup.secrets } : {}),
+        sandbox: { isolateNetwork: true, hide: [join(REPOSITORY_ROOT, 'node_modules'), SYSTEM_NODE], bind: [{ source: etc, target: '/etc' }] },
+      });
+      return new OfflineDevice(scratch, runner);
+    } catch (error) {
+      rmSync(scratch, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The scratch /etc the steps see as /etc. */
+  get etc(): string {
+    return join(this.scratch, 'etc');
+  }
+
+  /** The bundled Node.js runtime, as unpacked on the device. */
+  get node(): string {
+    return join(this.runner.unarchivedPath(), 'node', 'bin', 'node');
+  }
+
+  /** No MAC in a network namespace without interfaces: the unique device name is `<device_name>_<thing name>`. */
+  topics(deviceName: string): DeviceTopics {
+    return deviceTopics(`${deviceName}_${THING}`);
+  }
+
+  /** The steps see no network interface but `lo`, an empty repository node_modules and no system node. */
+  async expectIsolated(): Promise<void> {
+    const interfaces = await this.runner.exec('tail -n +3 /proc/net/dev | cut -d: -f1');
+    expect(interfaces.output.split('\n').map((name) => name.trim()).filter(Boolean)).toEqual(['lo']);
+    expect((await this.runner.exec(`ls -A ${REPOSITORY_ROOT}/node_modules`)).output).toBe('');
+    expect((await this.runner.exec(`${SYSTEM_NODE} --version`)).exit.code).not.toBe(0);
+  }
+
+  /** Install, with its wall time printed (the issue asks for it). */
+  async install(label = ''): Promise<StepResult> {
+    const result = await this.runner.install();
+    process.stdout.write(`${this.runner.recipe.ComponentName} Install wall time: ${result.wallMs} ms${label}\n`);
+    return result;
+  }
+
+  /** Starts Run and checks it with `check`; a failure carries the component's output. */
+  async run(check: (run: LifecycleProcess) => Promise<void>): Promise<void> {
+    const run = await this.runner.start();
+    try {
+      await check(run);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\ncomponent output:\n${run.output}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
+    rmSync(this.scratch, { recursive: true, force: true });
+  }
+}
