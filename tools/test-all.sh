@@ -24,3 +24,4 @@ npm ci --no-audit --no-fund
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 npx nx run-many -t build
 npm test
+npm run bench:smoke   # figures not checked, only that every benchmark runs (about 15 s)

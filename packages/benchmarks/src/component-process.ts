@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Logger, Mqtt5Transport, componentAccessControl, deviceTopics, readDeviceIdentitySources, uniqueDeviceName } from '@ei-gg/core';
-import { FIRMWARE_RESULT_BLOCKS, IpcEndpoint, McuEmulator, MqttBrokerBridge, startProcess, type Mosquitto } from '@ei-gg/testbench';
+import { COMPONENTS, Logger, Mqtt5Transport, componentAccessControl, deviceTopics, readDeviceIdentitySources, uniqueDeviceName, type ComponentKind } from '@ei-gg/core';
+import { IpcEndpoint, MqttBrokerBridge, startProcess, type Mosquitto } from '@ei-gg/testbench';
 import { latencySummary, nowMs, round } from './statistics';
 
 export interface ComponentFigures {
@@ -9,26 +9,41 @@ export interface ComponentFigures {
   rss_mb: number;
   command_rtt_ms: { p50: number; p99: number };
   /** The same cloud client's own publish → receive hop through the broker: the floor of any round trip. */
-  broker_rtt_ms: { p50: number; p99: number };
+  broker_rtt_ms?: { p50: number; p99: number };
+}
+
+export interface ComponentUnderTest {
+  kind: ComponentKind;
+  /** The component's bin, run on this Node as Greengrass runs the artifact's main. */
+  bin: string;
+  /** `Parameters` of its configuration; `device_name` is set here. */
+  parameters: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+
+export interface ProcessOptions {
+  commands: number;
+  /** Broker hops to time as the baseline of the command round trip; 0: none. */
+  hops: number;
+  rssAfterMs: number;
 }
 
 /**
- * The serial runner as Greengrass runs it (bin, IPC endpoint bridged to mosquitto) against the MCU emulator:
- * time from process start to the first result at the broker, command round trips from the cloud, and
- * resident memory once it has run for `rssAfterMs`.
+ * A component as Greengrass runs it (bin, IPC endpoint bridged to mosquitto, the recipe's policy): time from
+ * process start to the first result at the broker, command round trips from the cloud, and resident memory
+ * of the component process once it has run for `rssAfterMs`.
  */
-export async function serialRunnerProcess(mosquitto: Mosquitto, options: { commands: number; rssAfterMs: number }): Promise<ComponentFigures> {
+export async function componentProcess(mosquitto: Mosquitto, component: ComponentUnderTest, options: ProcessOptions): Promise<ComponentFigures> {
   const device = uniqueDeviceName('bench', readDeviceIdentitySources());
   const topics = deviceTopics(device);
   const cloud = new Mqtt5Transport({ url: mosquitto.url, clientId: `bench-cloud-${process.pid}`, logger: new Logger({ level: 'silent' }) });
   await cloud.connect();
-  const emulator = await McuEmulator.start({ blocks: [FIRMWARE_RESULT_BLOCKS[0].text], intervalMs: 100 });
   const bridge = await MqttBrokerBridge.connect(mosquitto.url);
   const endpoint = await IpcEndpoint.start({
-    componentName: 'EdgeImpulseSerialRunnerServiceComponent',
-    configuration: { Parameters: { device_name: 'bench', serial_port: emulator.devicePath, iotcore_backoff: 1, metrics_sleeptime_ms: 0, lock_filename: `${emulator.devicePath}.lock` } },
+    componentName: COMPONENTS[component.kind].componentName,
+    configuration: { Parameters: { ...component.parameters, device_name: 'bench' } },
     iotCore: bridge,
-    policy: componentAccessControl('serial-runner') as never,
+    policy: componentAccessControl(component.kind) as never,
   });
   const replies = new Map<string, (at: number) => void>();
   let firstResult!: (at: number) => void;
@@ -40,9 +55,8 @@ export async function serialRunnerProcess(mosquitto: Mosquitto, options: { comma
     const id = (JSON.parse(message.payload.toString()) as { result: { id?: string } }).result.id;
     if (id) replies.get(id)?.(nowMs());
   });
-  const bin = require.resolve('@ei-gg/serial-runner/bin/ei-gg-serial-runner.js');
   const startedAt = nowMs();
-  const runner = await startProcess(process.execPath, [bin], { env: { ...endpoint.env } });
+  const runner = await startProcess(process.execPath, [component.bin], { env: { ...endpoint.env, ...component.env } });
   try {
     const first = await withTimeout(firstResultAt, 20_000, 'the first result');
     const rtts: number[] = [];
@@ -55,7 +69,7 @@ export async function serialRunnerProcess(mosquitto: Mosquitto, options: { comma
       replies.delete(id);
     }
     const hops: number[] = [];
-    for (let i = 0; i < Math.min(options.commands, 200); i++) {
+    for (let i = 0; i < options.hops; i++) {
       const arrived = new Promise<number>((resolve) => hopArrivals.set(`hop-${i}`, resolve));
       const sent = nowMs();
       await cloud.publish('bench/hop', `hop-${i}`, { qos: 1 });
@@ -67,13 +81,12 @@ export async function serialRunnerProcess(mosquitto: Mosquitto, options: { comma
       first_result_s: round((first - startedAt) / 1000),
       rss_mb: round(residentMegabytes(runner.pid), 1),
       command_rtt_ms: latencySummary(rtts),
-      broker_rtt_ms: latencySummary(hops),
+      ...(hops.length > 0 ? { broker_rtt_ms: latencySummary(hops) } : {}),
     };
   } finally {
     await runner.stop(5000);
     await endpoint.close();
     await bridge.close();
-    await emulator.stop();
     await cloud.close();
   }
 }
@@ -85,7 +98,7 @@ function residentMegabytes(pid: number): number {
   return kb / 1024;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),

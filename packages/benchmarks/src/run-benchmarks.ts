@@ -9,46 +9,63 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { releaseNativeClients } from '@ei-gg/core';
 import { startMosquitto } from '@ei-gg/testbench';
-import { serialRunnerProcess } from './component-process';
+import { installTimes } from './install-time';
+import { linuxRunnerProcess } from './linux-runner-process';
 import { pipelineThroughput } from './pipeline-throughput';
 import { publishThroughput } from './publish-throughput';
+import { runnerFpsRatio } from './runner-fps-ratio';
 import { serialParseThroughput } from './serial-parse-throughput';
+import { serialRunnerProcess } from './serial-runner-process';
 
 const ROOT = join(__dirname, '../../..');
 const smoke = process.argv.includes('--smoke');
 const size = smoke
-  ? { pipeline: 2_000, parseMb: 0.5, publish: 100, commands: 20, rssAfterMs: 0 }
-  : { pipeline: 200_000, parseMb: 50, publish: 5_000, commands: 1_000, rssAfterMs: 60_000 };
+  ? { pipeline: 2_000, parseMb: 0.5, publish: 100, commands: 20, hops: 20, rssAfterMs: 0, frames: 20 }
+  : { pipeline: 200_000, parseMb: 50, publish: 5_000, commands: 1_000, hops: 200, rssAfterMs: 60_000, frames: 500 };
 
 async function main(): Promise<void> {
   const pipeline = await pipelineThroughput(size.pipeline);
   const serialParse = serialParseThroughput(join(ROOT, '../shared/fixtures/serial'), size.parseMb);
+  const runnerFps = await runnerFpsRatio(size.frames);
+  const install = await installTimes(join(ROOT, 'dist/greengrass'));
   const mosquitto = await startMosquitto();
   try {
     const publish = await publishThroughput(mosquitto, size.publish);
-    const serialRunner = await serialRunnerProcess(mosquitto, { commands: size.commands, rssAfterMs: size.rssAfterMs });
+    const serialRunner = await serialRunnerProcess(mosquitto, { commands: size.commands, hops: size.hops, rssAfterMs: size.rssAfterMs });
+    // Commands take the same shared path in every component: the serial runner's round trips are the figure.
+    const linuxRunner = await linuxRunnerProcess(mosquitto, { commands: 0, hops: 0, rssAfterMs: size.rssAfterMs });
+    const brokerRtt = serialRunner.broker_rtt_ms!;
     const report = {
       smoke,
       cores: cpus().length,
       commit: gitCommit(),
       measured_at: new Date().toISOString(),
       pipeline_results_per_s: pipeline.results_per_s,
+      runner_fps_ratio: runnerFps.runner_fps_ratio,
       publish_ipc_msgs_per_s: publish.ipc.qos1.msgs_per_s,
       publish_mqtt5_msgs_per_s: publish.mqtt5.qos1.msgs_per_s,
       publish_latency_ms_p99: publish.ipc.qos1.latency_ms.p99,
       command_rtt_ms_p50: serialRunner.command_rtt_ms.p50,
       command_rtt_ms_p99: serialRunner.command_rtt_ms.p99,
       serial_parse_mb_per_s: serialParse.mb_per_s,
-      rss_mb: { 'serial-runner': serialRunner.rss_mb },
-      first_result_s: { 'serial-runner': serialRunner.first_result_s },
+      rss_mb: { 'serial-runner': serialRunner.rss_mb, 'linux-runner': linuxRunner.rss_mb },
+      first_result_s: { 'serial-runner': serialRunner.first_result_s, 'linux-runner': linuxRunner.first_result_s },
+      install_s: Object.fromEntries(Object.entries(install).map(([kind, figures]) => [kind, figures.install_s])),
       details: {
         pipeline: { ...pipeline, unit: 'results/s on one core; baseline: encoding the same payloads only' },
         serial_parse: { ...serialParse, unit: 'MB/s; multiple of the 11 520 B/s a 115200-baud line carries' },
+        runner_fps: { ...runnerFps, unit: 'frames/s of the component over its sample images / of a bare resize + LinuxImpulseRunner.classify loop on the same frames and model' },
+        install: { ...install, unit: 's: artifact copied, verified and unpacked, then the Install step, offline (recipe runner)' },
+        component_processes: {
+          'serial-runner': serialRunner,
+          'linux-runner': linuxRunner,
+          unit: 's from process start to the first result at the broker (IPC, as under Greengrass); MB resident after 60 s (component process)',
+        },
         publish: { ...publish, unit: 'messages/s and ms from publish call to arrival at a broker subscriber, 32 in flight' },
         command_rtt: {
           ...serialRunner,
           // A command crosses the broker twice (to the device, back to the cloud): the rest is ours.
-          ratio_to_two_broker_hops: Math.round((serialRunner.command_rtt_ms.p50 / (2 * serialRunner.broker_rtt_ms.p50)) * 1000) / 1000,
+          ratio_to_two_broker_hops: Math.round((serialRunner.command_rtt_ms.p50 / (2 * brokerRtt.p50)) * 1000) / 1000,
           unit: 'ms from publishing on command/input to the answer on command/output; baseline: one broker hop of the same client',
         },
       },

@@ -75,7 +75,7 @@ it('restart re-initialises model and input in-process: counts start over, one mo
   const first = await r.next('/inference/output', (p) => p.total_inferences === 1);
   expect(topLabel(first)).toBe('red');
   expect(r.running).toBe(true);
-  expect(r.survivors().filter((p) => /fixture-model\.js \S+model\.sock$/.test(p.command))).toHaveLength(1);
+  expect(r.survivors().filter((p) => /demo-model\.js \S+model\.sock$/.test(p.command))).toHaveLength(1);
 });
 
 it('wait_for_restart: stays up when the input ends and runs again on restart', async () => {
@@ -118,7 +118,7 @@ it('camera from a GStreamer test source (gst_args); SIGTERM stops GStreamer and 
   expect(topLabel(await r.next('/inference/output'))).toBe('red');
   await r.next('/inference/output');
   const children = r.survivors().map((p) => p.command);
-  expect(children).toEqual(expect.arrayContaining([expect.stringMatching(/^gst-launch-1.0 -q videotestsrc/), expect.stringMatching(/fixture-model\.js \S+model\.sock$/)]));
+  expect(children).toEqual(expect.arrayContaining([expect.stringMatching(/^gst-launch-1.0 -q videotestsrc/), expect.stringMatching(/demo-model\.js \S+model\.sock$/)]));
   expect(await r.terminate()).toEqual({ code: 0, signal: null });
   expect(r.survivors()).toEqual([]);
 });
@@ -154,6 +154,6 @@ it('a model that cannot start fails the start: non-zero exit, the model output i
   const r = start({ preset: 'image-classification', exitAtStart: 3 }, { input: `images:${await imageDirectory()}` });
   expect((await r.exited).code).toBe(1);
   expect(r.logs()).toMatch(/"msg":"fatal error".*MODEL_EXITED.*model process exited \(code 3\) while opening its socket/);
-  expect(r.logs()).toContain('fixture model: failing at start with code 3');
+  expect(r.logs()).toContain('demo model: failing at start with code 3');
   expect(r.survivors()).toEqual([]);
 });

@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 
-/** The generic stand-in `.eim` (see the script's header for presets and overrides). */
-export const FIXTURE_MODEL = path.resolve(__dirname, '../fixtures/eim/fixture-model.js');
+/** The demo model, a generic stand-in `.eim` (see the script's header for presets and overrides). */
+export const FIXTURE_MODEL = path.resolve(__dirname, '../../demo/demo-model.js');
+/** The environment variable the model reads its preset and overrides from. */
+export const FIXTURE_MODEL_ENV = 'EI_DEMO_MODEL';
 
 export type FixturePreset = 'image-classification' | 'object-detection' | 'visual-anomaly' | 'freeform' | 'audio-classification';
 
@@ -16,7 +18,7 @@ export interface FixtureSpec {
   exitAtStart?: number;
 }
 
-/** The environment that makes the fixture this model. */
-export function fixtureEnv(spec: FixtureSpec): { EI_FIXTURE_MODEL: string } {
-  return { EI_FIXTURE_MODEL: JSON.stringify(spec) };
+/** The environment that makes the model this one. */
+export function fixtureEnv(spec: FixtureSpec): Record<typeof FIXTURE_MODEL_ENV, string> {
+  return { [FIXTURE_MODEL_ENV]: JSON.stringify(spec) };
 }

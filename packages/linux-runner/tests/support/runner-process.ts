@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { markedProcesses, TEST_MARKER_ENV, type MarkedProcess } from './marked-processes';
 import { runnerBundle } from './runner-bundle';
 
 export interface Message {
@@ -40,7 +40,7 @@ export class RunnerProcess {
   constructor(options: StartRunnerOptions) {
     this.child = spawn(process.execPath, [runnerBundle(), ...options.args], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env, EI_GG_TEST_MARKER: this.marker },
+      env: { ...process.env, ...options.env, [TEST_MARKER_ENV]: this.marker },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
@@ -123,21 +123,8 @@ export class RunnerProcess {
   }
 
   /** Processes started by this runner (itself included) that are still alive. */
-  survivors(): { pid: number; command: string; environ: string }[] {
-    const found: { pid: number; command: string; environ: string }[] = [];
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const environ = readFileSync(`/proc/${entry}/environ`, 'latin1');
-        if (!environ.includes(`EI_GG_TEST_MARKER=${this.marker}`)) continue;
-        const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-        if (/\) Z /.test(stat)) continue; // a zombie has exited; its parent just has not reaped it yet
-        found.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0/g, ' ').trim(), environ });
-      } catch {
-        // gone meanwhile, or not ours to read
-      }
-    }
-    return found;
+  survivors(): MarkedProcess[] {
+    return markedProcesses(this.marker);
   }
 
   private readStdout(chunk: Buffer): void {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FIXTURE_MODEL, type FixturePreset } from './fixture-model';
+import { FIXTURE_MODEL, FIXTURE_MODEL_ENV, type FixturePreset } from './fixture-model';
 
 export interface StudioState {
   /** The latest deploy version Studio has built; undefined: no build yet (a build job makes `nextBuildVersion`). */
@@ -14,7 +14,7 @@ export interface StudioState {
 /**
  * A local stand-in for the few Edge Impulse Studio REST calls the runner makes (Studio itself is unreachable
  * from tests), answering in the real API's shapes (`{success, ...}`, `x-api-key` authentication). The
- * `.eim` it serves is a small launcher of the fixture model that reports the served deploy version.
+ * `.eim` it serves is a small launcher of the demo model that reports the served deploy version.
  */
 export class StudioStandIn {
   readonly state: StudioState = { nextBuildVersion: 1, failDownload: false };
@@ -79,6 +79,6 @@ export class StudioStandIn {
 
   private modelFor(version: number): string {
     const spec = JSON.stringify({ preset: this.preset, deployVersion: version, projectName: 'fixture project' });
-    return `#!/usr/bin/env node\nprocess.env.EI_FIXTURE_MODEL = ${JSON.stringify(spec)};\nrequire(${JSON.stringify(FIXTURE_MODEL)});\n`;
+    return `#!/usr/bin/env node\nprocess.env.${FIXTURE_MODEL_ENV} = ${JSON.stringify(spec)};\nrequire(${JSON.stringify(FIXTURE_MODEL)});\n`;
   }
 }

@@ -2,13 +2,12 @@ import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../../src/cli/run-cli';
 
-/** linux-runner's stand-in .eim: its demo model, formerly a test fixture (either place works until the move lands). */
-const DEMO_MODEL_PLACES = ['packages/linux-runner/demo/demo-model.js', 'packages/linux-runner/tests/fixtures/eim/fixture-model.js'];
+/** linux-runner's stand-in .eim, its demo model. */
+const DEMO_MODEL = join(REPOSITORY_ROOT, 'packages/linux-runner/demo/demo-model.js');
 
 export function demoModelScript(): string {
-  const found = DEMO_MODEL_PLACES.map((place) => join(REPOSITORY_ROOT, place)).find((path) => existsSync(path));
-  if (found === undefined) throw new Error(`linux-runner's demo model is at none of ${DEMO_MODEL_PLACES.join(', ')}: update tools/greengrass/tests/support/demo-model.ts`);
-  return found;
+  if (!existsSync(DEMO_MODEL)) throw new Error(`linux-runner's demo model is not at ${DEMO_MODEL}: update tools/greengrass/tests/support/demo-model.ts`);
+  return DEMO_MODEL;
 }
 
 /**

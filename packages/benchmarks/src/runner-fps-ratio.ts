@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ImageClassifier, LinuxImpulseRunner } from 'edge-impulse-linux';
+import { withTimeout } from './component-process';
+import { DEMO_IMAGES, DEMO_MODEL, demoModelEnv } from './demo-model';
+import { nowMs, round } from './statistics';
+
+/** A model's fixed cost per inference: the figure is what the component adds around it. */
+const INFERENCE_MS = 20;
+/** Frames before timing starts (model start, JIT, first publishes). */
+const WARMUP_FRAMES = 10;
+
+export interface RunnerFpsFigures {
+  runner_fps_ratio: number;
+  component_fps: number;
+  /** edge-impulse-linux's own per-frame work, as its ImageClassifier does it: resize the image, classify. */
+  baseline_fps: number;
+  /** classify alone on already resized frames: the model's ceiling. */
+  classify_only_fps: number;
+  frames: number;
+  inference_ms: number;
+}
+
+/**
+ * linux-runner frames/s (the component process, images-loop input, every result published on the stdout
+ * transport) against a bare loop of `LinuxImpulseRunner.classify` over the same frames with the same model,
+ * both measured in this run: the ratio is the share of the model's throughput the component keeps.
+ */
+export async function runnerFpsRatio(frames: number): Promise<RunnerFpsFigures> {
+  const baseline = await bareLoopFps(frames);
+  const component = await componentFps(frames);
+  return {
+    runner_fps_ratio: round(component / baseline.resizeAndClassify),
+    component_fps: round(component, 1),
+    baseline_fps: round(baseline.resizeAndClassify, 1),
+    classify_only_fps: round(baseline.classifyOnly, 1),
+    frames,
+    inference_ms: INFERENCE_MS,
+  };
+}
+
+async function bareLoopFps(frames: number): Promise<{ resizeAndClassify: number; classifyOnly: number }> {
+  const images = readdirSync(DEMO_IMAGES)
+    .sort()
+    .map((name) => readFileSync(join(DEMO_IMAGES, name)));
+  Object.assign(process.env, demoModelEnv(INFERENCE_MS)); // LinuxImpulseRunner spawns the model with this process's environment
+  const runner = new LinuxImpulseRunner(DEMO_MODEL);
+  try {
+    const model = await runner.init();
+    const frame = async (i: number) => (await ImageClassifier.resizeImage(model, images[i % images.length])).features;
+    for (let i = 0; i < WARMUP_FRAMES; i++) await runner.classify(await frame(i));
+    let start = nowMs();
+    for (let i = 0; i < frames; i++) await runner.classify(await frame(i));
+    const resizeAndClassify = (frames / (nowMs() - start)) * 1000;
+    const resized = await Promise.all(images.map((_, i) => frame(i)));
+    start = nowMs();
+    for (let i = 0; i < frames; i++) await runner.classify(resized[i % resized.length]);
+    return { resizeAndClassify, classifyOnly: (frames / (nowMs() - start)) * 1000 };
+  } finally {
+    await runner.stop();
+    delete process.env.EI_DEMO_MODEL;
+  }
+}
+
+/** The component's rate between its WARMUP_FRAMES-th and (WARMUP_FRAMES + frames)-th published result. */
+async function componentFps(frames: number): Promise<number> {
+  const scratch = mkdtempSync(join(tmpdir(), 'ei-gg-bench-fps-'));
+  const settings = {
+    ei_local_model_file: DEMO_MODEL,
+    input: `images-loop:${DEMO_IMAGES}`,
+    iotcore_backoff: '0',
+    metrics_sleeptime_ms: '0',
+    lock_filename: join(scratch, 'lock'),
+  };
+  const component = spawn(
+    process.execPath,
+    [require.resolve('@ei-gg/linux-runner/bin/ei-gg-linux-runner.js'), '--transport', 'stdout', '--log-level', 'warn', ...Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`])],
+    { env: { ...process.env, ...demoModelEnv(INFERENCE_MS) }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    let startedAt = 0;
+    const done = new Promise<number>((resolve) => {
+      createInterface({ input: component.stdout }).on('line', (line) => {
+        const message = JSON.parse(line) as { topic: string; payload: { total_inferences?: number } };
+        if (!message.topic.endsWith('/inference/output')) return;
+        const n = message.payload.total_inferences!;
+        if (n === WARMUP_FRAMES) startedAt = nowMs();
+        if (n === WARMUP_FRAMES + frames) resolve((frames / (nowMs() - startedAt)) * 1000);
+      });
+    });
+    return await withTimeout(done, 120_000, `${frames} frames from the linux runner`);
+  } finally {
+    if (component.exitCode === null && component.signalCode === null) {
+      component.kill('SIGTERM');
+      await once(component, 'exit');
+    }
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
