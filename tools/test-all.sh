@@ -21,7 +21,8 @@ fi
 command -v moto_server >/dev/null || { echo "moto_server not found: install moto[server] in the system Python (pip install 'moto[server]')" >&2; exit 1; }
 
 npm ci --no-audit --no-fund
-export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+# Every task really runs here (no results replayed from an Nx cache left on the machine).
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=true
 npx nx run-many -t build
 npm test
 npm run bench:smoke   # figures not checked, only that every benchmark runs (about 15 s)
