@@ -171,6 +171,19 @@ it('answers a command pushed from the cloud, echoing its id', async () => {
   }
 });
 
+it('does not execute a repeated command id twice', async () => {
+  const c = await startComponent();
+  try {
+    await cloud.nextMessage(TOPICS.commandOutput); // started
+    expect(await command({ cmd: 'set_threshold_filter_confidence', value: 0.6, id: 'once' })).toEqual({ confidence_threshold: 0.6, id: 'once' });
+    await cloud.publish(TOPICS.commandInput, { cmd: 'set_threshold_filter_confidence', value: 0.9, id: 'once' }, { qos: 1 });
+    expect(await command({ cmd: 'get_threshold_filter_confidence', id: 'after' })).toEqual({ confidence_threshold: 0.6, id: 'after' });
+    await waitFor(() => c.logs.some((l) => l.includes('command id already executed')), 5000, 'the duplicate logged');
+  } finally {
+    await c.stop();
+  }
+});
+
 it('runs a retained command exactly once, clears it, and does not rerun it after a reconnect', async () => {
   const c = await startComponent();
   try {
