@@ -13,6 +13,8 @@ export const IpcService = {
   MqttProxy: 'aws.greengrass.ipc.mqttproxy',
   PubSub: 'aws.greengrass.ipc.pubsub',
   SecretManager: 'aws.greengrass.SecretManager',
+  /** Resources are shadow topic prefixes: `$aws/things/<thing>/shadow[/name/<shadow>]`. */
+  ShadowManager: 'aws.greengrass.ShadowManager',
 } as const;
 
 export interface PolicyVariables {

@@ -27,3 +27,17 @@ export { InMemoryIotCore, type IotCoreBridge, type MqttMessageHandler, type Mqtt
 export { MqttBrokerBridge } from './mqtt-broker-bridge';
 export { startIotCore, type IotCoreStandIn } from './iot-core-stand-in';
 export type { SecretDefinition, SecretsOption } from './secret-store';
+export {
+  SHADOW_MANAGER,
+  ShadowRejection,
+  ShadowStore,
+  shadowTopicPrefix,
+  type ShadowDocument,
+  type ShadowJson,
+  type ShadowJsonObject,
+  type ShadowMetadata,
+  type ShadowOperation,
+  type ShadowRejectionKind,
+  type ShadowState,
+  type ShadowUpdateAccepted,
+} from './shadow-store';

@@ -19,12 +19,15 @@
  *   await endpoint.waitForOperation('aws.greengrass#SubscribeToIoTCore');
  *   await endpoint.iotCore.publish('dev-1/commands', Buffer.from('{}'), 1);  // to SubscribeToIoTCore
  *   endpoint.updateConfiguration({ ...endpoint.configuration, intervalMs: 500 });  // update events
+ *   endpoint.shadows.setDesired('dev-1', 'config', { intervalMs: 500 });  // the cloud: publishes update/delta
+ *   endpoint.shadows.get('dev-1', 'config');   // { state: { desired, reported, delta }, metadata, version, ... }
  *   await endpoint.dropConnections();  // the client emits 'disconnection'; a new client may connect
  *   await client.close();
  *   await endpoint.close();
  *
  * Served: PublishToIoTCore, SubscribeToIoTCore, GetConfiguration, SubscribeToConfigurationUpdate,
- * UpdateState, GetSecretValue, PublishToTopic, SubscribeToTopic; anything else fails with ServiceError.
+ * UpdateState, GetSecretValue, PublishToTopic, SubscribeToTopic, and aws.greengrass.ShadowManager's
+ * GetThingShadow, UpdateThingShadow, DeleteThingShadow (shadow-store.ts); anything else fails with ServiceError.
  * As with the nucleus: Connect must carry the endpoint's SVCUID; GetConfiguration of a leaf returns
  * `{ <key>: value }`; requests outside `policy` fail with UnauthorizedError. The client rejects a failed
  * operation with an RpcError of type ServiceError whose `serviceError` is the error body; only its
@@ -45,6 +48,7 @@ import { runOperation, type ComponentServices, type PublishedMessage } from './i
 import { InMemoryIotCore, type IotCoreBridge } from './iot-core-bridge';
 import { LocalPubSub } from './local-pub-sub';
 import { SecretStore, type SecretsOption } from './secret-store';
+import { ShadowStore } from './shadow-store';
 
 export interface IpcEndpointOptions {
   /** The component the connecting client acts as (the policy principal). */
@@ -68,6 +72,8 @@ export interface IpcEndpointOptions {
 export interface IpcEnvironment {
   AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT: string;
   SVCUID: string;
+  /** The core device's thing name, as the nucleus sets it for every component (when `thingName` is given). */
+  AWS_IOT_THING_NAME?: string;
 }
 
 /** A successfully handled request, recorded after its handler succeeded. */
@@ -88,6 +94,7 @@ const DEFAULT_WAIT_MS = 5000;
 
 export class IpcEndpoint extends EventEmitter<IpcEndpointEvents> {
   readonly componentName: string;
+  private readonly thingName: string | undefined;
   readonly socketPath: string;
   readonly svcuid: string;
   readonly iotCore: IotCoreBridge;
@@ -97,6 +104,8 @@ export class IpcEndpoint extends EventEmitter<IpcEndpointEvents> {
   readonly published: PublishedMessage[] = [];
   /** Every successfully handled request, in order. */
   readonly operations: CompletedOperation[] = [];
+  /** The local shadows (ShadowManager); they publish on this endpoint's local pub/sub. */
+  readonly shadows: ShadowStore;
 
   private readonly server: Server;
   private readonly connections = new Set<IpcConnection>();
@@ -107,10 +116,12 @@ export class IpcEndpoint extends EventEmitter<IpcEndpointEvents> {
   private constructor(options: IpcEndpointOptions, socketPath: string, private readonly ownedDirectory?: string) {
     super();
     this.componentName = options.componentName;
+    this.thingName = options.thingName;
     this.socketPath = socketPath;
     this.svcuid = options.svcuid ?? randomBytes(16).toString('hex');
     this.iotCore = options.iotCore ?? new InMemoryIotCore();
     this.configurationStore = new ConfigurationStore(structuredClone(options.configuration ?? {}));
+    this.shadows = new ShadowStore(this.pubSub);
     this.services = {
       componentName: this.componentName,
       policy: new AccessPolicy(options.policy, this.componentName, { thingName: options.thingName }),
@@ -118,6 +129,7 @@ export class IpcEndpoint extends EventEmitter<IpcEndpointEvents> {
       secrets: new SecretStore(options.secrets),
       iotCore: this.iotCore,
       pubSub: this.pubSub,
+      shadows: this.shadows,
       published: (message) => {
         this.published.push(message);
         this.emit('publish', message);
@@ -151,7 +163,11 @@ export class IpcEndpoint extends EventEmitter<IpcEndpointEvents> {
   }
 
   get env(): IpcEnvironment {
-    return { AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT: this.socketPath, SVCUID: this.svcuid };
+    return {
+      AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT: this.socketPath,
+      SVCUID: this.svcuid,
+      ...(this.thingName !== undefined ? { AWS_IOT_THING_NAME: this.thingName } : {}),
+    };
   }
 
   /** Clients that completed the handshake and are still connected. */

@@ -6,6 +6,7 @@ import type { IotCoreBridge, MqttQos } from './iot-core-bridge';
 import type { LocalMessage, LocalPubSub, ReceiveMode } from './local-pub-sub';
 import { isTopicFilter } from './mqtt-topic';
 import type { SecretStore } from './secret-store';
+import { ShadowRejection, shadowTopicPrefix, type ShadowOperation, type ShadowStore } from './shadow-store';
 
 /** A PublishToIoTCore call that reached the IoT Core bridge. */
 export interface PublishedMessage {
@@ -23,6 +24,7 @@ export interface ComponentServices {
   secrets: SecretStore;
   iotCore: IotCoreBridge;
   pubSub: LocalPubSub;
+  shadows: ShadowStore;
   published(message: PublishedMessage): void;
   stateReported(state: string): void;
 }
@@ -112,6 +114,30 @@ const handlers: Record<string, Handler> = {
     }));
     return {};
   },
+
+  // Responses carry only `payload` (base64 of the JSON document), like ShadowManager's.
+  'aws.greengrass#GetThingShadow': (services, request) =>
+    shadowOperation(services, request, 'get', (thingName, shadowName) =>
+      ({ payload: jsonPayload(services.shadows.read(thingName, shadowName)) })),
+
+  'aws.greengrass#UpdateThingShadow': (services, request) =>
+    shadowOperation(services, request, 'update', (thingName, shadowName) => {
+      const payload = Buffer.from(optionalString(request, 'payload') ?? '', 'base64');
+      return { payload: jsonPayload(services.shadows.update(thingName, shadowName, payload)) };
+    }),
+
+  // A successful delete answers an empty payload.
+  'aws.greengrass#DeleteThingShadow': (services, request) =>
+    shadowOperation(services, request, 'delete', (thingName, shadowName) => {
+      services.shadows.delete(thingName, shadowName);
+      return { payload: '' };
+    }),
+};
+
+const SHADOW_OPERATIONS: Record<ShadowOperation, string> = {
+  get: 'aws.greengrass#GetThingShadow',
+  update: 'aws.greengrass#UpdateThingShadow',
+  delete: 'aws.greengrass#DeleteThingShadow',
 };
 
 /** Runs one operation for the component; unknown operations fail with ServiceError instead of hanging. */
@@ -134,6 +160,39 @@ export async function runOperation(
 function authorize(services: ComponentServices, service: string, operation: string, resource: string): void {
   const denial = services.policy.denial(service, operation, resource);
   if (denial !== undefined) throw new IpcError('UnauthorizedError', denial);
+}
+
+/**
+ * In ShadowManager's order: the names are checked, then the policy (resource: the shadow's topic prefix),
+ * then the operation runs. Refusals are also published on `<prefix>/<operation>/rejected`.
+ */
+function shadowOperation(
+  services: ComponentServices,
+  request: Request,
+  operation: ShadowOperation,
+  run: (thingName: string, shadowName: string) => object,
+): object {
+  const thingName = optionalString(request, 'thingName') ?? '';
+  const shadowName = optionalString(request, 'shadowName') ?? '';
+  try {
+    services.shadows.validate(operation, thingName, shadowName);
+    const resource = shadowTopicPrefix(thingName, shadowName);
+    const denial = services.policy.denial(IpcService.ShadowManager, SHADOW_OPERATIONS[operation], resource);
+    if (denial !== undefined) {
+      const refused = new ShadowRejection('UnauthorizedError', denial, { message: 'Unauthorized' });
+      services.shadows.reject(operation, thingName, shadowName, refused);
+      throw refused;
+    }
+    return run(thingName, shadowName);
+  } catch (error) {
+    if (!(error instanceof ShadowRejection)) throw error;
+    throw new IpcError(error.errorCode, error.message,
+      error.errorCode === 'ResourceNotFoundError' ? { resourceType: 'shadow' } : {});
+  }
+}
+
+function jsonPayload(document: object): string {
+  return Buffer.from(JSON.stringify(document)).toString('base64');
 }
 
 /** This endpoint serves one component; the nucleus answers "Key not found" for a component it lacks. */

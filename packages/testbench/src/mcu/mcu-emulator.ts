@@ -46,6 +46,11 @@ export class McuEmulator {
     return this.receivedText;
   }
 
+  /** Whether an impulse runs (started by AT+RUNIMPULSE, not yet stopped by `b`). */
+  get running(): boolean {
+    return this.firmware.running;
+  }
+
   /** True while the pty pair exists (between start/reappear and disappear/stop). */
   get present(): boolean {
     return this.pair !== undefined;
