@@ -74,3 +74,17 @@ export class TransportError extends EiGgError {
     super('TRANSPORT', message, options);
   }
 }
+
+/** An inference request (local topic or `infer` command) is malformed or cannot be served. */
+export class TriggerError extends EiGgError {
+  constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+    super('INVALID_REQUEST', message, options);
+  }
+}
+
+/** The device shadow could not be read, written or applied. */
+export class ShadowError extends EiGgError {
+  constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+    super('SHADOW', message, options);
+  }
+}

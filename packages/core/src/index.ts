@@ -35,6 +35,19 @@ export * from './pipeline/local-results';
 export * from './publisher/publisher';
 export * from './publisher/drop-image-to-fit';
 
+// On-demand inference (triggered mode)
+export * from './triggers/inference-mode';
+export * from './triggers/inference-request';
+export * from './triggers/inference-requests';
+export * from './triggers/request-topic';
+export * from './triggers/local-request-intake';
+export * from './triggers/on-demand-inference';
+
+// Device shadow (operator control)
+export * from './shadow/shadow-topics';
+export * from './shadow/shadow-settings';
+export * from './shadow/device-shadow';
+
 // Commands (SPEC 4)
 export * from './commands/parse-command';
 export * from './commands/command-replies';

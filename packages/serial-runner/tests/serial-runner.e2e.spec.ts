@@ -244,3 +244,24 @@ it('reports a missing board once on the command topic and keeps trying without e
   expect(reports).toEqual([{ result: expect.objectContaining({ status: 'started', component: NAME, device: DEVICE, transport: 'ipc' }) }]);
   expect(runner.isRunning()).toBe(true);
 });
+
+it('triggered mode: one AT+RUNIMPULSE cycle per request, the board idle in between, each answer with its id', async () => {
+  const block = FIRMWARE_RESULT_BLOCKS[0];
+  const rig = await startRig({ inference_mode: 'triggered', iotcore_backoff: 4 }, [block.text]);
+  const requestTopic = `/edgeimpulse/device/${DEVICE}/inference/request`;
+  await rig.endpoint.waitForOperation('aws.greengrass#SubscribeToTopic', (request) => request.topic === requestTopic);
+  await waitFor(() => rig.runner.output().includes('waiting for inference requests'), 10_000, 'the handshake');
+  // Connected, but no impulse runs until asked.
+  await expect(cloud.nextMessage(TOPICS.inferenceOutput, 600)).rejects.toThrow();
+  expect(rig.emulator.running).toBe(false);
+
+  rig.endpoint.publishToTopic(requestTopic, { id: 'press-1' }, 'com.example.Trigger');
+  rig.endpoint.publishToTopic(requestTopic, { id: 'press-2' }, 'com.example.Trigger');
+  const answers = (await cloud.collect(TOPICS.inferenceOutput, 2, 10_000)).map((m) => m.json<Payload>());
+  expect(answers.map((p) => p.request_id)).toEqual(['press-1', 'press-2']);
+  const { request_id: _, ...payload } = answers[0];
+  expectClose(payload, expectedPayload(block.expected, answers[0]));
+  await waitFor(() => !rig.emulator.running, 3000, 'the impulse stopped after the cycle');
+  expect(rig.emulator.received.split('AT+RUNIMPULSE').length - 1).toBe(2);
+  await expect(cloud.nextMessage(TOPICS.inferenceOutput, 500)).rejects.toThrow();
+});

@@ -29,6 +29,8 @@ export class CommandIntake {
       router: CommandRouter;
       topics: DeviceTopics;
       logger: Logger;
+      /** Sees every answer and notice published (e.g. to keep the last error for the device shadow). */
+      onReply?: (reply: CommandReply) => void;
     },
   ) {}
 
@@ -40,6 +42,7 @@ export class CommandIntake {
 
   /** Publishes an answer or notice on `command/output` (also used for `started`). */
   async reply(reply: CommandReply): Promise<void> {
+    this.deps.onReply?.(reply);
     await this.deps.publisher.whenWritable();
     await this.deps.publisher.publish(this.deps.topics.commandOutput, reply as unknown as Record<string, unknown>);
   }

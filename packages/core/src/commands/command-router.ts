@@ -37,7 +37,8 @@ export interface CommandOutcome {
   afterReply?: () => Promise<void>;
 }
 
-type VerbHandler = (value: unknown) => Promise<CommandOutcome | Record<string, unknown>> | CommandOutcome | Record<string, unknown>;
+/** Gets the command's value, and the whole command for verbs that need its id. */
+export type VerbHandler = (value: unknown, command: Command) => Promise<CommandOutcome | Record<string, unknown>> | CommandOutcome | Record<string, unknown>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -64,14 +65,17 @@ export class CommandRouter {
       if (!handler) {
         throw new CommandError(`unknown command "${command.cmd}"; known commands: ${this.verbNames.join(', ')}`);
       }
-      const outcome = await handler(command.value);
+      const outcome = await handler(command.value, command);
       const full: CommandOutcome = 'reply' in outcome ? (outcome as CommandOutcome) : { reply: { result: outcome } };
       if (command.id !== undefined) full.reply = { result: { ...full.reply.result, id: command.id } };
       return full;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const cmd = command?.cmd ?? ((err as CommandError).context?.cmd as string | undefined);
-      return { reply: errorReply(message, cmd, command?.id) };
+      const context = (err as CommandError).context ?? {};
+      const cmd = command?.cmd ?? (context.cmd as string | undefined);
+      const reply = errorReply(message, cmd, command?.id);
+      if (typeof context.code === 'string') reply.result.code = context.code;
+      return { reply };
     }
   }
 

@@ -25,6 +25,9 @@ export class LiveConfiguration<K extends ComponentKind> {
   private readonly listeners = new Set<ConfigurationListener<K>>();
   private stopWatching: (() => Promise<void>) | undefined;
 
+  /** The deployment's (or file's) configuration; `config` is it with the overrides on top. */
+  private base: ComponentConfigs[K];
+  private overrides: Partial<ComponentConfigs[K]> = {};
   private config: ComponentConfigs[K];
   /** Warnings of the initial configuration, for the caller to log or print. */
   readonly warnings: string[];
@@ -34,6 +37,7 @@ export class LiveConfiguration<K extends ComponentKind> {
     initial: ParsedParameters<K>,
     private readonly logger: Logger,
   ) {
+    this.base = initial.config;
     this.config = initial.config;
     this.warnings = initial.warnings;
   }
@@ -76,12 +80,29 @@ export class LiveConfiguration<K extends ComponentKind> {
       this.logger.error('configuration update rejected; keeping the previous configuration', { problems: err.issues });
       return false;
     }
+    this.base = next;
+    this.update('configuration updated');
+    return true;
+  }
+
+  /**
+   * Values set at run time on top of the configuration (the device shadow's desired state), already
+   * validated key by key by the caller. They replace the previous overrides and win over deployments until
+   * removed; returns the keys whose effective value changed.
+   */
+  override(values: Partial<ComponentConfigs[K]>): string[] {
+    this.overrides = { ...values };
+    return this.update('configuration overridden', Object.keys(values));
+  }
+
+  private update(event: string, overridden?: string[]): string[] {
     const previous = this.config;
+    const next = { ...this.base, ...this.overrides } as ComponentConfigs[K];
     this.config = next;
     const changed = changedKeys(previous, next);
-    this.logger.info('configuration updated', { changed });
-    for (const listener of this.listeners) listener(next, previous, changed);
-    return true;
+    this.logger.info(event, { changed, ...(overridden ? { overridden } : {}) });
+    if (changed.length) for (const listener of this.listeners) listener(next, previous, changed);
+    return changed;
   }
 
   async close(): Promise<void> {

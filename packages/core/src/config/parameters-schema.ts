@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { COMPONENTS, type ComponentKind } from '../component-kind';
 import { sanitizeDeviceName } from '../identity/device-name';
 import { THRESHOLD_CRITERIA } from '../threshold-filter';
+import { INFERENCE_MODES } from '../triggers/inference-mode';
 import { parseChoice, parseFlag, parseInteger, parseNumber, parseString, parseWordList } from './coercions';
 import { setting, type ParseOutcome } from './setting';
 import { parseGstArgs } from './gst-args';
@@ -135,12 +136,35 @@ const filterAndMetricsShape = {
   }),
 };
 
-/** Keys both runners share for edge integration (local pub/sub). */
+const LOCAL_TOPIC = /^(auto|off|[^+#*\s]{1,256})$/;
+/** AWS IoT named shadow names: letters, digits, `:`, `_`, `-`, at most 64. */
+const SHADOW_NAME = /^[a-zA-Z0-9:_-]{1,64}$/;
+
+/** Keys both runners share for edge integration: local pub/sub, on-demand inference, the device shadow. */
 const edgeShape = {
-  local_results_topic: setting((raw) => parseString(raw, /^(auto|off|[^+#\s]+)$/), {
+  local_results_topic: setting((raw) => parseString(raw, LOCAL_TOPIC), {
     default: 'auto',
     allowed: 'auto, off, or a local pub/sub topic without wildcards',
     description: 'Also publish every result on this Greengrass local pub/sub topic for other components; `auto`: the inference output topic, `off`: do not.',
+  }),
+  inference_mode: setting((raw) => parseChoice(raw, INFERENCE_MODES), {
+    default: 'continuous',
+    allowed: INFERENCE_MODES.join(' or '),
+    description: '`continuous`: classify the input without pause. `triggered`: keep the model and input ready and classify once per request (local request topic or the `infer` command).',
+  }),
+  inference_request_topic: setting((raw) => parseString(raw, LOCAL_TOPIC), {
+    default: 'auto',
+    allowed: 'auto, off, or a local pub/sub topic without wildcards',
+    description: 'Greengrass local pub/sub topic of inference requests (`{"id":"..."}`) in triggered mode; `auto`: `/edgeimpulse/device/<device>/inference/request`, `off`: none.',
+  }),
+  inference_queue_limit: setting((raw) => parseInteger(raw, 1, 1000), {
+    default: 8,
+    allowed: 'an integer from 1 to 1000',
+    description: 'Requests that may wait while the model is busy; each one beyond is answered with a `QUEUE_FULL` error.',
+  }),
+  shadow_name: setting((raw) => parseString(raw, SHADOW_NAME), {
+    allowed: 'a named shadow name (letters, digits, ":", "_", "-"; at most 64)',
+    description: "Named shadow of the core device's thing through which operators change filter, backoff and mode live (needs aws.greengrass.ShadowManager); unset: no shadow.",
   }),
 };
 

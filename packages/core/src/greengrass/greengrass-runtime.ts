@@ -12,6 +12,9 @@ import { describeIpcError, ipcErrorCode, ipcFailure, payloadBuffer, type IpcClie
 
 export type ReportedState = 'RUNNING' | 'ERRORED';
 
+/** A local pub/sub message: a JSON message's object, or a binary message's bytes. */
+export type LocalMessage = Record<string, unknown> | Buffer;
+
 /** Which part of the configuration changed; read it again with getConfiguration(). */
 export interface ConfigurationUpdate {
   componentName: string;
@@ -79,7 +82,6 @@ export class GreengrassRuntime {
     }
   }
 
-  /** Reports the component's state to the nucleus (ERRORED makes it restart the component). */
   /** Local pub/sub (PublishToTopic): other components on the device receive `message` as JSON. */
   async publishToTopic(topic: string, message: Record<string, unknown>): Promise<void> {
     try {
@@ -89,6 +91,59 @@ export class GreengrassRuntime {
     }
   }
 
+  /**
+   * Local pub/sub (SubscribeToTopic): `handler` gets each message published by other components, a JSON
+   * message as an object and a binary one as bytes, until the returned function is called. Survives reconnects.
+   */
+  async subscribeToTopic(topic: string, handler: (message: LocalMessage, topic: string) => void): Promise<() => Promise<void>> {
+    const open = async (client: IpcClient) => {
+      const operation = client.subscribeToTopic({ topic, receiveMode: greengrasscoreipc.model.ReceiveMode.RECEIVE_MESSAGES_FROM_OTHERS });
+      operation.on('message', (event) => {
+        const json = event.jsonMessage;
+        const binary = event.binaryMessage;
+        const message: LocalMessage | undefined = json?.message !== undefined ? (json.message as Record<string, unknown>) : binary?.message !== undefined ? payloadBuffer(binary.message) : undefined;
+        if (message === undefined) return;
+        try {
+          handler(message, json?.context?.topic ?? binary?.context?.topic ?? topic);
+        } catch (error) {
+          this.logger.error('local message handler failed', { topic, error });
+        }
+      });
+      operation.on('streamError', (error) => this.logger.warn('local subscription stream error', { topic, error: error.message }));
+      await operation.activate();
+      return operation;
+    };
+    try {
+      const stream = await this.connection.openStream(`SubscribeToTopic ${topic}`, open);
+      return () => stream.close();
+    } catch (error) {
+      throw ipcFailure(`subscribing to local topic ${topic} failed`, error, { operation: 'SubscribeToTopic', topic });
+    }
+  }
+
+  /** A named shadow's document from aws.greengrass.ShadowManager, or undefined when it does not exist yet. */
+  async getThingShadow(thingName: string, shadowName: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const response = await this.connection.call('GetThingShadow', (client) => client.getThingShadow({ thingName, shadowName }));
+      return parseShadowDocument(payloadBuffer(response.payload));
+    } catch (error) {
+      if (ipcErrorCode(error) === 'ResourceNotFoundError') return undefined;
+      throw ipcFailure(`reading shadow "${shadowName}" of ${thingName} failed`, error, { operation: 'GetThingShadow', thingName, shadowName });
+    }
+  }
+
+  /** Sends a shadow update request (`{"state":{"reported":{...}}}`); returns the accepted document. */
+  async updateThingShadow(thingName: string, shadowName: string, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+    try {
+      const payload = Buffer.from(JSON.stringify(request));
+      const response = await this.connection.call('UpdateThingShadow', (client) => client.updateThingShadow({ thingName, shadowName, payload }));
+      return parseShadowDocument(payloadBuffer(response.payload));
+    } catch (error) {
+      throw ipcFailure(`updating shadow "${shadowName}" of ${thingName} failed`, error, { operation: 'UpdateThingShadow', thingName, shadowName });
+    }
+  }
+
+  /** Reports the component's state to the nucleus (ERRORED makes it restart the component). */
   async updateState(state: ReportedState): Promise<void> {
     const reported = greengrasscoreipc.model.ReportedLifecycleState[state];
     try {
@@ -135,6 +190,13 @@ export class IpcSecretSource implements SecretSource {
     if (secretBinary !== undefined) return payloadBuffer(secretBinary).toString('utf8');
     throw new SecretError('SECRET_INVALID', `secret "${secretId}" has no value`, { context });
   }
+}
+
+function parseShadowDocument(bytes: Buffer): Record<string, unknown> {
+  if (!bytes.length) return {};
+  const document = JSON.parse(bytes.toString('utf8')) as unknown;
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new TransportError('the shadow document is not a JSON object');
+  return document as Record<string, unknown>;
 }
 
 function formatKeyPath(keyPath: string[]): string {

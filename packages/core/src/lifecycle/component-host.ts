@@ -13,6 +13,11 @@ import { InferencePipeline, type InferenceExtras } from '../pipeline/inference-p
 import { localResultsPublisher, localResultsTopic } from '../pipeline/local-results';
 import { Publisher } from '../publisher/publisher';
 import { ThresholdFilter } from '../threshold-filter';
+import { OnDemandInference, type TriggerSettings } from '../triggers/on-demand-inference';
+import type { InferenceRequests } from '../triggers/inference-requests';
+import { PARAMETER_SHAPES } from '../config/parameters-schema';
+import { DeviceShadow } from '../shadow/device-shadow';
+import { PRODUCT_VERSION } from '../version';
 import type { Transport } from '../transport/transport';
 import { componentIdentity, componentStatus } from './component-status';
 import { LockFile } from './lock-file';
@@ -32,6 +37,8 @@ export interface HostServices<K extends ComponentKind> {
   inference: InferencePipeline;
   commands: CommandIntake;
   metrics: MetricsAccumulator;
+  /** Triggered mode's requests, served one at a time by the pipeline (runners only). */
+  requests: InferenceRequests;
 }
 
 export interface ComponentHostOptions<K extends ComponentKind> {
@@ -49,7 +56,18 @@ export interface ComponentHostOptions<K extends ComponentKind> {
 
 type FilterKeys = { enable_threshold_limit?: boolean; default_threshold?: number; threshold_criteria?: ThresholdFilter['config']['criteria'] };
 
-const LIVE_KEYS = ['iotcore_backoff', 'iotcore_qos', 'enable_threshold_limit', 'default_threshold', 'threshold_criteria', 'metrics_sleeptime_ms', 'local_results_topic'];
+const LIVE_KEYS = [
+  'iotcore_backoff',
+  'iotcore_qos',
+  'enable_threshold_limit',
+  'default_threshold',
+  'threshold_criteria',
+  'metrics_sleeptime_ms',
+  'local_results_topic',
+  'inference_request_topic',
+  'inference_queue_limit',
+  'shadow_name',
+];
 
 /**
  * Runs one component: lock, transport, publisher, commands, metrics timer and the component's pipeline;
@@ -65,6 +83,9 @@ export class ComponentHost<K extends ComponentKind> {
   private readonly unwatch: () => void;
   private readonly config: LiveConfiguration<K>;
   private readonly identity: ReturnType<typeof componentIdentity>;
+  private readonly onDemand: OnDemandInference;
+  private shadow: DeviceShadow<K> | undefined;
+  private lastError: { message: string; ts: number } | undefined;
 
   constructor(private readonly options: ComponentHostOptions<K>) {
     const { context, transport } = options;
@@ -88,6 +109,17 @@ export class ComponentHost<K extends ComponentKind> {
       publisher: publisher.counters,
     });
     this.identity = componentIdentity(status());
+    const runtime = context.greengrass?.runtime;
+    const localTopic = () => localResultsTopic((config.current as { local_results_topic?: string }).local_results_topic, context.topics);
+    const runsInferences = 'inference_mode' in PARAMETER_SHAPES[context.kind];
+    this.onDemand = new OnDemandInference({
+      settings: () => config.current as TriggerSettings,
+      topics: context.topics,
+      ...(runtime && runsInferences ? { runtime } : {}),
+      localResultsTopic: localTopic,
+      reply: (reply) => commands.reply(reply),
+      logger: context.logger.child({ part: 'requests' }),
+    });
     const router = new CommandRouter(
       {
         componentName: COMPONENTS[context.kind].componentName,
@@ -97,11 +129,19 @@ export class ComponentHost<K extends ComponentKind> {
         modelInfo: () => this.pipeline?.modelInfo(),
         caches: options.caches,
       },
-      { get_status: () => ({ status: componentStatus(status()) }) },
+      { get_status: () => ({ status: componentStatus(status()) }), ...(runsInferences ? { infer: this.onDemand.inferVerb } : {}) },
     );
-    const commands = new CommandIntake({ transport, publisher, router, topics: context.topics, logger: context.logger.child({ part: 'commands' }) });
-    const runtime = context.greengrass?.runtime;
-    const localTopic = () => localResultsTopic((config.current as { local_results_topic?: string }).local_results_topic, context.topics);
+    const commands = new CommandIntake({
+      transport,
+      publisher,
+      router,
+      topics: context.topics,
+      logger: context.logger.child({ part: 'commands' }),
+      onReply: (reply) => {
+        if (typeof reply.result.error === 'string') this.lastError = { message: reply.result.error, ts: Date.now() };
+        void this.shadow?.report();
+      },
+    });
     const inference = new InferencePipeline({
       ...options.inferenceOptions,
       ...(runtime ? { publishLocal: localResultsPublisher(runtime, localTopic, context.logger.child({ part: 'local-results' })) } : {}),
@@ -111,7 +151,7 @@ export class ComponentHost<K extends ComponentKind> {
       metrics,
       backoff: this.backoff,
     });
-    this.services = { context, config, publisher, inference, commands, metrics };
+    this.services = { context, config, publisher, inference, commands, metrics, requests: this.onDemand.requests };
     this.config = config;
     this.unwatch = config.onChange((next, previous, changed) => void this.applyConfiguration(next, previous, changed));
   }
@@ -127,6 +167,8 @@ export class ComponentHost<K extends ComponentKind> {
       this.lock.acquire();
       await transport.connect();
       await this.services.commands.start();
+      await this.onDemand.start();
+      await this.followShadow();
       await this.startPipeline();
       this.armMetrics();
       await reportState?.('RUNNING');
@@ -151,6 +193,8 @@ export class ComponentHost<K extends ComponentKind> {
     clearInterval(this.metricsTimer);
     await this.pipeline?.stop().catch((err) => log.error('pipeline did not stop cleanly', { err }));
     this.pipeline = undefined;
+    await this.onDemand.stop();
+    await this.shadow?.stop().catch((err) => log.error('device shadow did not stop cleanly', { err }));
     await this.services.commands.stop().catch((err) => log.error('command intake did not stop cleanly', { err }));
     if (!(await this.services.publisher.flush(deadlineMs))) {
       log.warn('stopping with publishes still in flight', { pending: this.services.publisher.pending });
@@ -166,6 +210,49 @@ export class ComponentHost<K extends ComponentKind> {
     this.pipeline = this.options.createPipeline(this.services);
     await this.pipeline.start();
     await this.services.commands.reply(startedReply(randomUUID(), Date.now(), this.identity));
+  }
+
+  /** Follows the `shadow_name` shadow (runners under Greengrass); a shadow that fails is logged, not fatal. */
+  private async followShadow(): Promise<void> {
+    const { context } = this.options;
+    await this.shadow?.stop();
+    this.shadow = undefined;
+    const shadowName = (this.config.current as { shadow_name?: string }).shadow_name;
+    const runtime = context.greengrass?.runtime;
+    if (!shadowName || !runtime) return;
+    const logger = context.logger.child({ part: 'shadow' });
+    const thingName = context.env.AWS_IOT_THING_NAME;
+    if (!thingName) return logger.error('shadow_name is set but AWS_IOT_THING_NAME is not: the nucleus sets it for components; no shadow', { shadowName });
+    const shadow: DeviceShadow<K> = new DeviceShadow({ kind: context.kind, runtime, address: { thingName, shadowName }, config: this.config, reported: () => this.reported(shadow), logger });
+    try {
+      await shadow.start();
+      this.shadow = shadow;
+    } catch (err) {
+      this.lastError = { message: (err as Error).message, ts: Date.now() };
+      logger.error('cannot follow the device shadow; settings come from the deployment only', { shadowName, err });
+      await shadow.stop().catch(() => undefined);
+    }
+  }
+
+  /** The shadow's `reported` state: what is in effect, which versions run, what went wrong last. */
+  private reported(shadow: DeviceShadow<K>): Record<string, unknown> {
+    const { enabled, threshold, criteria } = this.filter.config;
+    const current = this.config.current as { iotcore_backoff: number; inference_mode?: string };
+    const model = this.pipeline?.modelInfo();
+    const rejected = shadow.rejections;
+    return {
+      enable_threshold_limit: enabled,
+      default_threshold: threshold,
+      threshold_criteria: criteria,
+      iotcore_backoff: current.iotcore_backoff,
+      inference_mode: current.inference_mode ?? null,
+      component: COMPONENTS[this.options.context.kind].componentName,
+      component_version: PRODUCT_VERSION,
+      model: model ? { name: model.model_name, version: model.model_version } : null,
+      // null removes the key from the shadow once nothing is rejected any more.
+      rejected: Object.keys(rejected).length ? rejected : null,
+      last_error: this.lastError ?? null,
+    };
   }
 
   private armMetrics(): void {
@@ -186,11 +273,14 @@ export class ComponentHost<K extends ComponentKind> {
     this.filter.update({ enabled: n.enable_threshold_limit, threshold: n.default_threshold, criteria: n.threshold_criteria });
     if (next.iotcore_backoff !== previous.iotcore_backoff) this.backoff.setEvery(next.iotcore_backoff);
     if (changed.includes('metrics_sleeptime_ms')) this.armMetrics();
+    await this.onDemand.configurationChanged(previous as TriggerSettings);
+    if (changed.includes('shadow_name')) await this.followShadow();
     const liveKeys = new Set([...LIVE_KEYS, ...(this.options.liveKeys ?? [])]);
     const needsRestart = changed.filter((k) => !liveKeys.has(k));
     if (needsRestart.length) {
       this.options.context.logger.info('configuration change needs a pipeline restart', { keys: needsRestart });
       await this.restart().catch((err) => this.options.context.logger.error('restart after configuration change failed', { err }));
     }
+    await this.shadow?.report();
   }
 }

@@ -7,6 +7,7 @@ import type { Publisher, PublishResult } from '../publisher/publisher';
 import { encodeInferencePayload, isEmptyResult, type InferencePayload, type InferencePayloadContext } from '../results/encode-inference-payload';
 import type { InferenceResult } from '../results/inference-result';
 import type { ThresholdFilter } from '../threshold-filter';
+import type { InferenceRequest } from '../triggers/inference-request';
 
 export type ProcessOutcome = 'queued' | 'filtered' | 'skipped' | 'empty';
 
@@ -49,24 +50,29 @@ export class InferencePipeline {
     this.total = 0;
   }
 
-  /** `image`: the model-input frame as JPEG, when publishing or caching images is enabled. */
-  async process(result: InferenceResult, image?: Buffer): Promise<ProcessOutcome> {
+  /**
+   * `image`: the model-input frame as JPEG, when publishing or caching images is enabled. `request`: the
+   * on-demand request this result answers; an answer is always published (no backoff, even when nothing
+   * passes the filter: then `inference_count` is 0) and carries the request's id as `request_id`.
+   */
+  async process(result: InferenceResult, image?: Buffer, request?: InferenceRequest): Promise<ProcessOutcome> {
     const { filter, metrics, backoff, publisher, topics } = this.options;
     metrics.recordResult(result);
     this.total++;
     const kept = filter.apply(result);
-    if (!kept) {
-      metrics.countFiltered();
-      return 'filtered';
+    if (!kept) metrics.countFiltered();
+    if (!request) {
+      if (!kept) return 'filtered';
+      if (isEmptyResult(kept)) return 'empty';
+      if (!backoff.next()) return 'skipped';
     }
-    if (isEmptyResult(kept)) return 'empty';
-    if (!backoff.next()) return 'skipped';
-    const payload = encodeInferencePayload(kept, {
+    const payload = encodeInferencePayload(kept ?? { timing: result.timing }, {
       id: randomUUID(),
       ts: (this.options.clock ?? Date.now)(),
       totalInferences: this.total,
       ...(image && this.options.publishImage?.() ? { image: image.toString('base64') } : {}),
       ...(this.options.s3Fields ? { s3: this.options.s3Fields() } : {}),
+      ...(request ? { answer: { requestId: request.id } } : {}),
     });
     if (!payload) return 'empty';
     void this.options.publishLocal?.(payload);

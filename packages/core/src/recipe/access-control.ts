@@ -1,7 +1,11 @@
 import { COMPONENTS, type ComponentKind } from '../component-kind';
 import { deviceTopics } from '../identity/topics';
 import { PARAMETER_SCHEMAS } from '../config/parameters-schema';
+import { inferenceRequestTopic } from '../triggers/request-topic';
+import { SHADOW_NAME_PREFIX, shadowResource, shadowTopic } from '../shadow/shadow-topics';
 
+/** The core device's own named shadows whose names start with the product prefix. */
+const OWN_SHADOWS = { thingName: '{iot:thingName}', shadowName: `${SHADOW_NAME_PREFIX}*` };
 const DEFAULT_SECRET_ID = PARAMETER_SCHEMAS['linux-runner'].parse({}).ei_sm_secret_id;
 
 /**
@@ -45,6 +49,18 @@ export function componentAccessControl(kind: ComponentKind, options: AccessContr
         operations: ['aws.greengrass#PublishToTopic'],
         // Local pub/sub resources match with `*` only, not MQTT wildcards.
         resources: [deviceTopics('*').inferenceOutput],
+      },
+      [`${name}:pubsub:2`]: {
+        policyDescription: 'Receive inference requests (inference_request_topic auto) and changes of the device shadow',
+        operations: ['aws.greengrass#SubscribeToTopic'],
+        resources: [inferenceRequestTopic('auto', deviceTopics('*'))!, shadowTopic(OWN_SHADOWS, 'update/documents')],
+      },
+    };
+    policy['aws.greengrass.ShadowManager'] = {
+      [`${name}:shadow:1`]: {
+        policyDescription: `Read and report this device's ${SHADOW_NAME_PREFIX}* named shadows (shadow_name)`,
+        operations: ['aws.greengrass#GetThingShadow', 'aws.greengrass#UpdateThingShadow'],
+        resources: [shadowResource(OWN_SHADOWS)],
       },
     };
   }

@@ -36,6 +36,8 @@ export type InferencePayload = {
   time_splits: { DSP: number; Classification: number; Anomaly: number; UOM: 'ms' };
   s3_bucket?: string;
   s3_prefix?: string;
+  /** Only in answers to on-demand requests that carried an id. */
+  request_id?: string;
 };
 
 export interface InferencePayloadContext {
@@ -49,6 +51,8 @@ export interface InferencePayloadContext {
   image?: string;
   /** Omitted: no s3 fields (serial runner). `'unset'`: both fields say "unset" (no S3 cache). */
   s3?: 'unset' | { bucket: string; prefix: string };
+  /** Set when the message answers an on-demand request: published even when empty, with the request's id. */
+  answer?: { requestId?: string };
 }
 
 /** True when there is nothing to publish: no labels, detections, grid cells, freeform tensors or anomaly scores. */
@@ -64,9 +68,10 @@ export function isEmptyResult(result: InferenceResult): boolean {
   );
 }
 
-/** The message for one result, or undefined for an empty result (which is not published). */
+/** The message for one result, or undefined for an empty result (not published unless it answers a request). */
 export function encodeInferencePayload(result: InferenceResult, ctx: InferencePayloadContext): InferencePayload | undefined {
-  if (isEmptyResult(result)) return undefined;
+  const empty = isEmptyResult(result);
+  if (empty && !ctx.answer) return undefined;
   const box = detections(result);
   // Labels, detections and grid cells; a result of anomaly scores or freeform tensors only counts as one.
   const items = Object.keys(result.classification ?? {}).length + (box?.length ?? 0) + (result.grid?.length ?? 0);
@@ -74,7 +79,7 @@ export function encodeInferencePayload(result: InferenceResult, ctx: InferencePa
   return {
     time_ms: inferenceTimeMs(timing),
     ...(result.info ? { info: result.info } : {}),
-    inference_count: Math.max(1, items),
+    inference_count: empty ? 0 : Math.max(1, items),
     total_inferences: ctx.totalInferences,
     id: ctx.id,
     ts: ctx.ts,
@@ -88,6 +93,7 @@ export function encodeInferencePayload(result: InferenceResult, ctx: InferencePa
     ...(result.visualAnomalyMean !== undefined ? { visual_anomaly_mean: result.visualAnomalyMean } : {}),
     time_splits: { DSP: timing.dspMs, Classification: timing.classificationMs, Anomaly: timing.anomalyMs, UOM: 'ms' },
     ...s3Fields(ctx.s3),
+    ...(ctx.answer?.requestId !== undefined ? { request_id: ctx.answer.requestId } : {}),
   };
 }
 

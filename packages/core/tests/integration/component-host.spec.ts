@@ -9,7 +9,7 @@ import { runComponentCli, type ComponentContext } from '../../src/cli/run-compon
 import { COMPONENTS } from '../../src/component-kind';
 import { readDeviceIdentitySources, uniqueDeviceName } from '../../src/identity/device-name';
 import { deviceTopics } from '../../src/identity/topics';
-import { ComponentHost, type HostServices } from '../../src/lifecycle/component-host';
+import { ComponentHost, type ComponentPipeline, type HostServices } from '../../src/lifecycle/component-host';
 import { componentAccessControl } from '../../src/recipe/access-control';
 import type { InferenceResult } from '../../src/results/inference-result';
 import { IpcSecretSource } from '../../src/greengrass/greengrass-runtime';
@@ -45,7 +45,7 @@ let cloud: TestMqttClient;
 const TEST_PIPELINE = { start: async () => undefined, stop: async () => undefined, modelInfo: () => ({ model_name: 'm', model_version: 'v3', model_params: {} }) };
 
 /** Runs the component in-process through the real CLI front, until `stop()`. */
-async function startComponent(): Promise<Running> {
+async function startComponent(createPipeline: (services: HostServices<typeof KIND>) => ComponentPipeline = () => TEST_PIPELINE): Promise<Running> {
   const logs: string[] = [];
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
@@ -58,7 +58,7 @@ async function startComponent(): Promise<Running> {
       const host = new ComponentHost({
         context,
         transport: createTransport(context),
-        createPipeline: () => TEST_PIPELINE,
+        createPipeline,
         reportState: (state) => context.greengrass!.runtime.updateState(state),
       });
       await host.start();
@@ -281,4 +281,187 @@ it('a start that cannot succeed reports ERRORED and exits non-zero', async () =>
   expect(code).toBe(1);
   expect(errors.join('')).toContain('iotcore_qos: must be 0 or 1 (got "seven")');
   await endpoint.waitForState('ERRORED');
+});
+
+/** A triggered pipeline like the runners': serves one request at a time, each when `gate` opens (or fails it at stop). */
+function servingPipeline(gate: (stopped: AbortSignal) => Promise<void>) {
+  return (services: HostServices<typeof KIND>): ComponentPipeline => {
+    const stopped = new AbortController();
+    let loop: Promise<void> | undefined;
+    return {
+      ...TEST_PIPELINE,
+      start: async () => {
+        loop = (async () => {
+          for (let request = await services.requests.next(stopped.signal); request; request = await services.requests.next(stopped.signal)) {
+            await gate(stopped.signal);
+            if (stopped.signal.aborted) return services.requests.fail(request, 'STOPPED', 'the pipeline stopped');
+            await services.inference.process(result(0.9), undefined, request);
+          }
+        })();
+      },
+      stop: async () => (stopped.abort(), loop),
+    };
+  };
+}
+
+describe('triggered mode', () => {
+  const REQUESTS = `/edgeimpulse/device/${DEVICE}/inference/request`;
+  const localAnswers = (predicate: (message: Record<string, unknown>) => boolean) =>
+    endpoint.waitForOperation('aws.greengrass#PublishToTopic', (request) => predicate((request.publishMessage as { jsonMessage: { message: Record<string, unknown> } }).jsonMessage.message));
+
+  it('answers each local request with one result carrying its id, and refuses the overflow with errors', async () => {
+    endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, inference_mode: 'triggered', inference_queue_limit: 2, iotcore_backoff: 5 } });
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const c = await startComponent(servingPipeline(() => opened));
+    try {
+      await endpoint.waitForOperation('aws.greengrass#SubscribeToTopic', (request) => request.topic === REQUESTS);
+      // One is taken at once (the model is idle), two wait, two are refused.
+      for (const id of ['r1', 'r2', 'r3', 'r4', 'r5']) endpoint.publishToTopic(REQUESTS, { id });
+      for (const id of ['r4', 'r5']) {
+        const refusal = await localAnswers((m) => m.request_id === id);
+        expect((refusal.request.publishMessage as { jsonMessage: { message: unknown } }).jsonMessage.message).toEqual({
+          error: 'inference queue full: 2 requests already waiting (inference_queue_limit); request refused', code: 'QUEUE_FULL', request_id: id, ts: expect.any(Number),
+        });
+      }
+      expect(c.services.requests.waiting).toBe(2);
+      open();
+      const answered = [];
+      for (let i = 0; i < 3; i++) answered.push((await cloud.nextMessage(TOPICS.inferenceOutput)).json<Record<string, unknown>>());
+      // In order, one each, never thinned by iotcore_backoff (5).
+      expect(answered.map((m) => m.request_id)).toEqual(['r1', 'r2', 'r3']);
+      expect(answered[0]).toMatchObject({ c: { go: 0.9, stop: expect.any(Number) }, inference_count: 2 });
+      for (const id of ['r1', 'r2', 'r3']) await localAnswers((m) => m.request_id === id && 'c' in m);
+      expect(await cloud.nextMessage(TOPICS.inferenceOutput, 300).catch(() => 'none')).toBe('none');
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('serves the infer command, answers malformed requests and requests in continuous mode with errors', async () => {
+    endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, inference_mode: 'triggered', enable_threshold_limit: 'yes', default_threshold: 0.95 } });
+    const c = await startComponent(servingPipeline(async () => undefined));
+    try {
+      await cloud.nextMessage(TOPICS.commandOutput); // started
+      expect(await command({ cmd: 'infer', id: 'c1' })).toEqual({ infer: 'queued', position: 0, id: 'c1' });
+      // Nothing passes the 0.95 threshold, yet the request is answered: an empty result.
+      expect((await cloud.nextMessage(TOPICS.inferenceOutput)).json()).toEqual({
+        time_ms: 5, inference_count: 0, total_inferences: 1, id: expect.any(String), ts: expect.any(Number),
+        time_splits: { DSP: 3, Classification: 2, Anomaly: 0, UOM: 'ms' }, request_id: 'c1',
+      });
+      expect(await command({ cmd: 'infer', value: 3, id: 'c2' })).toEqual({ error: 'infer takes no value: send {"cmd":"infer","id":"<request id>"}', cmd: 'infer', id: 'c2' });
+
+      await endpoint.waitForOperation('aws.greengrass#SubscribeToTopic', (request) => request.topic === REQUESTS);
+      endpoint.publishToTopic(REQUESTS, Buffer.from('{"id":"b1","priority":9}'));
+      const malformed = await localAnswers((m) => m.request_id === 'b1');
+      expect((malformed.request.publishMessage as { jsonMessage: { message: { error: string; code: string } } }).jsonMessage.message).toMatchObject({
+        code: 'INVALID_REQUEST', error: expect.stringContaining('malformed inference request'),
+      });
+      endpoint.publishToTopic(REQUESTS, Buffer.from('not json'));
+      await localAnswers((m) => m.code === 'INVALID_REQUEST' && String(m.error).includes('not valid JSON'));
+
+      endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, inference_mode: 'continuous' } });
+      // A new mode restarts the pipeline.
+      expect((await cloud.nextMessage(TOPICS.commandOutput)).json()).toMatchObject({ result: { status: 'started' } });
+      expect(await command({ cmd: 'infer', id: 'c3' })).toEqual({
+        error: 'inference_mode is continuous: set it to triggered to request inferences', code: 'NOT_TRIGGERED', cmd: 'infer', id: 'c3',
+      });
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('answers requests still waiting when the component stops', async () => {
+    endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, inference_mode: 'triggered', local_results_topic: 'off' } });
+    const c = await startComponent(servingPipeline((stopped) => new Promise((resolve) => stopped.addEventListener('abort', () => resolve()))));
+    await cloud.nextMessage(TOPICS.commandOutput); // started
+    await endpoint.waitForOperation('aws.greengrass#SubscribeToTopic', (request) => request.topic === REQUESTS);
+    endpoint.publishToTopic(REQUESTS, { id: 'busy' });
+    endpoint.publishToTopic(REQUESTS, { id: 'w1' });
+    await waitFor(() => c.services.requests.waiting === 1, 5000, 'a waiting request');
+    const stopping = c.stop();
+    // With local results off, a local request's error goes to the command output topic.
+    const answers = [(await cloud.nextMessage(TOPICS.commandOutput)).json(), (await cloud.nextMessage(TOPICS.commandOutput)).json()];
+    expect(answers).toEqual([
+      { result: { error: 'the pipeline stopped', code: 'STOPPED', source: 'local', request_id: 'busy' } },
+      { result: { error: 'the component stopped before this request was served', code: 'STOPPED', source: 'local', request_id: 'w1' } },
+    ]);
+    await stopping;
+  });
+});
+
+describe('device shadow', () => {
+  const THING = 'gg-core-7';
+  const SHADOW = 'edgeimpulse-serial';
+  const reported = () => endpoint.shadows.get(THING, SHADOW)?.state.reported as Record<string, any> | undefined;
+
+  beforeEach(async () => {
+    // The nucleus names the core device's thing in {iot:thingName} and in AWS_IOT_THING_NAME.
+    await endpoint.close();
+    endpoint = await IpcEndpoint.start({
+      componentName: NAME,
+      thingName: THING,
+      configuration: { Parameters: { ...PARAMETERS, shadow_name: SHADOW } },
+      iotCore: iot.bridge,
+      policy: componentAccessControl(KIND) as never,
+    });
+  });
+
+  it('applies a desired threshold live and reports it with the versions; rejects invalid values without applying them', async () => {
+    endpoint.shadows.setDesired(THING, SHADOW, { default_threshold: 0.85, enable_threshold_limit: true });
+    const c = await startComponent();
+    try {
+      await cloud.nextMessage(TOPICS.commandOutput); // started
+      // The desired state present at start is applied before the first result.
+      await waitFor(() => reported()?.model !== null && reported()?.default_threshold === 0.85, 5000, 'the first report');
+      expect(reported()).toEqual({
+        enable_threshold_limit: true, default_threshold: 0.85, threshold_criteria: 'ge', iotcore_backoff: 1, inference_mode: 'continuous',
+        component: NAME, component_version: PRODUCT_VERSION, model: { name: 'm', version: 'v3' },
+      });
+      expect(endpoint.shadows.get(THING, SHADOW)?.state.delta).toBeUndefined();
+      expect(await c.services.inference.process(result(0.8))).toBe('filtered');
+
+      // The operator lowers it: applied live, no restart, and reported.
+      endpoint.shadows.setDesired(THING, SHADOW, { default_threshold: 0.6 });
+      await waitFor(() => reported()?.default_threshold === 0.6, 5000, 'the new threshold reported');
+      expect(await c.services.inference.process(result(0.8))).toBe('queued');
+      expect(await command({ cmd: 'get_threshold_filter_confidence' })).toMatchObject({ confidence_threshold: 0.6 });
+
+      // Invalid values are reported back with the reason and change nothing; the valid one beside them applies.
+      endpoint.shadows.setDesired(THING, SHADOW, { default_threshold: 500, threshold_criteria: 'lt', model_path: '/tmp/x.eim' });
+      await waitFor(() => reported()?.rejected !== undefined, 5000, 'the rejection reported');
+      expect(reported()).toMatchObject({
+        default_threshold: 0.6, threshold_criteria: 'lt',
+        rejected: {
+          default_threshold: { value: 500, error: 'must be a number in (0, 1], or a percentage in (1, 100]' },
+          model_path: { value: '/tmp/x.eim', error: expect.stringMatching(/^not settable through the shadow; settable keys: enable_threshold_limit, default_threshold/) },
+        },
+      });
+      expect(c.services.config.current.default_threshold).toBe(0.6);
+
+      // Removing the desired keys gives the deployment's values back, and clears the rejections.
+      endpoint.shadows.setDesired(THING, SHADOW, null);
+      await waitFor(() => reported()?.rejected === undefined && reported()?.threshold_criteria === 'ge', 5000, 'the deployment values back');
+      expect(reported()).toMatchObject({ enable_threshold_limit: false, default_threshold: 0.7 });
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('reports the last error, and keeps running when the shadow is outside its policy', async () => {
+    endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, shadow_name: 'operator-settings' } });
+    const c = await startComponent();
+    try {
+      await cloud.nextMessage(TOPICS.commandOutput); // started
+      await waitFor(() => c.logs.some((l) => l.includes('cannot follow the device shadow')), 5000, 'the refusal logged');
+      expect(c.logs.find((l) => l.includes('cannot follow the device shadow'))).toContain('not authorized');
+      endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, shadow_name: SHADOW } });
+      await waitFor(() => reported() !== undefined, 5000, 'the shadow followed after the change');
+      expect(reported()?.last_error).toEqual({ message: expect.stringContaining('operator-settings'), ts: expect.any(Number) });
+      expect(await command({ cmd: 'set_threshold_filter_criteria', value: 'sideways' })).toMatchObject({ error: expect.stringContaining('invalid criteria') });
+      await waitFor(() => String(reported()?.last_error?.message).includes('invalid criteria'), 5000, 'the command error reported');
+    } finally {
+      await c.stop();
+    }
+  });
 });

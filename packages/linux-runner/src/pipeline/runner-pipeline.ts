@@ -1,4 +1,4 @@
-import { backoffDelay, fromLinuxRunnerResponse, type ComponentPipeline, type HostServices, type ModelInfo } from '@ei-gg/core';
+import { backoffDelay, fromLinuxRunnerResponse, type ComponentPipeline, type HostServices, type InferenceRequest, type ModelInfo } from '@ei-gg/core';
 import { ImageClassifier } from 'edge-impulse-linux';
 import { LinuxRunnerError } from '../errors';
 import { openInput, type ModelInput } from '../input/open-input';
@@ -21,7 +21,9 @@ export interface RunnerPipelineOptions {
  * item at a time into the shared inference pipeline (metrics, filter, backoff, payload, caches). A model
  * process that dies is restarted with back-off, each attempt reported on the command output topic; the
  * input is kept, so a directory or video continues where it was. When the input ends the component exits,
- * or with `ei_shutdown_behavior: wait_for_restart` waits for a `restart` command.
+ * or with `ei_shutdown_behavior: wait_for_restart` waits for a `restart` command. In triggered mode the model and
+ * input stay open but an item is taken and classified only per request (the camera's newest frame, the next
+ * image or video frame); a request that cannot be served is answered with an error.
  */
 export class RunnerPipeline implements ComponentPipeline {
   private session: ModelSession | undefined;
@@ -31,6 +33,7 @@ export class RunnerPipeline implements ComponentPipeline {
   private stopping = false;
   private crashes = 0;
   private wakeSleeper: (() => void) | undefined;
+  private readonly stopped = new AbortController();
 
   constructor(
     private readonly services: HostServices<'linux-runner'>,
@@ -52,11 +55,15 @@ export class RunnerPipeline implements ComponentPipeline {
       throw err;
     }
     this.log.info('running', { input: this.input.source.description, model: this.model });
-    this.loop = this.input.kind === 'image' ? this.run(this.input.source, (frame) => this.classifyFrame(frame)) : this.run(this.input.source, (window) => this.classifyAudio(window));
+    this.loop =
+      this.input.kind === 'image'
+        ? this.run(this.input.source, (frame, request) => this.classifyFrame(frame, request))
+        : this.run(this.input.source, (window, request) => this.classifyAudio(window, request));
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     this.wakeSleeper?.();
     await this.input?.source.stop();
     await this.loop;
@@ -74,22 +81,34 @@ export class RunnerPipeline implements ComponentPipeline {
     return session;
   }
 
-  private async run<T>(source: InputSource<T>, classify: (item: T) => Promise<void>): Promise<void> {
+  private async run<T>(source: InputSource<T>, classify: (item: T, request?: InferenceRequest) => Promise<void>): Promise<void> {
+    const { requests } = this.services;
+    const triggered = this.services.config.current.inference_mode === 'triggered';
     for (;;) {
+      let request: InferenceRequest | undefined;
+      if (triggered) {
+        request = await requests.next(this.stopped.signal);
+        if (!request) return;
+      }
       let item: T | undefined;
       try {
         item = await source.next();
       } catch (err) {
+        if (request) requests.fail(request, this.stopping ? 'STOPPED' : 'INPUT_ENDED', `input ${source.description} failed: ${(err as Error).message}`);
         if (this.stopping) return;
         await this.report(`input ${source.description} failed: ${(err as Error).message}`, err);
         return this.inputEnded(source, err as Error);
       }
-      if (this.stopping) return;
-      if (item === undefined) return this.inputEnded(source);
+      if (this.stopping || item === undefined) {
+        if (request) requests.fail(request, this.stopping ? 'STOPPED' : 'INPUT_ENDED', this.stopping ? 'the pipeline stopped' : `input ${source.description} ended`);
+        if (this.stopping) return;
+        return this.inputEnded(source);
+      }
       try {
-        await classify(item);
+        await classify(item, request);
         this.crashes = 0;
       } catch (err) {
+        if (request) requests.fail(request, 'INFERENCE_FAILED', `inference failed: ${(err as Error).message}`);
         if (this.stopping) return;
         const dead = !this.session?.running || (err instanceof LinuxRunnerError && err.code === 'MODEL_TIMEOUT');
         if (!dead) {
@@ -102,7 +121,7 @@ export class RunnerPipeline implements ComponentPipeline {
     }
   }
 
-  private async classifyFrame(frame: Frame): Promise<void> {
+  private async classifyFrame(frame: Frame, request?: InferenceRequest): Promise<void> {
     const session = this.session!;
     let resized: Awaited<ReturnType<typeof ImageClassifier.resizeImage>>;
     try {
@@ -110,18 +129,20 @@ export class RunnerPipeline implements ComponentPipeline {
       resized = await ImageClassifier.resizeImage(session.info, frame.data);
     } catch (err) {
       this.log.warn('skipping an image that cannot be decoded', { frame: frame.name, err });
+      if (request) this.services.requests.fail(request, 'INFERENCE_FAILED', `image ${frame.name} cannot be decoded: ${(err as Error).message}`);
       return;
     }
     const result = fromLinuxRunnerResponse(await session.classify(resized.features));
     const jpeg = this.shared.wantsImage(this.services.context) ? await resized.img.jpeg({ quality: 90 }).toBuffer() : undefined;
-    await this.services.inference.process(result, jpeg);
+    await this.services.inference.process(result, jpeg, request);
   }
 
-  private async classifyAudio(window: AudioWindow): Promise<void> {
+  private async classifyAudio(window: AudioWindow, request?: InferenceRequest): Promise<void> {
     const session = this.session!;
     const { use_continuous_mode: continuous, slice_size: sliceSize } = session.info.modelParameters;
-    const response = continuous && sliceSize ? await session.classify(window.slice, true) : await session.classify(window.samples);
-    await this.services.inference.process(fromLinuxRunnerResponse(response));
+    // Continuous audio models classify the newest slice; a request needs the whole window to stand alone.
+    const response = continuous && sliceSize && !request ? await session.classify(window.slice, true) : await session.classify(window.samples);
+    await this.services.inference.process(fromLinuxRunnerResponse(response), undefined, request);
   }
 
   /** Restarts a dead model with back-off until it runs again (true) or the pipeline stops (false). */

@@ -220,3 +220,31 @@ async function waitUntil(predicate: () => boolean | Promise<boolean>, timeoutMs 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+it('triggered mode: classifies only when asked, one result per local request or infer command, with its id', async () => {
+  const images = path.join(dir, 'images');
+  await solidImage(path.join(images, '1.png'), RED, 48);
+  await solidImage(path.join(images, '2.png'), GREEN, 48);
+  await solidImage(path.join(images, '3.png'), BLUE, 48);
+  await deploy({ preset: 'image-classification' }, { input: `images-loop:${images}`, inference_mode: 'triggered', iotcore_backoff: 3 });
+  const requestTopic = `/edgeimpulse/device/${DEVICE}/inference/request`;
+  await endpoint!.waitForOperation('aws.greengrass#SubscribeToTopic', (request) => request.topic === requestTopic);
+  // The model is loaded and the input open, but nothing is classified unasked.
+  await expect(cloud.nextMessage(TOPICS.inferenceOutput, 700)).rejects.toThrow();
+
+  endpoint!.publishToTopic(requestTopic, { id: 'part-1' }, 'com.example.Trigger');
+  endpoint!.publishToTopic(requestTopic, { id: 'part-2' }, 'com.example.Trigger');
+  expect(await command({ cmd: 'infer', id: 'cloud-3' })).toEqual({ infer: 'queued', position: expect.any(Number), id: 'cloud-3' });
+  const answers = await inferences(3).catch((err) => Promise.reject(new Error(`${err.message}\n${runner!.logs()}`)));
+  // One image per request, in order, each answered despite iotcore_backoff 3.
+  expect(answers.map((p) => [p.request_id, p.c])).toEqual([
+    ['part-1', { blue: 0, green: 0, red: 1 }],
+    ['part-2', { blue: 0, green: 1, red: 0 }],
+    ['cloud-3', { blue: 1, green: 0, red: 0 }],
+  ]);
+  // The local answers for the actuation component, the same JSON as in the cloud.
+  const local = await endpoint!.waitForOperation('aws.greengrass#PublishToTopic', (r) => (r.publishMessage as any).jsonMessage.message.request_id === 'part-2');
+  expect((local.request.publishMessage as any).jsonMessage.message).toEqual(answers[1]);
+  await expect(cloud.nextMessage(TOPICS.inferenceOutput, 500)).rejects.toThrow();
+  expect(await runner!.terminate()).toEqual({ code: 0, signal: null });
+});

@@ -1,4 +1,4 @@
-import { backoffDelay, type ComponentPipeline, type HostServices, type ModelInfo } from '@ei-gg/core';
+import { backoffDelay, type ComponentPipeline, type HostServices, type InferenceResult, type ModelInfo } from '@ei-gg/core';
 import type { SerialPort } from 'serialport';
 import { fromSerialPort } from '../at/at-port';
 import { AtSession, type DeviceDescription } from '../at/at-session';
@@ -15,16 +15,25 @@ export interface SerialBoardTimings {
   reconnectBaseMs: number;
   /** Wait for the prompt when stopping the impulse at shutdown. */
   stopTimeoutMs: number;
+  /** Triggered mode: longest wait for the one result of an `AT+RUNIMPULSE` cycle (the firmware waits 2 s, then samples). */
+  cycleTimeoutMs: number;
 }
 
-const DEFAULT_TIMINGS: SerialBoardTimings = { quietGapMs: 300, reconnectBaseMs: 500, stopTimeoutMs: 1500 };
+const DEFAULT_TIMINGS: SerialBoardTimings = { quietGapMs: 300, reconnectBaseMs: 500, stopTimeoutMs: 1500, cycleTimeoutMs: 30_000 };
+
+/** The result one triggered cycle waits for. */
+interface Cycle {
+  resolve(result: InferenceResult): void;
+  reject(error: Error): void;
+}
 
 /**
  * The serial-runner's pipeline: finds and opens the board, runs the AT handshake, starts the impulse and
  * relays every parsed result into the shared inference pipeline. Unplug/replug, a reboot (boot banner) or an
  * impulse stopped on the board (`Inferencing stopped by user`) lead to a reconnect and a new handshake with
  * back-off: the process never exits because of the board. Firmware errors are logged and reported on the
- * command output topic.
+ * command output topic. In triggered mode the impulse is not left running: each request is one `AT+RUNIMPULSE`
+ * cycle (start, first result, `b`), since the firmware has no single-shot command.
  */
 export class SerialBoardPipeline implements ComponentPipeline {
   private readonly parser = new SerialResultParser();
@@ -40,6 +49,10 @@ export class SerialBoardPipeline implements ComponentPipeline {
   private retryTimer: NodeJS.Timeout | undefined;
   private quietTimer: NodeJS.Timeout | undefined;
   private processing: Promise<unknown> = Promise.resolve();
+  private cycle: Cycle | undefined;
+  private connected: (() => void) | undefined;
+  private serving: Promise<void> | undefined;
+  private stopped = new AbortController();
 
   constructor(
     private readonly services: HostServices<'serial-runner'>,
@@ -47,6 +60,7 @@ export class SerialBoardPipeline implements ComponentPipeline {
   ) {
     this.timings = { ...DEFAULT_TIMINGS, ...timings };
     this.parser.on('result', (result) => {
+      if (this.cycle) return this.cycle.resolve(result);
       if (!this.running) return;
       this.processing = this.processing.then(() => this.services.inference.process(result));
     });
@@ -63,11 +77,15 @@ export class SerialBoardPipeline implements ComponentPipeline {
   /** Tries to connect once; on failure keeps retrying in the background rather than failing the component. */
   async start(): Promise<void> {
     this.stopping = false;
+    this.stopped = new AbortController();
+    if (this.triggered) this.serving = this.serveRequests();
     await this.connect();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
+    this.cycle?.reject(new Error('the pipeline stopped'));
     clearTimeout(this.retryTimer);
     clearTimeout(this.quietTimer);
     if (this.running && this.session) {
@@ -75,7 +93,8 @@ export class SerialBoardPipeline implements ComponentPipeline {
       await withTimeout(this.session.stopImpulse(), this.timings.stopTimeoutMs).catch(() => undefined);
     }
     await this.disconnect();
-    await this.processing;
+    this.connected?.();
+    await Promise.all([this.processing, this.serving]);
   }
 
   modelInfo(): ModelInfo | undefined {
@@ -112,16 +131,56 @@ export class SerialBoardPipeline implements ComponentPipeline {
       this.session = new AtSession(fromSerialPort(port), { parser: this.parser, write: config.serial_chunked_writes ? CLI_CHUNKING : {} });
       this.device = await this.session.handshake();
       if (this.stopping) return;
-      await this.session.startImpulse(config.serial_run_continuous);
-      this.running = true;
+      if (!this.triggered) {
+        await this.session.startImpulse(config.serial_run_continuous);
+        this.running = true;
+      }
       this.attempt = 0;
       this.lastReportedError = undefined;
-      this.log.info('board connected; impulse running', { port: path, at_version: this.device.config.atVersion, model: this.device.info?.modelName });
+      this.log.info(this.triggered ? 'board connected; waiting for inference requests' : 'board connected; impulse running', {
+        port: path,
+        at_version: this.device.config.atVersion,
+        model: this.device.info?.modelName,
+      });
+      this.connected?.();
     } catch (error) {
       await this.disconnect();
       if (this.stopping) return;
       await this.report((error as Error).message, { port: this.portPath });
       this.scheduleReconnect();
+    }
+  }
+
+  private get triggered(): boolean {
+    return this.services.config.current.inference_mode === 'triggered';
+  }
+
+  /** Triggered mode: serves requests one at a time, each as one impulse cycle once the board is connected. */
+  private async serveRequests(): Promise<void> {
+    const { requests } = this.services;
+    for (;;) {
+      const request = await requests.next(this.stopped.signal);
+      if (!request) return;
+      while (!this.session && !this.stopping) await new Promise<void>((resolve) => (this.connected = resolve));
+      if (this.stopping) return requests.fail(request, 'STOPPED', 'the pipeline stopped');
+      try {
+        const result = await this.runCycle(this.session!);
+        await this.services.inference.process(result, undefined, request);
+      } catch (error) {
+        requests.fail(request, this.stopping ? 'STOPPED' : 'INFERENCE_FAILED', `inference on the board failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** `AT+RUNIMPULSE`, the first result, then `b` and the prompt: the board is idle again afterwards. */
+  private async runCycle(session: AtSession): Promise<InferenceResult> {
+    const result = new Promise<InferenceResult>((resolve, reject) => (this.cycle = { resolve, reject }));
+    try {
+      await session.startImpulse(false);
+      return await withTimeout(result, this.timings.cycleTimeoutMs);
+    } finally {
+      this.cycle = undefined;
+      if (this.session === session) await withTimeout(session.stopImpulse(), this.timings.stopTimeoutMs).catch((error) => this.lost(`the impulse did not stop: ${(error as Error).message}`));
     }
   }
 
@@ -145,6 +204,7 @@ export class SerialBoardPipeline implements ComponentPipeline {
 
   private async disconnect(): Promise<void> {
     this.running = false;
+    this.cycle?.reject(new Error('the board was lost during the cycle'));
     clearTimeout(this.quietTimer);
     this.session?.dispose();
     this.session = undefined;
