@@ -17,6 +17,7 @@ import { OnDemandInference, type TriggerSettings } from '../triggers/on-demand-i
 import type { InferenceRequests } from '../triggers/inference-requests';
 import { PARAMETER_SHAPES } from '../config/parameters-schema';
 import { DeviceShadow } from '../shadow/device-shadow';
+import { SHADOW_NAME_PREFIX } from '../shadow/shadow-topics';
 import { PRODUCT_VERSION } from '../version';
 import type { Transport } from '../transport/transport';
 import { componentIdentity, componentStatus } from './component-status';
@@ -229,7 +230,10 @@ export class ComponentHost<K extends ComponentKind> {
       this.shadow = shadow;
     } catch (err) {
       this.lastError = { message: (err as Error).message, ts: Date.now() };
-      logger.error('cannot follow the device shadow; settings come from the deployment only', { shadowName, err });
+      const hint = shadowName.startsWith(SHADOW_NAME_PREFIX)
+        ? {}
+        : { hint: `the recipes allow the ${SHADOW_NAME_PREFIX}* named shadows only: name it so, or extend accessControl (aws.greengrass.ShadowManager, aws.greengrass.ipc.pubsub)` };
+      logger.error('cannot follow the device shadow; settings come from the deployment only', { shadowName, err, ...hint });
       await shadow.stop().catch(() => undefined);
     }
   }

@@ -12,6 +12,18 @@ function setup() {
 }
 
 describe('LiveConfiguration', () => {
+  it('puts overrides (the device shadow) on top of every deployment until they are removed', () => {
+    const { live, seen } = setup();
+    expect(live.override({ default_threshold: 0.9 })).toEqual(['default_threshold']);
+    expect(live.apply({ Parameters: { default_threshold: '0.4', iotcore_backoff: 2 } })).toBe(true);
+    expect([live.current.default_threshold, live.current.iotcore_backoff]).toEqual([0.9, 2]);
+    expect(live.override({})).toEqual(['default_threshold']);
+    expect(live.current.default_threshold).toBe(0.4);
+    // An override that changes nothing tells nobody.
+    expect(live.override({ default_threshold: 0.4 })).toEqual([]);
+    expect(seen).toEqual([[0.7, 0.9], [0.9, 0.9], [0.9, 0.4]]); // the second: only iotcore_backoff changed
+  });
+
   it('applies a valid update and tells listeners what changed', () => {
     const { live, lines, seen } = setup();
     expect(live.apply({ Parameters: { default_threshold: '0.4', enable_threshold_limit: 'yes' } })).toBe(true);
