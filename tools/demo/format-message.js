@@ -29,7 +29,9 @@ function describeResult(p) {
   if (p.grid) parts.push(`${p.grid.length} anomalous cells, max ${p.visual_anomaly_max}`);
   if (p.freeform) parts.push(`freeform ${JSON.stringify(p.freeform)}`);
   if (p.anomaly !== undefined && p.grid === undefined) parts.push(`anomaly ${p.anomaly.toFixed(3)}`);
+  if (p.inference_count === 0) parts.push('nothing above the threshold');
   parts.push(`(${p.time_ms} ms)`);
+  if (p.request_id !== undefined) parts.push(`answers request ${p.request_id}`);
   return parts.join('  ');
 }
 

@@ -36,6 +36,7 @@ console.log(`ei-gg demo: EdgeImpulseLinuxRunnerServiceComponent on this machine,
           (default configuration: iotcore_backoff 5 publishes every 5th result; metrics every second feed the summary)
 Type a command and press Enter: {"cmd":"enable_threshold_filter"}  {"cmd":"get_model_info"}  {"cmd":"restart"}  {"cmd":"get_status"}
 Ctrl-C stops. Arguments go to the component: npm start -- --set iotcore_backoff=1
+On-demand inference: npm start -- --set inference_mode=triggered, then type {"cmd":"infer","id":"part-1"}
 `);
 
 const bundle = bundleFromSources('linux-runner');
