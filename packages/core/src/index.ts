@@ -80,6 +80,8 @@ export * from './caches/inference-caches';
 // Lifecycle
 export * from './lifecycle/lock-file';
 export * from './lifecycle/lock-owner';
+export * from './lifecycle/recover-component';
+export * from './lifecycle/model-socket-location';
 export * from './lifecycle/backoff-delay';
 export * from './lifecycle/component-status';
 export * from './lifecycle/component-host';

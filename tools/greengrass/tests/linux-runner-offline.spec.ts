@@ -2,14 +2,18 @@
  * The linux-runner's amd64 artifact on an offline device (see support/offline-device.ts): Install, then Run on
  * the bundled runtime with linux-runner's demo model over an `images:` directory, publishing every inference
  * through the IPC endpoint under the recipe's policy. The artifact's own sharp (@img/*, decoding the images)
- * and koffi (the model's shared memory) do the work.
+ * and koffi (the model's shared memory) do the work. Then a crash: SIGKILL leaves the lock and the model
+ * socket behind, the recipe's Recover step removes them, and Run starts again, as the nucleus would.
  */
-import { COMPONENTS } from '@ei-gg/core';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { COMPONENTS, LockFile } from '@ei-gg/core';
+import { once } from 'node:events';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
+import type { StepExit } from '../src/recipe-runner/lifecycle-process';
+import type { RecoverResult } from '../src/recipe-runner/recipe-runner';
 import { writeDemoModelExecutable } from './support/demo-model';
-import { OfflineDevice } from './support/offline-device';
+import { OfflineDevice, THING } from './support/offline-device';
 
 jest.setTimeout(60_000);
 
@@ -62,3 +66,65 @@ it('Run classifies every image with the demo model on the bundled Node and publi
   });
   expect(await device.runner.stop()).toEqual({ code: 0, signal: null });
 });
+
+it('killed with SIGKILL, it leaves its lock and model socket behind; Recover removes them and Run starts again', async () => {
+  const { endpoint } = device.runner;
+  const topics = device.topics('offline');
+  const lockPath = LockFile.pathFor(join(device.scratch, 'lock'), `offline_${THING}`);
+  const count = () => ({
+    running: endpoint.states.filter((state) => state === 'RUNNING').length,
+    inferences: endpoint.published.filter((m) => m.topic === topics.inferenceOutput).length,
+  });
+  const before = count();
+  await device.run(async (run) => {
+    await until(() => count().running === before.running + 1 && count().inferences === before.inferences + IMAGES.length, 'RUNNING and every image');
+    const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+    const socket = modelSocketOf(pid);
+    // What the nucleus finds when Run has died, before Recover runs.
+    const leftBehind = new Promise((resolve) => {
+      device.runner.once('errored', (exit: StepExit) => resolve({ exit, lock: readFileSync(lockPath, 'utf8'), socket: lstatSync(socket).isSocket() }));
+    });
+    const recovered = once(device.runner, 'recovered') as Promise<[RecoverResult]>;
+    const restarted = once(device.runner, 'restarted');
+    run.signal('SIGKILL'); // the component and its model at once, as a cgroup kill (systemd's OOM policy) takes them
+    expect(await leftBehind).toEqual({ exit: { code: null, signal: 'SIGKILL' }, lock: `${pid}\n`, socket: true });
+
+    const [recovery] = await recovered;
+    process.stdout.write(`${device.runner.recipe.ComponentName} Recover wall time: ${recovery.wallMs} ms\n`);
+    expect(recovery.exit).toEqual({ code: 0, signal: null });
+    const logged = recovery.output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toEqual(expect.arrayContaining([
+      expect.objectContaining({ level: 'info', msg: 'removed stale lock file', path: lockPath, pid }),
+      expect.objectContaining({ level: 'info', msg: 'removed model socket nothing listens on', path: socket }),
+    ]));
+    expect([existsSync(lockPath), existsSync(dirname(socket))]).toEqual([false, false]);
+
+    await restarted;
+    await until(() => count().running === before.running + 2 && count().inferences === before.inferences + 2 * IMAGES.length, 'RUNNING again and every image');
+    expect(Number.parseInt(readFileSync(lockPath, 'utf8'), 10)).not.toBe(pid);
+  });
+  expect(await device.runner.stop()).toEqual({ code: 0, signal: null });
+});
+
+async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The socket the component's model runs with: its child `<eim> <dir>/ei-gg-model-XXXXXX/model.sock`. */
+function modelSocketOf(componentPid: number): string {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== componentPid) continue;
+      const socket = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).at(-1);
+      if (socket !== undefined && /\/ei-gg-model-[A-Za-z0-9]{6}\/model\.sock$/.test(socket)) return socket;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  throw new Error(`no model process under pid ${componentPid}`);
+}

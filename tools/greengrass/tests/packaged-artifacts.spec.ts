@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../src/cli/run-cli';
 import { ARCHITECTURES, type Architecture } from '../src/packaging/architectures';
 import { packageComponent } from '../src/packaging/package-component';
+import { RECOVER_TIMEOUT_SECONDS } from '../src/recipe/build-recipe';
 import { recipeProblems } from '../src/recipe/validate-recipe';
 import { packagedComponent } from './support/packaged-tree';
 import { elfMachine, zipFileHeads } from './support/zip-contents';
@@ -44,6 +45,8 @@ it.each(KINDS)('%s: a valid recipe with schema defaults, least-privilege access 
     { os: 'linux', architecture: 'aarch64', runtime: '*' },
   ]);
   expect(Object.keys(recipe.ComponentDependencies)).toEqual(Object.keys(spec.dependencies));
+  // Recover (on ERRORED, before the restart) is the component itself with --recover, as the component user.
+  for (const { Lifecycle } of recipe.Manifests) expect(Lifecycle.Recover).toEqual({ Timeout: RECOVER_TIMEOUT_SECONDS, Script: `${Lifecycle.Run.Script} --recover` });
   // YAML 1.1 readers (the classic nucleus) must see strings, not dates.
   expect(yaml).toContain('RecipeFormatVersion: "2020-01-25"');
 });

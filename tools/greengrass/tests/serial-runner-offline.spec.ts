@@ -3,11 +3,12 @@
  * group membership, and Run starts on the bundled runtime against an emulated board and publishes through
  * the IPC endpoint, whose policy is the recipe's accessControl.
  */
-import { COMPONENTS } from '@ei-gg/core';
+import { COMPONENTS, LockFile } from '@ei-gg/core';
 import { McuEmulator } from '@ei-gg/testbench';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OfflineDevice } from './support/offline-device';
+import { OfflineDevice, THING } from './support/offline-device';
 
 jest.setTimeout(60_000);
 
@@ -52,4 +53,13 @@ it('Run starts the serial runner on the bundled Node: it reports RUNNING and pub
     expect(JSON.parse(inference.payload.toString())).toMatchObject({ id: expect.any(String), total_inferences: expect.any(Number) });
   });
   expect(await device.runner.stop()).toEqual({ code: 0, signal: null });
+});
+
+it('Recover (the component with --recover) reads its configuration through IPC and removes the lock a dead instance left', async () => {
+  const lockPath = LockFile.pathFor(join(device.scratch, 'lock'), `offline_${THING}`);
+  writeFileSync(lockPath, `${spawnSync('true').pid}\n`); // a pid that has exited
+  const recovery = await device.runner.recover();
+  expect(recovery?.exit).toEqual({ code: 0, signal: null });
+  expect(existsSync(lockPath)).toBe(false);
+  expect(recovery?.output).toContain(`"msg":"removed stale lock file","component":"EdgeImpulseSerialRunnerServiceComponent","part":"recover","path":"${lockPath}"`);
 });

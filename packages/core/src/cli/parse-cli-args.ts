@@ -22,6 +22,8 @@ export interface CliOptions {
   logLevel?: LogLevel;
   help: boolean;
   checkConfig: boolean;
+  /** `--recover`: the Greengrass Recover step (clean up after a crash, exit). Absent on a normal start. */
+  recover?: boolean;
 }
 
 /** The same flags for every component (SPEC section 9); under Greengrass a bin runs with none. */
@@ -44,6 +46,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         'check-config': { type: 'boolean' },
+        recover: { type: 'boolean' },
       },
     }));
   } catch (cause) {
@@ -70,6 +73,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     clientId: values['client-id'],
   };
   validateMqttOptions(transport, mqtt);
+  if (values.recover && values['check-config']) throw new UsageError('--recover and --check-config exclude each other');
   return {
     configFile: values.config,
     sets,
@@ -78,6 +82,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     logLevel,
     help: values.help ?? false,
     checkConfig: values['check-config'] ?? false,
+    ...(values.recover ? { recover: true } : {}),
   };
 }
 
@@ -94,7 +99,7 @@ function validateMqttOptions(transport: TransportChoice, mqtt: MqttOptions): voi
 export function usage(bin: string, description: string): string {
   return `${bin}: ${description}
 
-Usage: ${bin} [options]            (under Greengrass: no options)
+Usage: ${bin} [options]            (under Greengrass: no options; --recover in its Recover step)
 
   --config FILE            configuration JSON, {"Parameters":{...}} or flat
   --set key=value          override one configuration key (repeatable)
@@ -106,6 +111,8 @@ Usage: ${bin} [options]            (under Greengrass: no options)
   --client-id ID           MQTT client id (default: the device name)
   --log-level LEVEL        ${LOG_LEVELS.join(' | ')} (default info; logs go to stderr)
   --check-config           validate, print the effective configuration as JSON, exit
+  --recover                clean up after a crash (the Greengrass Recover step): a stale
+                           lock file, leftover model sockets; reads the configuration, exit 0
   -h, --help               this text
 
 Configuration keys: see the README's configuration table.

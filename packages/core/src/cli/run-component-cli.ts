@@ -5,6 +5,8 @@ import { GreengrassRuntime } from '../greengrass/greengrass-runtime';
 import { IpcConnection } from '../greengrass/ipc-connection';
 import { readDeviceIdentitySources, uniqueDeviceName } from '../identity/device-name';
 import { deviceTopics, type DeviceTopics } from '../identity/topics';
+import { LockFile } from '../lifecycle/lock-file';
+import { recoverComponent } from '../lifecycle/recover-component';
 import { Logger } from '../logging/logger';
 import { selectTransport } from '../transport/select-transport';
 import type { TransportName } from '../transport/transport';
@@ -38,8 +40,8 @@ export const EXIT_USAGE = 2;
 
 /**
  * The one command-line front all three component bins share: flags, configuration (from the nucleus under
- * Greengrass, else `--config`/`--set`), `--check-config`, `--help`, logging; then hands a validated context
- * to the component's main. Returns the exit code.
+ * Greengrass, else `--config`/`--set`), `--check-config`, `--recover`, `--help`, logging; then hands a
+ * validated context to the component's main. Returns the exit code.
  */
 export async function runComponentCli<K extends ComponentKind>(
   kind: K,
@@ -83,10 +85,18 @@ export async function runComponentCli<K extends ComponentKind>(
       await greengrass?.connection.close();
       return EXIT_OK;
     }
+    if (options.recover) {
+      // The configuration says where the lock is; no transport, no state report: the nucleus runs this beside the component.
+      await recoverComponent({ kind, lockPath: LockFile.pathFor(config.current.lock_filename, deviceName), logger });
+      await config.close();
+      await greengrass?.connection.close();
+      return EXIT_OK;
+    }
     for (const warning of config.warnings) logger.warn(warning);
     return await main({ kind, options, config, deviceName, topics, logger, transportName, greengrass, env: io.env, stdout: io.stdout });
   } catch (err) {
-    await greengrass?.runtime.updateState('ERRORED').catch(() => undefined);
+    // A failed Recover step must not report the component's state: the nucleus already handles its error.
+    if (!options.recover) await greengrass?.runtime.updateState('ERRORED').catch(() => undefined);
     await greengrass?.connection.close().catch(() => undefined);
     if (err instanceof ConfigError || err instanceof UsageError) {
       io.stderr.write(`${component.bin}: ${err.message}\n`);

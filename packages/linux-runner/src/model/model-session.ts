@@ -1,7 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Logger } from '@ei-gg/core';
+import { MODEL_SOCKET_DIR_PREFIX, MODEL_SOCKET_NAME, modelSocketRoot, type Logger } from '@ei-gg/core';
 import type { LinuxImpulseRunner, ModelInformation } from 'edge-impulse-linux';
 import { LinuxRunnerError } from '../errors';
 import { describeExit, SupervisedChild, type ChildExit } from '../process/supervised-child';
@@ -33,8 +32,8 @@ export class ModelSession {
   /** Starts the model and says hello; the runner is reused across sessions (it registers a process 'exit' hook each time one is made). */
   static async open(modelFile: string, runner: LinuxImpulseRunner, logger: Logger): Promise<ModelSession> {
     // RAM-backed when available, as edge-impulse-linux does (no SD card wear).
-    const socketDir = await fs.mkdtemp(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'ei-gg-model-'));
-    const socketPath = path.join(socketDir, 'model.sock');
+    const socketDir = await fs.mkdtemp(path.join(modelSocketRoot(), MODEL_SOCKET_DIR_PREFIX));
+    const socketPath = path.join(socketDir, MODEL_SOCKET_NAME);
     let child: SupervisedChild | undefined;
     try {
       child = await SupervisedChild.spawn(modelFile, [socketPath], { name: 'model', logger, stdout: 'log' }).catch((err: Error) => {

@@ -43,7 +43,8 @@ export class LifecycleProcess {
     return exit;
   }
 
-  private signal(signal: NodeJS.Signals): void {
+  /** Sends `signal` to the step's whole process group: SIGKILL is a crash that takes the component and its children at once (a cgroup kill, systemd's OOM policy). */
+  signal(signal: NodeJS.Signals): void {
     try {
       process.kill(-(this.child.pid as number), signal);
     } catch {

@@ -1,5 +1,6 @@
 import { IpcEndpoint, type IotCoreBridge, type SecretsOption } from '@ei-gg/testbench';
 import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { localArchitecture } from '../packaging/architectures';
@@ -32,16 +33,42 @@ export interface StepResult {
   output: string;
 }
 
+export interface RecoverResult extends StepResult {
+  /** 'timeout': still running after its Timeout; the nucleus then goes on and stops it, and so does the runner. */
+  exit: StepExit | 'timeout';
+}
+
+/** The nucleus's view of Run (it restarts an ERRORED component after its Recover step). */
+export interface RecipeRunnerEvents {
+  /** Run exited with an error (non-zero or a signal) without being stopped: ERRORED; Recover runs next. */
+  errored: [exit: StepExit];
+  recovered: [result: RecoverResult];
+  /** Run started again after a recovery. */
+  restarted: [run: LifecycleProcess];
+  /** ERRORED three times within an hour: BROKEN, no Recover and no restart until the next deployment. */
+  broken: [exit: StepExit];
+}
+
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** The classic nucleus's Lifecycle constants: Recover's default Timeout, errors before BROKEN and their window. */
+const RECOVER_TIMEOUT_DEFAULT_S = 60;
+const ERRORS_BEFORE_BROKEN = 3;
+const ERROR_WINDOW_MS = 3600_000;
 
 /**
  * Plays the nucleus for one component on this machine: picks the manifest for the local architecture, checks
  * and unpacks its artifacts into an empty root, serves IPC (configuration, IoT Core, UpdateState) with the
  * recipe's accessControl enforced, and runs Install and Run with recipe variables interpolated and the
- * component environment set. Steps run as the calling user (the nucleus would run Run as ggc_user).
+ * component environment set. Like the nucleus, when Run exits with an error it runs Recover and starts Run
+ * again (Install is not repeated). Steps run as the calling user (the nucleus would run Run as ggc_user).
  */
-export class RecipeRunner {
+export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
   private running: LifecycleProcess | undefined;
+  private recovering: LifecycleProcess | undefined;
+  /** The recovery and restart under way after Run errored. */
+  private supervision: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private errorTimes: number[] = [];
 
   private constructor(
     readonly recipe: Recipe,
@@ -49,7 +76,9 @@ export class RecipeRunner {
     readonly endpoint: IpcEndpoint,
     readonly variables: RecipeVariableValues,
     private readonly options: RecipeRunnerOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   static async prepare(options: RecipeRunnerOptions): Promise<RecipeRunner> {
     const recipe = parseRecipe(readFileSync(options.recipePath, 'utf8'));
@@ -106,8 +135,26 @@ export class RecipeRunner {
   /** Starts the Run step; `stop()` ends it as the nucleus does (SIGTERM, then SIGKILL). */
   async start(): Promise<LifecycleProcess> {
     if (this.running?.running) throw new Error('Run is already running');
-    this.running = (await this.spawnStep(this.manifest.Lifecycle.Run)).process;
-    return this.running;
+    this.stopping = false;
+    return this.launchRun();
+  }
+
+  /**
+   * Runs the Recover step, as the nucleus does when the component is ERRORED: waits for it up to its Timeout
+   * (default 60 s), then stops it. Its exit code changes nothing. Undefined when the recipe has no Recover.
+   */
+  async recover(): Promise<RecoverResult | undefined> {
+    const step = this.manifest.Lifecycle.Recover as LifecycleStep | undefined;
+    if (step === undefined) return undefined;
+    const started = Date.now();
+    const { process, timeoutSeconds } = await this.spawnStep(step);
+    this.recovering = process;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), (timeoutSeconds ?? RECOVER_TIMEOUT_DEFAULT_S) * 1000)));
+    const exit = await Promise.race([process.exited, timedOut]);
+    clearTimeout(timer);
+    if (exit === 'timeout') await process.stop(1000);
+    return { wallMs: Date.now() - started, output: process.output, exit };
   }
 
   /** Runs any script in the steps' sandbox and environment (e.g. to check what a step can see). */
@@ -117,13 +164,44 @@ export class RecipeRunner {
     return { exit, output: process.output };
   }
 
+  /** Stops Run (and a recovery under way, which then restarts nothing). */
   async stop(graceMs?: number): Promise<StepExit | undefined> {
+    this.stopping = true;
+    if (this.recovering?.running) await this.recovering.stop(graceMs);
+    await this.supervision;
     return this.running?.running ? this.running.stop(graceMs) : undefined;
   }
 
   async close(): Promise<void> {
     await this.stop();
     await this.endpoint.close();
+  }
+
+  private async launchRun(): Promise<LifecycleProcess> {
+    const run = (await this.spawnStep(this.manifest.Lifecycle.Run)).process;
+    this.running = run;
+    void run.exited.then((exit) => {
+      if (this.stopping || run !== this.running || (exit.code === 0 && exit.signal === null)) return; // stopped, or FINISHED
+      this.supervision = this.recoverAndRestart(exit).catch((error: Error) => {
+        process.stderr.write(`recipe runner: recovering ${this.recipe.ComponentName} failed: ${error.message}\n`);
+      });
+    });
+    return run;
+  }
+
+  /** ERRORED: Recover, then Run again; BROKEN on the third error within the hour (the nucleus's rule). */
+  private async recoverAndRestart(exit: StepExit): Promise<void> {
+    const now = Date.now();
+    this.errorTimes = [...this.errorTimes.filter((time) => now - time < ERROR_WINDOW_MS), now];
+    if (this.errorTimes.length >= ERRORS_BEFORE_BROKEN) {
+      this.emit('broken', exit);
+      return;
+    }
+    this.emit('errored', exit);
+    const recovery = await this.recover();
+    if (recovery !== undefined) this.emit('recovered', recovery);
+    if (this.stopping) return;
+    this.emit('restarted', await this.launchRun());
   }
 
   private async spawnStep(step: LifecycleStep): Promise<{ process: LifecycleProcess; timeoutSeconds?: number }> {

@@ -6,6 +6,9 @@ import type { Recipe, RecipeManifest } from './recipe-types';
 /** Bucket placeholder of the local tree (GDK's convention); `publish` writes the real bucket. */
 export const LOCAL_BUCKET = 'BUCKET_NAME';
 
+/** The Recover step takes about a second (Node start, configuration, clean-up); an orphaned model gets 3 s to stop. */
+export const RECOVER_TIMEOUT_SECONDS = 15;
+
 export interface BuiltArtifact {
   arch: Architecture;
   fileName: string;
@@ -58,6 +61,12 @@ function manifest(spec: ComponentSpec, artifact: BuiltArtifact, installScript: s
       Run: {
         // exec: the nucleus's SIGTERM reaches Node itself, which stops the component and its children.
         Script: `exec "${root}/node/bin/node" --enable-source-maps "${root}/app/main.js"`,
+      },
+      Recover: {
+        // On ERRORED, before the restart: what a crash (SIGKILL, OOM) left behind. Quick (reads the configuration,
+        // no MQTT), so well under the nucleus's 60 s default; Nucleus Lite ignores the step (systemd restarts).
+        Timeout: RECOVER_TIMEOUT_SECONDS,
+        Script: `exec "${root}/node/bin/node" --enable-source-maps "${root}/app/main.js" --recover`,
       },
     },
     Artifacts: [

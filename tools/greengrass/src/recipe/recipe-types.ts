@@ -19,7 +19,7 @@ export interface RecipeArtifact {
 
 export interface RecipeManifest {
   Platform: { os: 'linux'; architecture: Architecture; runtime: '*' };
-  Lifecycle: { Install: LifecycleStep; Run: LifecycleStep };
+  Lifecycle: { Install: LifecycleStep; Run: LifecycleStep; Recover: LifecycleStep };
   Artifacts: RecipeArtifact[];
 }
 

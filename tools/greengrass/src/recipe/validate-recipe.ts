@@ -37,7 +37,7 @@ const recipeSchema = z.strictObject({
   ComponentDependencies: z.record(z.string(), z.strictObject({ VersionRequirement: z.string(), DependencyType: z.enum(['HARD', 'SOFT']) })),
   Manifests: z.array(z.strictObject({
     Platform: z.strictObject({ os: z.literal('linux'), architecture: z.enum(Object.keys(ARCHITECTURES) as [Architecture, ...Architecture[]]), runtime: z.literal('*') }),
-    Lifecycle: z.strictObject({ Install: step, Run: step }),
+    Lifecycle: z.strictObject({ Install: step, Run: step, Recover: step }),
     Artifacts: z.array(z.strictObject({
       URI: z.string().regex(/^s3:\/\/[^/]+\/.+\.zip$/),
       Unarchive: z.enum(['ZIP', 'NONE']),
