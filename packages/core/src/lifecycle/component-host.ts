@@ -130,7 +130,14 @@ export class ComponentHost<K extends ComponentKind> {
         modelInfo: () => this.pipeline?.modelInfo(),
         caches: options.caches,
       },
-      { get_status: () => ({ status: componentStatus(status()) }), ...(runsInferences ? { infer: this.onDemand.inferVerb } : {}) },
+      {
+        get_status: () => {
+          const mode = (config.current as TriggerSettings).inference_mode;
+          const requests = mode === 'triggered' ? { requests_waiting: this.onDemand.requests.waiting } : {};
+          return { status: { ...componentStatus(status()), ...(mode ? { inference_mode: mode, ...requests } : {}) } };
+        },
+        ...(runsInferences ? { infer: this.onDemand.inferVerb } : {}),
+      },
     );
     const commands = new CommandIntake({
       transport,

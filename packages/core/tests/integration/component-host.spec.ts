@@ -164,6 +164,7 @@ it('answers a command pushed from the cloud, echoing its id', async () => {
         model: { name: 'm', version: 'v3' }, uptime_s: expect.any(Number),
         inferences: { seen: 1, filtered: 0, published: 1, failed: 0 },
         messages: { published: expect.any(Number), failed: 0, oversized: 0 },
+        inference_mode: 'continuous',
       },
     });
   } finally {
@@ -331,6 +332,8 @@ describe('triggered mode', () => {
       // In order, one each, never thinned by iotcore_backoff (5).
       expect(answered.map((m) => m.request_id)).toEqual(['r1', 'r2', 'r3']);
       expect(answered[0]).toMatchObject({ c: { go: 0.9, stop: expect.any(Number) }, inference_count: 2 });
+      await cloud.nextMessage(TOPICS.commandOutput); // started
+      expect(await command({ cmd: 'get_status' })).toMatchObject({ status: { inference_mode: 'triggered', requests_waiting: 0 } });
       for (const id of ['r1', 'r2', 'r3']) await localAnswers((m) => m.request_id === id && 'c' in m);
       expect(await cloud.nextMessage(TOPICS.inferenceOutput, 300).catch(() => 'none')).toBe('none');
     } finally {
