@@ -265,3 +265,26 @@ it('triggered mode: one AT+RUNIMPULSE cycle per request, the board idle in betwe
   expect(rig.emulator.received.split('AT+RUNIMPULSE').length - 1).toBe(2);
   await expect(cloud.nextMessage(TOPICS.inferenceOutput, 500)).rejects.toThrow();
 });
+
+it('triggered mode: a board unplugged during a cycle fails that request with an error; the next one is served after replug', async () => {
+  const block = FIRMWARE_RESULT_BLOCKS[0];
+  // A result only 2 s after each start: the cycle is still waiting when the board goes.
+  const rig = await startRig({ inference_mode: 'triggered', sleep_time_sec: 1 }, [block.text], 2000);
+  const requestTopic = `/edgeimpulse/device/${DEVICE}/inference/request`;
+  await rig.endpoint.waitForOperation('aws.greengrass#SubscribeToTopic', (request) => request.topic === requestTopic);
+  await waitFor(() => rig.runner.output().includes('waiting for inference requests'), 10_000, 'the handshake');
+
+  rig.endpoint.publishToTopic(requestTopic, { id: 'lost' }, 'com.example.Trigger');
+  await rig.emulator.waitForReceived('AT+RUNIMPULSE');
+  await rig.emulator.disappear();
+  const failure = await rig.endpoint.waitForOperation('aws.greengrass#PublishToTopic', (r) => (r.publishMessage as any).jsonMessage.message.request_id === 'lost', 10_000);
+  expect((failure.request.publishMessage as any).jsonMessage.message).toEqual({
+    error: expect.stringMatching(/^inference on the board failed: /), code: 'INFERENCE_FAILED', request_id: 'lost', ts: expect.any(Number),
+  });
+
+  await rig.emulator.reappear();
+  await waitFor(() => rig.runner.output().split('waiting for inference requests').length === 3, 10_000, 'a new handshake after replug');
+  rig.endpoint.publishToTopic(requestTopic, { id: 'after' }, 'com.example.Trigger');
+  const answer = (await cloud.nextMessage(TOPICS.inferenceOutput, 10_000)).json<Payload>();
+  expect(answer.request_id).toBe('after');
+});
