@@ -54,8 +54,9 @@ afterEach(async () => {
 });
 
 /** Starts the component under the IPC endpoint with these Parameters, like a deployment would. */
-async function deploy(spec: FixtureSpec, parameters: Record<string, string | number>): Promise<RunnerProcess> {
+async function deploy(spec: FixtureSpec, parameters: Record<string, string | number>, thingName?: string): Promise<RunnerProcess> {
   endpoint = await IpcEndpoint.start({
+    ...(thingName ? { thingName } : {}),
     componentName: COMPONENTS['linux-runner'].componentName,
     configuration: {
       Parameters: {
@@ -247,4 +248,24 @@ it('triggered mode: classifies only when asked, one result per local request or 
   expect((local.request.publishMessage as any).jsonMessage.message).toEqual(answers[1]);
   await expect(cloud.nextMessage(TOPICS.inferenceOutput, 500)).rejects.toThrow();
   expect(await runner!.terminate()).toEqual({ code: 0, signal: null });
+});
+
+it('device shadow: an operator switches the runner to triggered mode live, and the shadow reports it with the model version', async () => {
+  const images = path.join(dir, 'images');
+  await solidImage(path.join(images, '1.png'), RED, 48);
+  await deploy({ preset: 'image-classification' }, { input: `images-loop:${images}`, shadow_name: 'edgeimpulse-runner' }, 'core-7');
+  await inferences(2); // continuous
+  const reported = () => endpoint!.shadows.get('core-7', 'edgeimpulse-runner')?.state.reported as Record<string, any> | undefined;
+  await waitUntil(() => reported()?.model?.version === 'v1');
+  expect(reported()).toMatchObject({ inference_mode: 'continuous', component: COMPONENTS['linux-runner'].componentName, model: { name: 'fixture image-classification', version: 'v1' } });
+
+  endpoint!.shadows.setDesired('core-7', 'edgeimpulse-runner', { inference_mode: 'triggered' });
+  await waitUntil(() => reported()?.inference_mode === 'triggered');
+  // The pipeline restarted in triggered mode: results stop until one is asked for.
+  await waitUntil(() => runner!.logs().includes('"msg":"running"') && runner!.logs().split('"msg":"running"').length === 3);
+  const drained = Date.now();
+  while ((await cloud.nextMessage(TOPICS.inferenceOutput, 300).catch(() => undefined)) !== undefined) if (Date.now() - drained > 5000) throw new Error('results keep coming');
+  expect(await command({ cmd: 'infer', id: 'op-1' })).toEqual({ infer: 'queued', position: expect.any(Number), id: 'op-1' });
+  expect((await inferences(1))[0]).toMatchObject({ request_id: 'op-1', c: { red: 1 } });
+  expect(endpoint!.shadows.get('core-7', 'edgeimpulse-runner')?.state.delta).toBeUndefined();
 });
