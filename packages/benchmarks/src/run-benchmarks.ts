@@ -16,12 +16,13 @@ import { publishThroughput } from './publish-throughput';
 import { runnerFpsRatio } from './runner-fps-ratio';
 import { serialParseThroughput } from './serial-parse-throughput';
 import { serialRunnerProcess } from './serial-runner-process';
+import { triggerLatency } from './trigger-latency';
 
 const ROOT = join(__dirname, '../../..');
 const smoke = process.argv.includes('--smoke');
 const size = smoke
-  ? { pipeline: 2_000, parseMb: 0.5, publish: 100, commands: 20, hops: 20, rssAfterMs: 0, frames: 20 }
-  : { pipeline: 200_000, parseMb: 50, publish: 5_000, commands: 1_000, hops: 200, rssAfterMs: 60_000, frames: 500 };
+  ? { pipeline: 2_000, parseMb: 0.5, publish: 100, commands: 20, hops: 20, rssAfterMs: 0, frames: 20, triggers: 10 }
+  : { pipeline: 200_000, parseMb: 50, publish: 5_000, commands: 1_000, hops: 200, rssAfterMs: 60_000, frames: 500, triggers: 300 };
 
 async function main(): Promise<void> {
   const pipeline = await pipelineThroughput(size.pipeline);
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     const serialRunner = await serialRunnerProcess(mosquitto, { commands: size.commands, hops: size.hops, rssAfterMs: size.rssAfterMs });
     // Commands take the same shared path in every component: the serial runner's round trips are the figure.
     const linuxRunner = await linuxRunnerProcess(mosquitto, { commands: 0, hops: 0, rssAfterMs: size.rssAfterMs });
+    const trigger = await triggerLatency(mosquitto, size.triggers);
     const brokerRtt = serialRunner.broker_rtt_ms!;
     const report = {
       smoke,
@@ -42,6 +44,8 @@ async function main(): Promise<void> {
       measured_at: new Date().toISOString(),
       pipeline_results_per_s: pipeline.results_per_s,
       runner_fps_ratio: runnerFps.runner_fps_ratio,
+      trigger_rtt_ms_p50: trigger.trigger_rtt_ms.p50,
+      trigger_overhead_ratio: trigger.trigger_overhead_ratio,
       publish_ipc_msgs_per_s: publish.ipc.qos1.msgs_per_s,
       publish_mqtt5_msgs_per_s: publish.mqtt5.qos1.msgs_per_s,
       publish_latency_ms_p99: publish.ipc.qos1.latency_ms.p99,
@@ -55,6 +59,10 @@ async function main(): Promise<void> {
         pipeline: { ...pipeline, unit: 'results/s on one core; baseline: encoding the same payloads only' },
         serial_parse: { ...serialParse, unit: 'MB/s; multiple of the 11 520 B/s a 115200-baud line carries' },
         runner_fps: { ...runnerFps, unit: 'frames/s of the component over its sample images / of a bare resize + LinuxImpulseRunner.classify loop on the same frames and model' },
+        trigger: {
+          ...trigger,
+          unit: 'ms from a request on the local request topic to its answer (request_id) on local pub/sub, linux runner under the IPC endpoint, triggered mode, one request at a time; baseline: median frame of a bare resize + LinuxImpulseRunner.classify loop on the same frames and model',
+        },
         install: { ...install, unit: 's: artifact copied, verified and unpacked, then the Install step, offline (recipe runner)' },
         component_processes: {
           'serial-runner': serialRunner,

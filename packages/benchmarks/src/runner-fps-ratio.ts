@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ImageClassifier, LinuxImpulseRunner } from 'edge-impulse-linux';
+import { bareClassifyLoop } from './bare-classify-loop';
 import { withTimeout } from './component-process';
 import { DEMO_IMAGES, DEMO_MODEL, demoModelEnv } from './demo-model';
 import { nowMs, round } from './statistics';
@@ -31,39 +31,16 @@ export interface RunnerFpsFigures {
  * both measured in this run: the ratio is the share of the model's throughput the component keeps.
  */
 export async function runnerFpsRatio(frames: number): Promise<RunnerFpsFigures> {
-  const baseline = await bareLoopFps(frames);
+  const baseline = await bareClassifyLoop(frames, INFERENCE_MS);
   const component = await componentFps(frames);
   return {
-    runner_fps_ratio: round(component / baseline.resizeAndClassify),
+    runner_fps_ratio: round(component / baseline.resizeAndClassifyFps),
     component_fps: round(component, 1),
-    baseline_fps: round(baseline.resizeAndClassify, 1),
-    classify_only_fps: round(baseline.classifyOnly, 1),
+    baseline_fps: round(baseline.resizeAndClassifyFps, 1),
+    classify_only_fps: round(baseline.classifyOnlyFps, 1),
     frames,
     inference_ms: INFERENCE_MS,
   };
-}
-
-async function bareLoopFps(frames: number): Promise<{ resizeAndClassify: number; classifyOnly: number }> {
-  const images = readdirSync(DEMO_IMAGES)
-    .sort()
-    .map((name) => readFileSync(join(DEMO_IMAGES, name)));
-  Object.assign(process.env, demoModelEnv(INFERENCE_MS)); // LinuxImpulseRunner spawns the model with this process's environment
-  const runner = new LinuxImpulseRunner(DEMO_MODEL);
-  try {
-    const model = await runner.init();
-    const frame = async (i: number) => (await ImageClassifier.resizeImage(model, images[i % images.length])).features;
-    for (let i = 0; i < WARMUP_FRAMES; i++) await runner.classify(await frame(i));
-    let start = nowMs();
-    for (let i = 0; i < frames; i++) await runner.classify(await frame(i));
-    const resizeAndClassify = (frames / (nowMs() - start)) * 1000;
-    const resized = await Promise.all(images.map((_, i) => frame(i)));
-    start = nowMs();
-    for (let i = 0; i < frames; i++) await runner.classify(resized[i % resized.length]);
-    return { resizeAndClassify, classifyOnly: (frames / (nowMs() - start)) * 1000 };
-  } finally {
-    await runner.stop();
-    delete process.env.EI_DEMO_MODEL;
-  }
 }
 
 /** The component's rate between its WARMUP_FRAMES-th and (WARMUP_FRAMES + frames)-th published result. */

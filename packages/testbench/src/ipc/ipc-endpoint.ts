@@ -18,6 +18,8 @@
  *   const status = await endpoint.waitForPublish('dev-1/status');       // also endpoint.published
  *   await endpoint.waitForOperation('aws.greengrass#SubscribeToIoTCore');
  *   await endpoint.iotCore.publish('dev-1/commands', Buffer.from('{}'), 1);  // to SubscribeToIoTCore
+ *   endpoint.publishToTopic('local/in', { id: 'x' });                // to SubscribeToTopic, as another component
+ *   const unsubscribe = endpoint.subscribeToTopic('local/out', (topic, message) => ...);  // gets PublishToTopic
  *   endpoint.updateConfiguration({ ...endpoint.configuration, intervalMs: 500 });  // update events
  *   endpoint.shadows.setDesired('dev-1', 'config', { intervalMs: 500 });  // the cloud: publishes update/delta
  *   endpoint.shadows.get('dev-1', 'config');   // { state: { desired, reported, delta }, metadata, version, ... }
@@ -46,7 +48,7 @@ import { ConfigurationStore, type ConfigTree } from './configuration-store';
 import { IpcConnection } from './ipc-connection';
 import { runOperation, type ComponentServices, type PublishedMessage } from './ipc-operations';
 import { InMemoryIotCore, type IotCoreBridge } from './iot-core-bridge';
-import { LocalPubSub } from './local-pub-sub';
+import { LocalPubSub, type LocalMessage } from './local-pub-sub';
 import { SecretStore, type SecretsOption } from './secret-store';
 import { ShadowStore } from './shadow-store';
 
@@ -190,6 +192,14 @@ export class IpcEndpoint extends EventEmitter<IpcEndpointEvents> {
   /** Publishes on local pub/sub as another component would (SubscribeToTopic receives it). */
   publishToTopic(topic: string, message: Record<string, unknown> | Buffer, sourceComponent = 'testbench'): void {
     this.pubSub.publish(topic, sourceComponent, Buffer.isBuffer(message) ? { binary: message } : { json: message });
+  }
+
+  /**
+   * Subscribes on local pub/sub as another component would (receives the component's PublishToTopic, with the
+   * nucleus's default receive mode). Returns the unsubscribe.
+   */
+  subscribeToTopic(topic: string, handler: (topic: string, message: LocalMessage) => void, component = 'testbench'): () => void {
+    return this.pubSub.subscribe(topic, component, undefined, handler);
   }
 
   waitForState(state: string, timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
