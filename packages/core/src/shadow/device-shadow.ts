@@ -40,7 +40,8 @@ export class DeviceShadow<K extends ComponentKind> {
     const { runtime, address, logger } = this.options;
     this.unsubscribe = await runtime.subscribeToTopic(shadowTopic(address, 'update/documents'), (message) => {
       try {
-        const documents = JSON.parse(Buffer.isBuffer(message) ? message.toString('utf8') : JSON.stringify(message)) as { current?: { state?: { desired?: unknown } } };
+        // ShadowManager publishes JSON bytes (a binary message).
+        const documents = (Buffer.isBuffer(message) ? JSON.parse(message.toString('utf8')) : message) as { current?: { state?: { desired?: unknown } } };
         this.applyDesired(documents.current?.state?.desired);
       } catch (err) {
         logger.warn('ignoring an unreadable shadow update', { err });

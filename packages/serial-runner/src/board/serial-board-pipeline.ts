@@ -50,6 +50,8 @@ export class SerialBoardPipeline implements ComponentPipeline {
   private quietTimer: NodeJS.Timeout | undefined;
   private processing: Promise<unknown> = Promise.resolve();
   private cycle: Cycle | undefined;
+  /** Handshake done, board idle or running: a triggered cycle may start. */
+  private ready = false;
   private connected: (() => void) | undefined;
   private serving: Promise<void> | undefined;
   private stopped = new AbortController();
@@ -135,6 +137,7 @@ export class SerialBoardPipeline implements ComponentPipeline {
         await this.session.startImpulse(config.serial_run_continuous);
         this.running = true;
       }
+      this.ready = true;
       this.attempt = 0;
       this.lastReportedError = undefined;
       this.log.info(this.triggered ? 'board connected; waiting for inference requests' : 'board connected; impulse running', {
@@ -161,7 +164,7 @@ export class SerialBoardPipeline implements ComponentPipeline {
     for (;;) {
       const request = await requests.next(this.stopped.signal);
       if (!request) return;
-      while (!this.session && !this.stopping) await new Promise<void>((resolve) => (this.connected = resolve));
+      while (!this.ready && !this.stopping) await new Promise<void>((resolve) => (this.connected = resolve));
       if (this.stopping) return requests.fail(request, 'STOPPED', 'the pipeline stopped');
       try {
         const result = await this.runCycle(this.session!);
@@ -204,6 +207,7 @@ export class SerialBoardPipeline implements ComponentPipeline {
 
   private async disconnect(): Promise<void> {
     this.running = false;
+    this.ready = false;
     this.cycle?.reject(new Error('the board was lost during the cycle'));
     clearTimeout(this.quietTimer);
     this.session?.dispose();
