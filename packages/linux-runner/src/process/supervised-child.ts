@@ -23,15 +23,20 @@ const TAIL_BYTES = 4096;
  * polite signal to SIGKILL, so nothing is left behind when the component stops.
  */
 export class SupervisedChild {
+  /** Settles once, when the child exits: for one-off waits. A wait per request must use onExit() instead. */
   readonly exited: Promise<ChildExit>;
   private exit: ChildExit | undefined;
   private tail = '';
+  private readonly exitListeners = new Set<{ listener: (exit: ChildExit) => void }>();
 
   private constructor(private readonly child: ChildProcess, options: SpawnOptions) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        this.exit = { code, signal };
-        resolve(this.exit);
+        const exit = (this.exit = { code, signal });
+        resolve(exit);
+        const listeners = [...this.exitListeners];
+        this.exitListeners.clear();
+        for (const { listener } of listeners) listener(exit);
       });
     });
     const log = options.logger.child({ part: options.name });
@@ -65,6 +70,24 @@ export class SupervisedChild {
 
   get stdout(): Readable {
     return this.child.stdout as Readable;
+  }
+
+  /**
+   * Calls `listener` once when the child exits (in a microtask when it already has); returns the function that
+   * unsubscribes it. Unlike `exited.then(...)`, which stays attached to that pending promise until the child
+   * exits, an unsubscribed listener leaves nothing behind, so a wait per request (the model runs for days and
+   * answers hundreds of requests a second) does not pile up.
+   */
+  onExit(listener: (exit: ChildExit) => void): () => void {
+    if (this.exit) {
+      const exit = this.exit;
+      let subscribed = true;
+      queueMicrotask(() => subscribed && listener(exit));
+      return () => void (subscribed = false);
+    }
+    const entry = { listener };
+    this.exitListeners.add(entry);
+    return () => void this.exitListeners.delete(entry);
   }
 
   /** The last few KiB of the child's diagnostics, for error messages. */

@@ -1,0 +1,107 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Logger } from '@ei-gg/core';
+import { LinuxImpulseRunner } from 'edge-impulse-linux';
+import { ModelSession } from '../../src/model/model-session';
+import { SupervisedChild, type ChildExit } from '../../src/process/supervised-child';
+import { FIXTURE_MODEL, FIXTURE_MODEL_ENV, fixtureEnv, type FixtureSpec } from '../support/fixture-model';
+
+// What a long-running model session keeps per request. A full GC, not time: a WeakRef target that is still
+// reachable from the session after gc() is retained, whatever the timing.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const logger = new Logger({ level: 'silent' });
+/** 64x64 packed RGB pixels, what the object-detection demo model takes: a red square on black. */
+const FEATURES = Array.from({ length: 64 * 64 }, (_, i) => (i % 64 < 16 && i < 16 * 64 ? 0xff0000 : 0));
+
+let session: ModelSession | undefined;
+let dir: string;
+beforeAll(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'ei-gg-model-session-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The demo model as this spec makes it: a model file of its own (a test's process.env does not reach children). */
+function modelFile(spec: FixtureSpec): string {
+  const file = path.join(dir, `model-${Object.values(spec).join('-')}.sh`);
+  const env = fixtureEnv(spec)[FIXTURE_MODEL_ENV].replace(/'/g, `'\\''`);
+  writeFileSync(file, `#!/bin/sh\nexport ${FIXTURE_MODEL_ENV}='${env}'\nexec "${process.execPath}" "${FIXTURE_MODEL}" "$@"\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+async function openSession(spec: FixtureSpec): Promise<{ session: ModelSession; runner: LinuxImpulseRunner }> {
+  // edge-impulse-linux starts timers it never clears (60 s per request): fake ones, running at the real pace,
+  // all dropped after the test so that none keeps jest waiting (the model's process and socket stay real).
+  jest.useFakeTimers({ advanceTimers: true, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  const file = modelFile(spec);
+  const runner = new LinuxImpulseRunner(file);
+  session = await ModelSession.open(file, runner, logger);
+  return { session, runner };
+}
+
+afterEach(async () => {
+  jest.useRealTimers();
+  await session?.stop();
+  session = undefined;
+});
+
+it('keeps nothing of past answers while the model runs (no per-request wait left on the model exit)', async () => {
+  const { session } = await openSession({ preset: 'object-detection' });
+  const answers: WeakRef<object>[] = [];
+  for (let i = 0; i < 50; i++) answers.push(new WeakRef(await session.classify(FEATURES)));
+  expect(session.running).toBe(true);
+  // WeakRef targets stay alive until the end of the job that made them.
+  await new Promise(setImmediate);
+  gc();
+  expect(answers.filter((answer) => answer.deref() !== undefined)).toHaveLength(0);
+});
+
+it("empties the runner's copy of the features once answered, and leaves the caller's array alone", async () => {
+  const { session, runner } = await openSession({ preset: 'object-detection' });
+  const passed: number[][] = [];
+  const classify = runner.classify.bind(runner);
+  runner.classify = (data: number[], timeout?: number) => {
+    passed.push(data);
+    return classify(data, timeout);
+  };
+  const features = [...FEATURES];
+  const response = await session.classify(features);
+  expect(response.result.bounding_boxes?.[0]).toMatchObject({ label: 'red' });
+  expect(passed).toHaveLength(1);
+  expect(passed[0]).not.toBe(features);
+  expect(passed[0]).toHaveLength(0);
+  expect(features).toEqual(FEATURES);
+});
+
+it('a model that exits while classifying still fails the request with MODEL_EXITED', async () => {
+  const { session } = await openSession({ preset: 'object-detection', crashAfter: 1 });
+  await session.classify(FEATURES);
+  await expect(session.classify(FEATURES)).rejects.toMatchObject({ code: 'MODEL_EXITED', message: expect.stringContaining('code 1') });
+  expect(session.running).toBe(false);
+});
+
+describe('SupervisedChild.onExit', () => {
+  it('calls each subscribed listener once with the exit; an unsubscribed one never', async () => {
+    const child = await SupervisedChild.spawn(process.execPath, ['-e', 'setTimeout(() => undefined, 30000)'], { name: 'sleeper', logger, stdout: 'log' });
+    const calls: Array<[string, ChildExit]> = [];
+    child.onExit((exit) => calls.push(['kept', exit]));
+    const unsubscribe = child.onExit((exit) => calls.push(['dropped', exit]));
+    for (let i = 0; i < 1000; i++) child.onExit(() => calls.push(['churn', { code: 0, signal: null }]))();
+    unsubscribe();
+    await child.stop(5000, 'SIGTERM');
+    expect(calls).toEqual([['kept', { code: null, signal: 'SIGTERM' }]]);
+  });
+
+  it('after the exit: calls a new listener in a microtask, unless it unsubscribes first', async () => {
+    const child = await SupervisedChild.spawn(process.execPath, ['-e', ''], { name: 'quick', logger, stdout: 'log' });
+    await child.exited;
+    const calls: ChildExit[] = [];
+    child.onExit((exit) => calls.push(exit));
+    child.onExit((exit) => calls.push(exit))();
+    expect(calls).toEqual([]);
+    await Promise.resolve();
+    expect(calls).toEqual([{ code: 0, signal: null }]);
+  });
+});
