@@ -81,10 +81,3 @@ export class TriggerError extends EiGgError {
     super('INVALID_REQUEST', message, options);
   }
 }
-
-/** The device shadow could not be read, written or applied. */
-export class ShadowError extends EiGgError {
-  constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
-    super('SHADOW', message, options);
-  }
-}
