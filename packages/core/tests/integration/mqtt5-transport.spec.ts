@@ -228,7 +228,10 @@ describe('Mqtt5Transport against mosquitto', () => {
     await observer.publish('it/restart/after', 'live again', { qos: 1 });
     const messages = await received.waitFor(2);
     expect(messages.map((m) => m.payload.toString())).toEqual(['sent while down', 'live again']);
-    expect(states.slice(0, 1)).toEqual(['disconnected']);
+    // The client may report a reconnect attempt before its disconnection on a busy machine: the order that
+    // matters is lost, then connected again.
+    expect(states).toContain('disconnected');
+    expect(states.indexOf('disconnected')).toBeLessThan(states.lastIndexOf('connected'));
     expect(states[states.length - 1]).toBe('connected');
     await observer.publish('it/restart/queued', '', { qos: 1, retain: true });
   });
