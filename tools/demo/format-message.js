@@ -14,7 +14,8 @@ function formatMessage(topic, payload) {
   // After each command the component clears the retained command slot (an empty message): not news here.
   if (short === 'command/input' && payload === '') return {};
   if (short === 'model/metrics') return { summary: summaryOf(payload) };
-  if (short === 'inference/output') return { line: `${short} #${payload.total_inferences}  ${describeResult(payload)}` };
+  if (short === 'inference/output')
+    return { line: `${short} #${payload.total_inferences}  ${describeResult(payload)}` };
   return { line: `${short}  ${JSON.stringify(payload)}` };
 }
 

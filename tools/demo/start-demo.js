@@ -49,9 +49,22 @@ const sets = {
 };
 const component = spawn(
   process.execPath,
-  [bundle, '--transport', 'stdout', '--log-level', 'warn', ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`]), ...process.argv.slice(2)],
+  [
+    bundle,
+    '--transport',
+    'stdout',
+    '--log-level',
+    'warn',
+    ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+    ...process.argv.slice(2),
+  ],
   // Its own process group: a Ctrl-C reaches this process only, which stops the component in order.
-  { cwd: workDir, env: { ...process.env, EI_DEMO_MODEL: JSON.stringify(MODEL) }, stdio: ['pipe', 'pipe', 'pipe'], detached: true },
+  {
+    cwd: workDir,
+    env: { ...process.env, EI_DEMO_MODEL: JSON.stringify(MODEL) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  },
 );
 const killGroup = () => {
   try {
@@ -93,7 +106,9 @@ readline.createInterface({ input: /** @type {import('stream').Readable} */ (comp
   if (line) show(line);
   if (summary) showSummary(summary);
 });
-readline.createInterface({ input: /** @type {import('stream').Readable} */ (component.stderr) }).on('line', (text) => show(`log  ${text}`));
+readline
+  .createInterface({ input: /** @type {import('stream').Readable} */ (component.stderr) })
+  .on('line', (text) => show(`log  ${text}`));
 component.stdin?.on('error', () => undefined);
 rl.on('line', (line) => line.trim() && component.stdin?.write(line + '\n'));
 

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMPONENTS, Logger, Mqtt5Transport, componentAccessControl, deviceTopics, readDeviceIdentitySources, uniqueDeviceName, type ComponentKind } from '@ei-gg/core';
+import {
+  COMPONENTS,
+  Logger,
+  Mqtt5Transport,
+  componentAccessControl,
+  deviceTopics,
+  readDeviceIdentitySources,
+  uniqueDeviceName,
+  type ComponentKind,
+} from '@ei-gg/core';
 import { IpcEndpoint, MqttBrokerBridge, startProcess, type Mosquitto } from '@ei-gg/testbench';
 import { latencySummary, nowMs, round } from './statistics';
 
@@ -33,10 +42,18 @@ export interface ProcessOptions {
  * process start to the first result at the broker, command round trips from the cloud, and resident memory
  * of the component process once it has run for `rssAfterMs`.
  */
-export async function componentProcess(mosquitto: Mosquitto, component: ComponentUnderTest, options: ProcessOptions): Promise<ComponentFigures> {
+export async function componentProcess(
+  mosquitto: Mosquitto,
+  component: ComponentUnderTest,
+  options: ProcessOptions,
+): Promise<ComponentFigures> {
   const device = uniqueDeviceName('bench', readDeviceIdentitySources());
   const topics = deviceTopics(device);
-  const cloud = new Mqtt5Transport({ url: mosquitto.url, clientId: `bench-cloud-${process.pid}`, logger: new Logger({ level: 'silent' }) });
+  const cloud = new Mqtt5Transport({
+    url: mosquitto.url,
+    clientId: `bench-cloud-${process.pid}`,
+    logger: new Logger({ level: 'silent' }),
+  });
   await cloud.connect();
   const bridge = await MqttBrokerBridge.connect(mosquitto.url);
   const endpoint = await IpcEndpoint.start({
@@ -102,6 +119,8 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)),
+    ),
   ]);
 }

@@ -27,7 +27,8 @@ function componentKindOf(componentName: string): ComponentKind {
  */
 export async function installTimes(greengrassDir: string): Promise<Partial<Record<ComponentKind, InstallFigures>>> {
   requireTool('unshare', 'util-linux');
-  if (process.getuid?.() !== 0) throw new Error('install_s runs Install offline in network and mount namespaces (unshare): run the bench as root');
+  if (process.getuid?.() !== 0)
+    throw new Error('install_s runs Install offline in network and mount namespaces (unshare): run the bench as root');
   const recipes = readdirSync(join(greengrassDir, 'recipes')).filter((f) => f.endsWith('.yaml'));
   if (recipes.length === 0) throw new Error(`no recipes in ${greengrassDir}/recipes: run npm run package`);
   const figures: Partial<Record<ComponentKind, InstallFigures>> = {};

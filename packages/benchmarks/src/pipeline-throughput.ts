@@ -15,7 +15,11 @@ import { nowMs, round } from './statistics';
 function sampleResults(count: number): InferenceResult[] {
   return Array.from({ length: count }, (_, i) => {
     const a = ((i * 7919) % 1000) / 1000;
-    return { classification: { idle: a, wave: 1 - a, snake: 0 }, anomaly: a - 0.5, timing: { dspMs: 4, classificationMs: 2, anomalyMs: 1 } };
+    return {
+      classification: { idle: a, wave: 1 - a, snake: 0 },
+      anomaly: a - 0.5,
+      timing: { dspMs: 4, classificationMs: 2, anomalyMs: 1 },
+    };
   });
 }
 
@@ -24,7 +28,9 @@ function sampleResults(count: number): InferenceResult[] {
  * on one core, against a bare loop that only encodes the same payloads: the ratio is what the pipeline's
  * bookkeeping costs on top of the unavoidable JSON work.
  */
-export async function pipelineThroughput(count: number): Promise<{ results_per_s: number; baseline_encode_per_s: number; ratio_to_encode_only: number }> {
+export async function pipelineThroughput(
+  count: number,
+): Promise<{ results_per_s: number; baseline_encode_per_s: number; ratio_to_encode_only: number }> {
   const results = sampleResults(1000);
   const transport = new NullTransport();
   const publisher = new Publisher({ transport, logger: new Logger({ level: 'silent' }), qos: () => 1 });
@@ -50,5 +56,9 @@ export async function pipelineThroughput(count: number): Promise<{ results_per_s
   if (bytes === 0) throw new Error('baseline encoded nothing');
   const resultsPerS = (count / pipelineMs) * 1000;
   const baselinePerS = (count / baselineMs) * 1000;
-  return { results_per_s: round(resultsPerS, 0), baseline_encode_per_s: round(baselinePerS, 0), ratio_to_encode_only: round(resultsPerS / baselinePerS) };
+  return {
+    results_per_s: round(resultsPerS, 0),
+    baseline_encode_per_s: round(baselinePerS, 0),
+    ratio_to_encode_only: round(resultsPerS / baselinePerS),
+  };
 }

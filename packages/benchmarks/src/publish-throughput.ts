@@ -13,7 +13,13 @@ const silent = () => new Logger({ level: 'silent' });
  * Publishes `count` messages through `transport` (bounded in flight, as the components do) and measures, at
  * a subscriber on the broker, throughput and the latency of each message from publish call to arrival.
  */
-async function measure(transport: Transport, receiver: Mqtt5Transport, topic: string, qos: Qos, count: number): Promise<PublishFigures> {
+async function measure(
+  transport: Transport,
+  receiver: Mqtt5Transport,
+  topic: string,
+  qos: Qos,
+  count: number,
+): Promise<PublishFigures> {
   const arrivals: number[] = [];
   const latencies: number[] = [];
   let done!: () => void;
@@ -30,10 +36,15 @@ async function measure(transport: Transport, receiver: Mqtt5Transport, topic: st
     await publisher.whenWritable();
     void publisher.publish(topic, { i, sent: nowMs(), pad: 'x'.repeat(200) });
   }
-  const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`only ${arrivals.length} of ${count} messages arrived`)), 60_000).unref());
+  const timeout = new Promise<void>((_, reject) =>
+    setTimeout(() => reject(new Error(`only ${arrivals.length} of ${count} messages arrived`)), 60_000).unref(),
+  );
   await Promise.race([all, timeout]);
   await unsubscribe();
-  return { msgs_per_s: round((count / (arrivals[arrivals.length - 1] - start)) * 1000, 0), latency_ms: latencySummary(latencies) };
+  return {
+    msgs_per_s: round((count / (arrivals[arrivals.length - 1] - start)) * 1000, 0),
+    latency_ms: latencySummary(latencies),
+  };
 }
 
 export interface PublishBenchmark {
@@ -43,19 +54,33 @@ export interface PublishBenchmark {
 
 /** Through the Greengrass IPC endpoint (bridged to mosquitto, as the nucleus is to IoT Core) and through direct MQTT 5. */
 export async function publishThroughput(mosquitto: Mosquitto, count: number): Promise<PublishBenchmark> {
-  const receiver = new Mqtt5Transport({ url: mosquitto.url, clientId: `bench-receiver-${process.pid}`, logger: silent() });
+  const receiver = new Mqtt5Transport({
+    url: mosquitto.url,
+    clientId: `bench-receiver-${process.pid}`,
+    logger: silent(),
+  });
   await receiver.connect();
   const bridge = await MqttBrokerBridge.connect(mosquitto.url);
   const endpoint = await IpcEndpoint.start({ componentName: 'bench', iotCore: bridge });
-  const connection = new IpcConnection({ socketPath: endpoint.env.AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT, authToken: endpoint.env.SVCUID, logger: silent() });
+  const connection = new IpcConnection({
+    socketPath: endpoint.env.AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT,
+    authToken: endpoint.env.SVCUID,
+    logger: silent(),
+  });
   const ipc = new IpcTransport(connection, { logger: silent() });
   const direct = new Mqtt5Transport({ url: mosquitto.url, clientId: `bench-direct-${process.pid}`, logger: silent() });
   try {
     await ipc.connect();
     await direct.connect();
     return {
-      ipc: { qos0: await measure(ipc, receiver, 'bench/ipc/0', 0, count), qos1: await measure(ipc, receiver, 'bench/ipc/1', 1, count) },
-      mqtt5: { qos0: await measure(direct, receiver, 'bench/mqtt/0', 0, count), qos1: await measure(direct, receiver, 'bench/mqtt/1', 1, count) },
+      ipc: {
+        qos0: await measure(ipc, receiver, 'bench/ipc/0', 0, count),
+        qos1: await measure(ipc, receiver, 'bench/ipc/1', 1, count),
+      },
+      mqtt5: {
+        qos0: await measure(direct, receiver, 'bench/mqtt/0', 0, count),
+        qos1: await measure(direct, receiver, 'bench/mqtt/1', 1, count),
+      },
     };
   } finally {
     await ipc.close();

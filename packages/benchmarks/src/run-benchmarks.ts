@@ -22,7 +22,16 @@ const ROOT = join(__dirname, '../../..');
 const smoke = process.argv.includes('--smoke');
 const size = smoke
   ? { pipeline: 2_000, parseMb: 0.5, publish: 100, commands: 20, hops: 20, rssAfterMs: 0, frames: 20, triggers: 10 }
-  : { pipeline: 200_000, parseMb: 50, publish: 5_000, commands: 1_000, hops: 200, rssAfterMs: 60_000, frames: 500, triggers: 300 };
+  : {
+      pipeline: 200_000,
+      parseMb: 50,
+      publish: 5_000,
+      commands: 1_000,
+      hops: 200,
+      rssAfterMs: 60_000,
+      frames: 500,
+      triggers: 300,
+    };
 
 async function main(): Promise<void> {
   const pipeline = await pipelineThroughput(size.pipeline);
@@ -32,7 +41,11 @@ async function main(): Promise<void> {
   const mosquitto = await startMosquitto();
   try {
     const publish = await publishThroughput(mosquitto, size.publish);
-    const serialRunner = await serialRunnerProcess(mosquitto, { commands: size.commands, hops: size.hops, rssAfterMs: size.rssAfterMs });
+    const serialRunner = await serialRunnerProcess(mosquitto, {
+      commands: size.commands,
+      hops: size.hops,
+      rssAfterMs: size.rssAfterMs,
+    });
     // Commands take the same shared path in every component: the serial runner's round trips are the figure.
     const linuxRunner = await linuxRunnerProcess(mosquitto, { commands: 0, hops: 0, rssAfterMs: size.rssAfterMs });
     const trigger = await triggerLatency(mosquitto, size.triggers);
@@ -58,18 +71,27 @@ async function main(): Promise<void> {
       details: {
         pipeline: { ...pipeline, unit: 'results/s on one core; baseline: encoding the same payloads only' },
         serial_parse: { ...serialParse, unit: 'MB/s; multiple of the 11 520 B/s a 115200-baud line carries' },
-        runner_fps: { ...runnerFps, unit: 'frames/s of the component over its sample images / of a bare resize + LinuxImpulseRunner.classify loop on the same frames and model' },
+        runner_fps: {
+          ...runnerFps,
+          unit: 'frames/s of the component over its sample images / of a bare resize + LinuxImpulseRunner.classify loop on the same frames and model',
+        },
         trigger: {
           ...trigger,
           unit: 'ms from a request on the local request topic to its answer (request_id) on local pub/sub, linux runner under the IPC endpoint, triggered mode, one request at a time; baseline: median frame of a bare resize + LinuxImpulseRunner.classify loop on the same frames and model',
         },
-        install: { ...install, unit: 's: artifact copied, verified and unpacked, then the Install step, offline (recipe runner)' },
+        install: {
+          ...install,
+          unit: 's: artifact copied, verified and unpacked, then the Install step, offline (recipe runner)',
+        },
         component_processes: {
           'serial-runner': serialRunner,
           'linux-runner': linuxRunner,
           unit: 's from process start to the first result at the broker (IPC, as under Greengrass); MB resident after 60 s (component process)',
         },
-        publish: { ...publish, unit: 'messages/s and ms from publish call to arrival at a broker subscriber, 32 in flight' },
+        publish: {
+          ...publish,
+          unit: 'messages/s and ms from publish call to arrival at a broker subscriber, 32 in flight',
+        },
         command_rtt: {
           ...serialRunner,
           // A command crosses the broker twice (to the device, back to the cloud): the rest is ours.
@@ -91,7 +113,8 @@ async function main(): Promise<void> {
 function printTable(report: Record<string, unknown>): void {
   const rows: Array<[string, unknown]> = Object.entries(report).filter(([key]) => key !== 'details');
   const width = Math.max(...rows.map(([key]) => key.length));
-  for (const [key, value] of rows) console.log(`${key.padEnd(width)}  ${typeof value === 'object' ? JSON.stringify(value) : value}`);
+  for (const [key, value] of rows)
+    console.log(`${key.padEnd(width)}  ${typeof value === 'object' ? JSON.stringify(value) : value}`);
   console.log(`\nwritten to dist/bench/latest.json`);
 }
 

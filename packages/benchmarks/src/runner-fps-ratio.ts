@@ -55,7 +55,14 @@ async function componentFps(frames: number): Promise<number> {
   };
   const component = spawn(
     process.execPath,
-    [require.resolve('@ei-gg/linux-runner/bin/ei-gg-linux-runner.js'), '--transport', 'stdout', '--log-level', 'warn', ...Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`])],
+    [
+      require.resolve('@ei-gg/linux-runner/bin/ei-gg-linux-runner.js'),
+      '--transport',
+      'stdout',
+      '--log-level',
+      'warn',
+      ...Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+    ],
     { env: { ...process.env, ...demoModelEnv(INFERENCE_MS) }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {

@@ -8,11 +8,16 @@ import { nowMs, round } from './statistics';
 const SERIAL_LINE_BYTES_PER_S = 115200 / 10;
 
 /** Serial parser throughput over the real transcripts and every firmware format, in MB/s and line rates. */
-export function serialParseThroughput(fixturesDir: string, megabytes: number): { mb_per_s: number; multiple_of_115200_baud: number; results: number } {
+export function serialParseThroughput(
+  fixturesDir: string,
+  megabytes: number,
+): { mb_per_s: number; multiple_of_115200_baud: number; results: number } {
   const transcripts = readdirSync(fixturesDir)
     .filter((f) => f.endsWith('.txt'))
     .map((f) => readFileSync(join(fixturesDir, f), 'utf8').split('\n').slice(1).join('\r\n'));
-  const corpus = Buffer.from([...transcripts, ...FIRMWARE_RESULT_BLOCKS.map((b) => b.text.replace(/\n/g, '\r\n'))].join('\r\n'));
+  const corpus = Buffer.from(
+    [...transcripts, ...FIRMWARE_RESULT_BLOCKS.map((b) => b.text.replace(/\n/g, '\r\n'))].join('\r\n'),
+  );
   const parser = new SerialResultParser();
   let results = 0;
   parser.on('result', () => results++);
@@ -27,5 +32,9 @@ export function serialParseThroughput(fixturesDir: string, megabytes: number): {
   parser.flush();
   const seconds = (nowMs() - start) / 1000;
   const bytesPerS = fed / seconds;
-  return { mb_per_s: round(bytesPerS / 1e6), multiple_of_115200_baud: round(bytesPerS / SERIAL_LINE_BYTES_PER_S, 0), results };
+  return {
+    mb_per_s: round(bytesPerS / 1e6),
+    multiple_of_115200_baud: round(bytesPerS / SERIAL_LINE_BYTES_PER_S, 0),
+    results,
+  };
 }

@@ -10,7 +10,12 @@ export async function serialRunnerProcess(mosquitto: Mosquitto, options: Process
       {
         kind: 'serial-runner',
         bin: require.resolve('@ei-gg/serial-runner/bin/ei-gg-serial-runner.js'),
-        parameters: { serial_port: emulator.devicePath, iotcore_backoff: 1, metrics_sleeptime_ms: 0, lock_filename: `${emulator.devicePath}.lock` },
+        parameters: {
+          serial_port: emulator.devicePath,
+          iotcore_backoff: 1,
+          metrics_sleeptime_ms: 0,
+          lock_filename: `${emulator.devicePath}.lock`,
+        },
       },
       options,
     );

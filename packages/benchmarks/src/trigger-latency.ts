@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMPONENTS, componentAccessControl, deviceTopics, readDeviceIdentitySources, uniqueDeviceName } from '@ei-gg/core';
+import {
+  COMPONENTS,
+  componentAccessControl,
+  deviceTopics,
+  readDeviceIdentitySources,
+  uniqueDeviceName,
+} from '@ei-gg/core';
 import { IpcEndpoint, MqttBrokerBridge, startProcess, type Mosquitto } from '@ei-gg/testbench';
 import { bareClassifyLoop } from './bare-classify-loop';
 import { withTimeout } from './component-process';
@@ -78,16 +84,25 @@ async function requestRoundTrips(mosquitto: Mosquitto, requests: number): Promis
       const answer = parseMessage(message);
       const waiting = typeof answer.request_id === 'string' ? answers.get(answer.request_id) : undefined;
       if (!waiting) return;
-      if (answer.error !== undefined) waiting.reject(new Error(`request ${answer.request_id} answered ${answer.code}: ${answer.error}`));
+      if (answer.error !== undefined)
+        waiting.reject(new Error(`request ${answer.request_id} answered ${answer.code}: ${answer.error}`));
       else waiting.resolve(at);
     },
     'com.example.Actuator',
   );
-  const runner = await startProcess(process.execPath, [require.resolve('@ei-gg/linux-runner/bin/ei-gg-linux-runner.js')], {
-    env: { ...endpoint.env, ...demoModelEnv(INFERENCE_MS) },
-  });
+  const runner = await startProcess(
+    process.execPath,
+    [require.resolve('@ei-gg/linux-runner/bin/ei-gg-linux-runner.js')],
+    {
+      env: { ...endpoint.env, ...demoModelEnv(INFERENCE_MS) },
+    },
+  );
   try {
-    await endpoint.waitForOperation('aws.greengrass#SubscribeToTopic', (request) => request.topic === requestTopic, 20_000);
+    await endpoint.waitForOperation(
+      'aws.greengrass#SubscribeToTopic',
+      (request) => request.topic === requestTopic,
+      20_000,
+    );
     const request = async (id: string): Promise<number> => {
       const answered = new Promise<number>((resolve, reject) => answers.set(id, { resolve, reject }));
       const sent = nowMs();

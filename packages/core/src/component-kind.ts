@@ -30,7 +30,8 @@ export const COMPONENTS: Record<ComponentKind, ComponentIdentity> = {
     packageName: '@ei-gg/linux-runner',
     bin: 'ei-gg-linux-runner',
     lockSuffix: 'runner',
-    description: 'Runs an Edge Impulse model (.eim) on camera, microphone or files and relays every inference to AWS IoT Core',
+    description:
+      'Runs an Edge Impulse model (.eim) on camera, microphone or files and relays every inference to AWS IoT Core',
   },
   'serial-runner': {
     kind: 'serial-runner',
@@ -38,6 +39,7 @@ export const COMPONENTS: Record<ComponentKind, ComponentIdentity> = {
     packageName: '@ei-gg/serial-runner',
     bin: 'ei-gg-serial-runner',
     lockSuffix: 'serial_runner',
-    description: 'Drives a microcontroller running Edge Impulse firmware over serial and relays its results to AWS IoT Core',
+    description:
+      'Drives a microcontroller running Edge Impulse firmware over serial and relays its results to AWS IoT Core',
   },
 };

@@ -38,9 +38,13 @@ export class ThresholdFilterError extends EiGgError {
   readonly field: keyof ThresholdFilterConfig;
 
   constructor(field: keyof ThresholdFilterConfig, value: unknown, allowed: string) {
-    super('THRESHOLD_FILTER_INVALID', `threshold filter ${field} must be ${allowed} (got ${JSON.stringify(value) ?? 'undefined'})`, {
-      context: { field, value },
-    });
+    super(
+      'THRESHOLD_FILTER_INVALID',
+      `threshold filter ${field} must be ${allowed} (got ${JSON.stringify(value) ?? 'undefined'})`,
+      {
+        context: { field, value },
+      },
+    );
     this.field = field;
   }
 }

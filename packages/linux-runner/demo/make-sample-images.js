@@ -35,7 +35,9 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   for (let i = 0; i < FRAMES; i++) {
     const file = path.join(OUT, `frame-${String(i + 1).padStart(2, '0')}.png`);
-    await sharp(Buffer.from(frameSvg(i))).png({ compressionLevel: 9, palette: true }).toFile(file);
+    await sharp(Buffer.from(frameSvg(i)))
+      .png({ compressionLevel: 9, palette: true })
+      .toFile(file);
   }
   console.log(`wrote ${FRAMES} images to ${OUT}`);
 }

@@ -38,7 +38,9 @@ async function answer(questions) {
     } else if (SELECTIONS[question.name] && Array.isArray(question.choices) && question.choices.length > 0) {
       const first = question.choices[0];
       answers[question.name] = typeof first === 'object' ? first.value : first;
-      console.error(`[ei-gg] several ${question.name}s found; using "${answers[question.name]}" (choose one with ${SELECTIONS[question.name]} in eiparams)`);
+      console.error(
+        `[ei-gg] several ${question.name}s found; using "${answers[question.name]}" (choose one with ${SELECTIONS[question.name]} in eiparams)`,
+      );
     } else {
       throw new Error(`[ei-gg] the client asked "${question.message}", which cannot be answered without a terminal`);
     }

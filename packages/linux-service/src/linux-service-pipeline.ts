@@ -63,7 +63,11 @@ export class LinuxServicePipeline implements ComponentPipeline {
       env: clientEnvironment(context.env, this.home, context.deviceName),
       cwd: this.home.path,
     };
-    this.log.info('starting the Edge Impulse Linux client', { command: launch.command, args: launch.args, home: this.home.path });
+    this.log.info('starting the Edge Impulse Linux client', {
+      command: launch.command,
+      args: launch.args,
+      home: this.home.path,
+    });
     this.supervisor = new ClientSupervisor(
       {
         prepare: () => {
@@ -79,7 +83,8 @@ export class LinuxServicePipeline implements ComponentPipeline {
           this.log.warn('client exited; restarting', { ...exit });
           this.reply(clientExitedReply(exit));
         },
-        line: (stream, text) => this.log[stream === 'stderr' ? 'warn' : 'info']('client output', { stream, line: text }),
+        line: (stream, text) =>
+          this.log[stream === 'stderr' ? 'warn' : 'info']('client output', { stream, line: text }),
         redact: (text) => context.logger.secrets.redact(text),
         restartCapMs: () => config.current.sleep_time_sec * 1000,
       },
@@ -101,16 +106,26 @@ export class LinuxServicePipeline implements ComponentPipeline {
     return {
       model_name: 'edge-impulse-linux',
       model_version: version ? `v${version}` : 'unknown',
-      model_params: { client_pid: this.supervisor.pid ?? null, restarts: this.supervisor.restartCount, device_name: this.services.context.deviceName },
+      model_params: {
+        client_pid: this.supervisor.pid ?? null,
+        restarts: this.supervisor.restartCount,
+        device_name: this.services.context.deviceName,
+      },
     };
   }
 
   /** Under Greengrass through the nucleus (aws.greengrass.SecretManager), else from Secrets Manager directly. */
   private async readKey(config: LinuxServiceConfig): Promise<string> {
     const { context } = this.services;
-    const source = context.greengrass ? new IpcSecretSource(context.greengrass.connection) : new SecretsManagerSecretSource();
+    const source = context.greengrass
+      ? new IpcSecretSource(context.greengrass.connection)
+      : new SecretsManagerSecretSource();
     try {
-      return await readApiKey(source, { secretId: config.ei_sm_secret_id, jsonKey: config.ei_sm_secret_name }, context.logger.secrets);
+      return await readApiKey(
+        source,
+        { secretId: config.ei_sm_secret_id, jsonKey: config.ei_sm_secret_name },
+        context.logger.secrets,
+      );
     } finally {
       if (source instanceof SecretsManagerSecretSource) source.close();
     }

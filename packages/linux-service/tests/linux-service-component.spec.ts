@@ -8,7 +8,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  COMPONENTS, ComponentHost, componentAccessControl, createTransport, deviceTopics, readDeviceIdentitySources, runComponentCli, uniqueDeviceName,
+  COMPONENTS,
+  ComponentHost,
+  componentAccessControl,
+  createTransport,
+  deviceTopics,
+  readDeviceIdentitySources,
+  runComponentCli,
+  uniqueDeviceName,
 } from '@ei-gg/core';
 import { IpcEndpoint, startIotCore, waitFor, type IotCoreStandIn, type TestMqttClient } from '@ei-gg/testbench';
 import { RUNNER_LOCK_PREFIX, linuxServiceComponent, type LinuxServiceOptions } from '../src';
@@ -20,7 +27,12 @@ const KIND = 'linux-service' as const;
 const DEVICE = uniqueDeviceName('lstest', readDeviceIdentitySources());
 const TOPICS = deviceTopics(DEVICE);
 const API_KEY = 'ei_5ecret0123456789abcdef';
-const PARAMETERS = { device_name: 'lstest', sleep_time_sec: 1, lock_filename: '/tmp/ei_gg_lstest_lock', eiparams: '--greengrass --verbose' };
+const PARAMETERS = {
+  device_name: 'lstest',
+  sleep_time_sec: 1,
+  lock_filename: '/tmp/ei_gg_lstest_lock',
+  eiparams: '--greengrass --verbose',
+};
 const STAND_IN = join(__dirname, 'fixtures', 'stand-in-client.js');
 
 let iot: IotCoreStandIn;
@@ -59,7 +71,11 @@ afterEach(async () => {
 async function startComponent(clientEnv: Record<string, string>, options: LinuxServiceOptions = {}) {
   const logs: string[] = [];
   const definition = linuxServiceComponent({
-    clientEntry: STAND_IN, workDir: work, sensorPaths: { devDir: work, soundCards: join(work, 'no-cards') }, timings: { restartBaseMs: 200 }, ...options,
+    clientEntry: STAND_IN,
+    workDir: work,
+    sensorPaths: { devDir: work, soundCards: join(work, 'no-cards') },
+    timings: { restartBaseMs: 200 },
+    ...options,
   });
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
@@ -68,7 +84,10 @@ async function startComponent(clientEnv: Record<string, string>, options: LinuxS
     [],
     async (context) => {
       const host = new ComponentHost({
-        context, transport: createTransport(context), createPipeline: definition.createPipeline, liveKeys: definition.liveKeys,
+        context,
+        transport: createTransport(context),
+        createPipeline: definition.createPipeline,
+        liveKeys: definition.liveKeys,
         reportState: (state) => context.greengrass!.runtime.updateState(state),
       });
       await host.start();
@@ -76,7 +95,11 @@ async function startComponent(clientEnv: Record<string, string>, options: LinuxS
       await host.stop(2000);
       return 0;
     },
-    { stdout: { write: () => true }, stderr: { write: (line: string) => logs.push(line) }, env: { ...process.env, ...endpoint.env, ...clientEnv } },
+    {
+      stdout: { write: () => true },
+      stderr: { write: (line: string) => logs.push(line) },
+      env: { ...process.env, ...endpoint.env, ...clientEnv },
+    },
   );
   return { logs, exit, stop: () => (release(), exit) };
 }
@@ -89,9 +112,23 @@ it('reports RUNNING and started, then exited with the reason and started again w
   const c = await startComponent({ STAND_IN_MODE: 'exit', STAND_IN_AFTER_MS: '150', STAND_IN_CODE: '4' });
   try {
     await endpoint.waitForState('RUNNING');
-    expect(await nextResult()).toEqual(expect.objectContaining({ status: 'started', ts: expect.any(Number), id: expect.any(String), component: 'EdgeImpulseLinuxServiceComponent', component_version: expect.stringMatching(/^\d+\.\d+\.\d+/) }));
+    expect(await nextResult()).toEqual(
+      expect.objectContaining({
+        status: 'started',
+        ts: expect.any(Number),
+        id: expect.any(String),
+        component: 'EdgeImpulseLinuxServiceComponent',
+        component_version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      }),
+    );
     const exited = await nextResult();
-    expect(exited).toMatchObject({ status: 'exited', code: 4, signal: null, reason: 'exited with code 4: stand-in giving up with 4', restart_in_ms: expect.any(Number) });
+    expect(exited).toMatchObject({
+      status: 'exited',
+      code: 4,
+      signal: null,
+      reason: 'exited with code 4: stand-in giving up with 4',
+      restart_in_ms: expect.any(Number),
+    });
     expect(exited.restart_in_ms as number).toBeLessThanOrEqual(200);
     expect(await nextResult()).toMatchObject({ status: 'started', restarts: 1, pid: expect.any(Number) });
     expect(c.logs.join('')).toContain('"msg":"client output"');
@@ -107,11 +144,24 @@ it('hands the API key over without any command line holding it, and cleans the c
   try {
     await nextResult(); // started
     await waitFor(() => existsSync(record), 5000, 'the stand-in record');
-    const seen = JSON.parse(readFileSync(record, 'utf8')) as { pid: number; argv: string[]; home: string; deviceName: string; svcuid: string | null };
+    const seen = JSON.parse(readFileSync(record, 'utf8')) as {
+      pid: number;
+      argv: string[];
+      home: string;
+      deviceName: string;
+      svcuid: string | null;
+    };
     // In the client's memory: the key as --api-key, before the service's arguments (camera found, no microphone).
     expect(seen.argv).toEqual(['--api-key', API_KEY, '--disable-microphone', '--verbose']);
     expect(seen).toMatchObject({ home: join(work, 'edge-impulse-linux-home'), deviceName: DEVICE, svcuid: null });
-    expect(commandLine(seen.pid)).toEqual([process.execPath, '--require', expect.stringMatching(/bootstrap\/client-bootstrap\.js$/), STAND_IN, '--disable-microphone', '--verbose']);
+    expect(commandLine(seen.pid)).toEqual([
+      process.execPath,
+      '--require',
+      expect.stringMatching(/bootstrap\/client-bootstrap\.js$/),
+      STAND_IN,
+      '--disable-microphone',
+      '--verbose',
+    ]);
     expect(statSync(seen.home).mode & 0o777).toBe(0o700);
     expect(existsSync(join(seen.home, 'api-key'))).toBe(false); // read and deleted by the client
     expect(c.logs.join('')).not.toContain(API_KEY);
@@ -128,7 +178,14 @@ it('restart: the client is stopped and started again, and get_model_info names i
     await nextResult(); // started
     await cloud.publish(TOPICS.commandInput, { cmd: 'get_model_info', id: 'm1' }, { qos: 1 });
     const info = (await nextResult()) as { model_info: { model_params: { client_pid: number } } };
-    expect(info).toMatchObject({ model_info: { model_name: 'edge-impulse-linux', model_version: 'unknown', model_params: { restarts: 0, device_name: DEVICE } }, id: 'm1' });
+    expect(info).toMatchObject({
+      model_info: {
+        model_name: 'edge-impulse-linux',
+        model_version: 'unknown',
+        model_params: { restarts: 0, device_name: DEVICE },
+      },
+      id: 'm1',
+    });
     const before = info.model_info.model_params.client_pid;
     await cloud.publish(TOPICS.commandInput, { cmd: 'restart' }, { qos: 1 });
     expect(await nextResult()).toEqual({ restart: 'OK' });
@@ -149,14 +206,18 @@ it('cannot start with no camera and no microphone: ERRORED, exit 1, and why', as
 
 it('refuses to start while the linux-runner holds the camera', async () => {
   const lock = `${RUNNER_LOCK_PREFIX}_${DEVICE}`;
-  const runner = spawn(process.execPath, [join(__dirname, 'fixtures', 'hold-file.js'), join(work, 'video0')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const runner = spawn(process.execPath, [join(__dirname, 'fixtures', 'hold-file.js'), join(work, 'video0')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     await new Promise((resolve) => runner.stdout!.once('data', resolve));
     writeFileSync(lock, `${runner.pid}\n`);
     const c = await startComponent({ STAND_IN_MODE: 'run' });
     expect(await c.exit).toBe(1);
     await endpoint.waitForState('ERRORED');
-    expect(c.logs.join('')).toContain(`the EdgeImpulseLinuxRunnerServiceComponent component (pid ${runner.pid}, lock ${lock}) holds the camera ${join(work, 'video0')}`);
+    expect(c.logs.join('')).toContain(
+      `the EdgeImpulseLinuxRunnerServiceComponent component (pid ${runner.pid}, lock ${lock}) holds the camera ${join(work, 'video0')}`,
+    );
   } finally {
     runner.kill('SIGKILL');
     rmSync(lock, { force: true });

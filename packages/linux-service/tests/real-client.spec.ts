@@ -8,7 +8,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMPONENTS, componentAccessControl, deviceTopics, readDeviceIdentitySources, uniqueDeviceName } from '@ei-gg/core';
+import {
+  COMPONENTS,
+  componentAccessControl,
+  deviceTopics,
+  readDeviceIdentitySources,
+  uniqueDeviceName,
+} from '@ei-gg/core';
 import { IpcEndpoint, startProcess, waitFor, type ManagedProcess } from '@ei-gg/testbench';
 import { bundledClientEntry, CLIENT_BOOTSTRAP } from '../src';
 import { commandLine, environment, isAlive, processTree } from './support/processes';
@@ -20,7 +26,13 @@ const DEVICE = uniqueDeviceName('lsreal', readDeviceIdentitySources());
 const TOPICS = deviceTopics(DEVICE);
 const API_KEY = 'ei_real0client0key0123456789';
 const LOCK = '/tmp/ei_gg_lsreal_lock';
-const PARAMETERS = { device_name: 'lsreal', sleep_time_sec: 1, lock_filename: LOCK, gst_args: 'videotestsrc:!:jpegenc', eiparams: '--greengrass --disable-microphone' };
+const PARAMETERS = {
+  device_name: 'lsreal',
+  sleep_time_sec: 1,
+  lock_filename: LOCK,
+  gst_args: 'videotestsrc:!:jpegenc',
+  eiparams: '--greengrass --disable-microphone',
+};
 const REGISTER = join(__dirname, 'support', 'register-ts.js');
 const MAIN = join(__dirname, '..', 'src', 'main.ts');
 
@@ -55,7 +67,9 @@ afterAll(async () => {
 });
 
 const results = () =>
-  endpoint.published.filter((m) => m.topic === TOPICS.commandOutput).map((m) => (JSON.parse(m.payload.toString()) as { result: Record<string, unknown> }).result);
+  endpoint.published
+    .filter((m) => m.topic === TOPICS.commandOutput)
+    .map((m) => (JSON.parse(m.payload.toString()) as { result: Record<string, unknown> }).result);
 
 /** Every process below the component, with its kernel command line and environment, polled every few ms. */
 function watchTree(root: number): { seen: Map<number, Seen>; stop(): void } {
@@ -65,7 +79,8 @@ function watchTree(root: number): { seen: Map<number, Seen>; stop(): void } {
       const cmdline = commandLine(pid);
       const env = environment(pid);
       if (cmdline && env && !seen.has(pid)) seen.set(pid, { cmdline, env });
-      if (cmdline?.some((arg) => arg.includes(API_KEY))) throw new Error(`the API key is on the command line of pid ${pid}`);
+      if (cmdline?.some((arg) => arg.includes(API_KEY)))
+        throw new Error(`the API key is on the command line of pid ${pid}`);
     }
   }, 5);
   return { seen, stop: () => clearInterval(timer) };
@@ -73,14 +88,20 @@ function watchTree(root: number): { seen: Map<number, Seen>; stop(): void } {
 
 it('supervises the real client: documented command line and environment, no key in any argv, backed-off restarts, nothing left after SIGTERM', async () => {
   const component: ManagedProcess = await startProcess(process.execPath, ['-r', REGISTER, MAIN], {
-    name: 'ei-gg-linux-service', cwd: work, env: { ...endpoint.env, EI_HOST: '127.0.0.1' },
+    name: 'ei-gg-linux-service',
+    cwd: work,
+    env: { ...endpoint.env, EI_HOST: '127.0.0.1' },
   });
   const tree = watchTree(component.pid);
   try {
     await endpoint.waitForState('RUNNING', 10_000);
     await waitFor(() => results().filter((r) => r.status === 'exited').length >= 4, 20_000, 'four client exits');
     // Stop while a client runs, so its whole tree has to go.
-    await waitFor(() => [...tree.seen].some(([pid, { cmdline }]) => cmdline.includes(CLIENT_BOOTSTRAP) && isAlive(pid)), 5000, 'a running client');
+    await waitFor(
+      () => [...tree.seen].some(([pid, { cmdline }]) => cmdline.includes(CLIENT_BOOTSTRAP) && isAlive(pid)),
+      5000,
+      'a running client',
+    );
     process.kill(component.pid, 'SIGTERM');
     expect(await component.exited).toEqual({ code: 0, signal: null });
   } finally {
@@ -93,8 +114,21 @@ it('supervises the real client: documented command line and environment, no key 
   const clients = [...tree.seen].filter(([, { cmdline }]) => cmdline.includes(CLIENT_BOOTSTRAP));
   expect(clients.length).toBeGreaterThanOrEqual(4);
   for (const [, { cmdline, env }] of clients) {
-    expect(cmdline).toEqual([process.execPath, '--require', CLIENT_BOOTSTRAP, bundledClientEntry(), '--gst-launch-args', 'videotestsrc ! jpegenc', '--disable-microphone']);
-    expect(env).toMatchObject({ HOME: home, EI_GG_DEVICE_NAME: DEVICE, EI_GG_API_KEY_FILE: join(home, 'api-key'), EI_HOST: '127.0.0.1' });
+    expect(cmdline).toEqual([
+      process.execPath,
+      '--require',
+      CLIENT_BOOTSTRAP,
+      bundledClientEntry(),
+      '--gst-launch-args',
+      'videotestsrc ! jpegenc',
+      '--disable-microphone',
+    ]);
+    expect(env).toMatchObject({
+      HOME: home,
+      EI_GG_DEVICE_NAME: DEVICE,
+      EI_GG_API_KEY_FILE: join(home, 'api-key'),
+      EI_HOST: '127.0.0.1',
+    });
     expect(env.SVCUID).toBeUndefined();
     expect(Object.values(env).join('\n')).not.toContain(API_KEY);
   }
@@ -106,7 +140,11 @@ it('supervises the real client: documented command line and environment, no key 
   expect(exits[0].output).toEqual(expect.arrayContaining(['Failed to authenticate with Edge Impulse: fetch failed']));
   expect((exits[0].output as string[]).join('\n')).not.toContain('[ei-gg]');
   // Back-off: 0.5 s base doubling, capped at sleep_time_sec (1 s), half fixed and half jitter.
-  const bounds = [[250, 500], [500, 1000], [500, 1000]];
+  const bounds = [
+    [250, 500],
+    [500, 1000],
+    [500, 1000],
+  ];
   for (let n = 0; n < bounds.length; n++) {
     const exit = exits[n];
     const next = all.find((r) => r.status === 'started' && r.restarts === n + 1)!;

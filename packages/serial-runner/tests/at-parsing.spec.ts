@@ -49,7 +49,9 @@ describe('parseAtConfig', () => {
     });
     expect(config.sections['Remote management']).toEqual({ URL: 'wss://remote-mgmt.edgeimpulse.com', Connected: '1' });
     expect(config.sections['WIFI']).toEqual({ Connected: '0' });
-    expect(config.sections['Sensors']).toEqual({ Name: 'Microphone, Max sample length: 3600s, Frequencies: [16000.00Hz]' });
+    expect(config.sections['Sensors']).toEqual({
+      Name: 'Microphone, Max sample length: 3600s, Frequencies: [16000.00Hz]',
+    });
   });
 
   it('tolerates old firmware without an Inference section and garbage lines', () => {
@@ -76,12 +78,18 @@ describe('parseAtInfo', () => {
   });
 
   it('leaves absent or non-numeric values undefined', () => {
-    expect(parseAtInfo('ML model ID : abc\n')).toMatchObject({ modelId: undefined, modelName: undefined, deployVersion: undefined });
+    expect(parseAtInfo('ML model ID : abc\n')).toMatchObject({
+      modelId: undefined,
+      modelName: undefined,
+      deployVersion: undefined,
+    });
   });
 });
 
 describe('checkAtVersion', () => {
-  it.each(['1.3.0', '1.7.0', '1.8.0', '1.9', 'v1.10.2'])('accepts %s', (v) => expect(() => checkAtVersion(v)).not.toThrow());
+  it.each(['1.3.0', '1.7.0', '1.8.0', '1.9', 'v1.10.2'])('accepts %s', (v) =>
+    expect(() => checkAtVersion(v)).not.toThrow(),
+  );
 
   it.each(['2.0.0', '0.9.1', 'banana', ''])('refuses %s, naming the supported versions', (v) => {
     expect(() => checkAtVersion(v)).toThrow(SerialError);

@@ -2,7 +2,11 @@ import { EmulatedFirmware, EmulatedFirmwareOptions } from '@ei-gg/testbench';
 import { AtPort, AtSession, CLI_CHUNKING, SerialError } from '../src';
 
 /** An in-memory port wired to the emulated firmware: what the session writes is the board's input. */
-function boardPort(options: EmulatedFirmwareOptions = {}): { port: AtPort; firmware: EmulatedFirmware; writes: string[] } {
+function boardPort(options: EmulatedFirmwareOptions = {}): {
+  port: AtPort;
+  firmware: EmulatedFirmware;
+  writes: string[];
+} {
   const listeners = new Set<(chunk: Buffer | string) => void>();
   const writes: string[] = [];
   const firmware = new EmulatedFirmware((text) => setImmediate(() => listeners.forEach((l) => l(text))), options);
@@ -21,7 +25,10 @@ describe('AtSession', () => {
   it('handshakes with commands written in CLI-sized chunks', async () => {
     const { port, writes } = boardPort();
     const session = new AtSession(port, { write: CLI_CHUNKING });
-    await expect(session.handshake()).resolves.toMatchObject({ config: { atVersion: '1.8.0' }, info: { modelId: 424242 } });
+    await expect(session.handshake()).resolves.toMatchObject({
+      config: { atVersion: '1.8.0' },
+      info: { modelId: 424242 },
+    });
     expect(writes.slice(0, 4)).toEqual(['b\r', 'AT+CO', 'NFIG?', '\r']);
     session.dispose();
   });
@@ -62,7 +69,11 @@ describe('AtSession', () => {
   });
 
   it('wraps a failing write in SERIAL_WRITE', async () => {
-    const broken: AtPort = { write: async () => Promise.reject(new Error('EIO')), on: () => undefined, off: () => undefined };
+    const broken: AtPort = {
+      write: async () => Promise.reject(new Error('EIO')),
+      on: () => undefined,
+      off: () => undefined,
+    };
     await expect(new AtSession(broken).command('AT+INFO')).rejects.toMatchObject({ code: 'SERIAL_WRITE' });
   });
 });

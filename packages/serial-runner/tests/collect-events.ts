@@ -39,7 +39,7 @@ export function splitInput(input: Buffer, chunking: Chunking, seed = 7): Buffer[
   if (chunking === 'bytes') return [...input].map((b) => Buffer.from([b]));
   const random = randomGenerator(seed);
   const chunks: Buffer[] = [];
-  for (let at = 0; at < input.length; ) {
+  for (let at = 0; at < input.length;) {
     const size = 1 + Math.floor(random() * 17);
     chunks.push(input.subarray(at, at + size));
     at += size;
@@ -69,7 +69,8 @@ export function expectClose(actual: unknown, expected: unknown, path = '$'): voi
     return;
   }
   if (expected === null || typeof expected !== 'object') {
-    if (actual !== expected) throw new Error(`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    if (actual !== expected)
+      throw new Error(`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
     return;
   }
   if (typeof actual !== 'object' || actual === null || Array.isArray(actual) !== Array.isArray(expected)) {

@@ -4,7 +4,10 @@ import * as path from 'path';
 export const FIXTURE_DIR = path.join(__dirname, '../../../../shared/fixtures/serial');
 
 export function fixtureNames(): string[] {
-  return fs.readdirSync(FIXTURE_DIR).filter((name) => name.endsWith('.txt')).sort();
+  return fs
+    .readdirSync(FIXTURE_DIR)
+    .filter((name) => name.endsWith('.txt'))
+    .sort();
 }
 
 /** A transcript's bytes without its first `# Source` line; Python-repr transcripts (`b'...'`) are decoded. */

@@ -14,7 +14,11 @@ function closePort(port: SerialPort): Promise<void> {
   return new Promise((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
 }
 
-function nextEvent<T>(parser: SerialResultParser, event: 'reboot' | 'stopped' | 'result', timeoutMs = 3000): Promise<T> {
+function nextEvent<T>(
+  parser: SerialResultParser,
+  event: 'reboot' | 'stopped' | 'result',
+  timeoutMs = 3000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} event within ${timeoutMs} ms`)), timeoutMs);
     const listener = (payload: unknown): void => {

@@ -6,7 +6,13 @@ const NO_TIME = { dspMs: 0, classificationMs: 0, anomalyMs: 0 };
 /** Exactly the events each real transcript must give, line events aside. */
 const EXPECTED: Record<string, Recorded> = {
   '01-edge-impulse-cli-readme-run-impulse.txt': [
-    ['settings', { entries: { Interval: '16.00 ms.', 'Frame size': '375', 'Sample length': '2000 ms.', 'No. of classes': '4' }, classes: [] }],
+    [
+      'settings',
+      {
+        entries: { Interval: '16.00 ms.', 'Frame size': '375', 'Sample length': '2000 ms.', 'No. of classes': '4' },
+        classes: [],
+      },
+    ],
     [
       'result',
       {
@@ -19,9 +25,23 @@ const EXPECTED: Record<string, Recorded> = {
   '02-expert-projects-occupancy-sensing-silabs-xg24.txt': [
     [
       'settings',
-      { entries: { Interval: '0.062500ms.', 'Frame size': '16000', 'Sample length': '1000.000000 ms.', 'No. of classes': '2' }, classes: [] },
+      {
+        entries: {
+          Interval: '0.062500ms.',
+          'Frame size': '16000',
+          'Sample length': '1000.000000 ms.',
+          'No. of classes': '2',
+        },
+        classes: [],
+      },
     ],
-    ['result', { classification: { CrowdedRoom: 0.996094, EmptyRoom: 0.002031 }, timing: { dspMs: 188, classificationMs: 4, anomalyMs: 0 } }],
+    [
+      'result',
+      {
+        classification: { CrowdedRoom: 0.996094, EmptyRoom: 0.002031 },
+        timing: { dspMs: 188, classificationMs: 4, anomalyMs: 0 },
+      },
+    ],
   ],
   '04-ei-docs-syntiant-rc-commands-go-stop.txt': [
     [
@@ -58,7 +78,10 @@ const EXPECTED: Record<string, Recorded> = {
   '07-firmware-sdk-tools-runimpulsestatic.txt': [
     [
       'result',
-      { classification: { helloworld: 0.99219, noise: 0, unknown: 0.00781 }, timing: { dspMs: 315, classificationMs: 28, anomalyMs: 0 } },
+      {
+        classification: { helloworld: 0.99219, noise: 0, unknown: 0.00781 },
+        timing: { dspMs: 315, classificationMs: 28, anomalyMs: 0 },
+      },
     ],
   ],
   '09-issue-thingy91-failed-to-get-info.txt': [],
@@ -78,6 +101,8 @@ describe('SerialResultParser over the real transcripts', () => {
   }
 
   it('decodes the Python repr transcript into CRLF bytes', () => {
-    expect(loadFixture('07-firmware-sdk-tools-runimpulsestatic.txt').toString()).toContain('  unknown: 0.00781\r\nRESULT 0\r\n');
+    expect(loadFixture('07-firmware-sdk-tools-runimpulsestatic.txt').toString()).toContain(
+      '  unknown: 0.00781\r\nRESULT 0\r\n',
+    );
   });
 });

@@ -15,7 +15,10 @@ describe('SerialResultParser: every SPEC section 5 format', () => {
   it('parses all formats back to back, each completed by the next timing line', () => {
     const input = FIRMWARE_RESULT_BLOCKS.map((b) => b.text).join('');
     for (const chunking of CHUNKINGS) {
-      expectClose(results(parseAll(input, chunking)), FIRMWARE_RESULT_BLOCKS.map((b) => b.expected));
+      expectClose(
+        results(parseAll(input, chunking)),
+        FIRMWARE_RESULT_BLOCKS.map((b) => b.expected),
+      );
     }
   });
 

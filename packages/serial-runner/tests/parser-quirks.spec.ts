@@ -15,11 +15,26 @@ const CASES: Array<[string, string, Recorded]> = [
   [
     'a prompt glued to the next line',
     '> Inferencing settings:\n\tInterval: 1 ms.\nStarting inferencing in 2 seconds...\n',
-    [['prompt', undefined], ['settings', { entries: { Interval: '1 ms.' }, classes: [] }]],
+    [
+      ['prompt', undefined],
+      ['settings', { entries: { Interval: '1 ms.' }, classes: [] }],
+    ],
   ],
-  ['CRLF line endings', block('    a: 0.5', '    b: 0.25').replace(/\n/g, '\r\n'), [result({ classification: { a: 0.5, b: 0.25 } })]],
-  ['CR CR LF line endings', block('    a: 0.5', '    b: 0.25').replace(/\n/g, '\r\r\n'), [result({ classification: { a: 0.5, b: 0.25 } })]],
-  ['lone CR line endings', block('    a: 0.5', '    b: 0.25').replace(/\n/g, '\r'), [result({ classification: { a: 0.5, b: 0.25 } })]],
+  [
+    'CRLF line endings',
+    block('    a: 0.5', '    b: 0.25').replace(/\n/g, '\r\n'),
+    [result({ classification: { a: 0.5, b: 0.25 } })],
+  ],
+  [
+    'CR CR LF line endings',
+    block('    a: 0.5', '    b: 0.25').replace(/\n/g, '\r\r\n'),
+    [result({ classification: { a: 0.5, b: 0.25 } })],
+  ],
+  [
+    'lone CR line endings',
+    block('    a: 0.5', '    b: 0.25').replace(/\n/g, '\r'),
+    [result({ classification: { a: 0.5, b: 0.25 } })],
+  ],
   [
     'missing newlines between lines',
     TIMING + '#Classification results:\n    a: 0.5Anomaly prediction: 0.25' + TIMING + '\n    b: 1\n',
@@ -49,16 +64,32 @@ const CASES: Array<[string, string, Recorded]> = [
   ],
   [
     'number formats',
-    block('    a: 0', '    b: 0.99609', '    c: 0.996094', '    d: 18.000000', '    e: 1e-05', '    anomaly score: -0.067'),
+    block(
+      '    a: 0',
+      '    b: 0.99609',
+      '    c: 0.996094',
+      '    d: 18.000000',
+      '    e: 1e-05',
+      '    anomaly score: -0.067',
+    ),
     [result({ classification: { a: 0, b: 0.99609, c: 0.996094, d: 18, e: 0.00001 }, anomaly: -0.067 })],
   ],
   [
     'nan and inf values: the line is left out and reported',
-    block('    a: -nan', '    b: 0.5', '    c: inf', '    face (nan) [ x: 1, y: 2, width: 3, height: 4 ]', 'Anomaly prediction: nan'),
+    block(
+      '    a: -nan',
+      '    b: 0.5',
+      '    c: inf',
+      '    face (nan) [ x: 1, y: 2, width: 3, height: 4 ]',
+      'Anomaly prediction: nan',
+    ),
     [
       ['invalidLine', { line: 'a: -nan', reason: '"-nan" is not a finite number' }],
       ['invalidLine', { line: 'c: inf', reason: '"inf" is not a finite number' }],
-      ['invalidLine', { line: 'face (nan) [ x: 1, y: 2, width: 3, height: 4 ]', reason: '"nan" is not a finite number' }],
+      [
+        'invalidLine',
+        { line: 'face (nan) [ x: 1, y: 2, width: 3, height: 4 ]', reason: '"nan" is not a finite number' },
+      ],
       ['invalidLine', { line: 'Anomaly prediction: nan', reason: '"nan" is not a finite number' }],
       result({ classification: { b: 0.5 } }),
     ],
@@ -66,15 +97,36 @@ const CASES: Array<[string, string, Recorded]> = [
   [
     'a timing line with nan opens no block',
     'Predictions (DSP: nan ms., Classification: 1 ms., Anomaly: 2 ms.):\n    a: 0.5\n',
-    [['invalidLine', { line: 'Predictions (DSP: nan ms., Classification: 1 ms., Anomaly: 2 ms.):', reason: 'timing value "nan" is not a duration' }]],
+    [
+      [
+        'invalidLine',
+        {
+          line: 'Predictions (DSP: nan ms., Classification: 1 ms., Anomaly: 2 ms.):',
+          reason: 'timing value "nan" is not a duration',
+        },
+      ],
+    ],
   ],
   [
     'firmware errors and allocation failures',
     'ERR: Failed to run classifier (-5)\nFailed to allocate TFLite arena (error: 12)\nfailed to allocate 4096 bytes\n',
     [
-      ['error', { kind: 'firmware', message: 'Failed to run classifier (-5)', line: 'ERR: Failed to run classifier (-5)' }],
-      ['error', { kind: 'allocation', message: 'Failed to allocate TFLite arena (error: 12)', line: 'Failed to allocate TFLite arena (error: 12)' }],
-      ['error', { kind: 'allocation', message: 'failed to allocate 4096 bytes', line: 'failed to allocate 4096 bytes' }],
+      [
+        'error',
+        { kind: 'firmware', message: 'Failed to run classifier (-5)', line: 'ERR: Failed to run classifier (-5)' },
+      ],
+      [
+        'error',
+        {
+          kind: 'allocation',
+          message: 'Failed to allocate TFLite arena (error: 12)',
+          line: 'Failed to allocate TFLite arena (error: 12)',
+        },
+      ],
+      [
+        'error',
+        { kind: 'allocation', message: 'failed to allocate 4096 bytes', line: 'failed to allocate 4096 bytes' },
+      ],
     ],
   ],
   [
@@ -141,7 +193,9 @@ describe('SerialResultParser: quirks seen in the wild', () => {
       it(`${name} (${chunking})`, () => {
         const events = parseAll(input, chunking).map(([event, payload]): [string, unknown] =>
           // The dropped length depends on where chunks were cut; only the kind is fixed.
-          event === 'error' && (payload as { kind: string }).kind === 'line-too-long' ? [event, { kind: 'line-too-long' }] : [event, payload],
+          event === 'error' && (payload as { kind: string }).kind === 'line-too-long'
+            ? [event, { kind: 'line-too-long' }]
+            : [event, payload],
         );
         expectClose(events, expected);
       });

@@ -32,7 +32,9 @@ describe('openSerialPort errors name the port and what to do', () => {
   it('a missing port', async () => {
     await expect(openSerialPort('/dev/ttyACM-does-not-exist', 115200)).rejects.toMatchObject({
       code: 'SERIAL_PORT_MISSING',
-      message: expect.stringMatching(/^serial port \/dev\/ttyACM-does-not-exist does not exist: is the board plugged in\?/),
+      message: expect.stringMatching(
+        /^serial port \/dev\/ttyACM-does-not-exist does not exist: is the board plugged in\?/,
+      ),
     });
   });
 

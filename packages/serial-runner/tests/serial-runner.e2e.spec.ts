@@ -63,13 +63,24 @@ interface Rig {
 }
 
 /** Emulator + IPC endpoint + the runner under Greengrass (no flags), with `parameters` as its configuration. */
-async function startRig(parameters: Record<string, unknown>, emulatorBlocks?: string[], intervalMs = 150): Promise<Rig> {
+async function startRig(
+  parameters: Record<string, unknown>,
+  emulatorBlocks?: string[],
+  intervalMs = 150,
+): Promise<Rig> {
   const emulator = await McuEmulator.start({ ...(emulatorBlocks ? { blocks: emulatorBlocks } : {}), intervalMs });
   cleanups.push(() => emulator.stop());
   const endpoint = await IpcEndpoint.start({
     componentName: NAME,
     configuration: {
-      Parameters: { device_name: 'sr-e2e', serial_port: emulator.devicePath, iotcore_backoff: 1, metrics_sleeptime_ms: 0, lock_filename: `${emulator.devicePath}.lock`, ...parameters },
+      Parameters: {
+        device_name: 'sr-e2e',
+        serial_port: emulator.devicePath,
+        iotcore_backoff: 1,
+        metrics_sleeptime_ms: 0,
+        lock_filename: `${emulator.devicePath}.lock`,
+        ...parameters,
+      },
     },
     iotCore: iot.bridge,
     policy: componentAccessControl('serial-runner') as never,
@@ -80,26 +91,37 @@ async function startRig(parameters: Record<string, unknown>, emulatorBlocks?: st
     const exit = await runner.stop(5000);
     expect(exit).toEqual({ code: 0, signal: null });
   });
-  await endpoint.waitForState('RUNNING', 15_000).catch((error) => Promise.reject(new Error(`${error}\n${runner.output()}`)));
+  await endpoint
+    .waitForState('RUNNING', 15_000)
+    .catch((error) => Promise.reject(new Error(`${error}\n${runner.output()}`)));
   return { emulator, endpoint, runner };
 }
 
 /** The payload the runner must publish for `expected`, given the fields that vary per message. */
-function expectedPayload(expected: InferenceResult, received: { id: string; ts: number; total_inferences: number }): object {
-  return encodeInferencePayload(expected, { id: received.id, ts: received.ts, totalInferences: received.total_inferences })!;
+function expectedPayload(
+  expected: InferenceResult,
+  received: { id: string; ts: number; total_inferences: number },
+): object {
+  return encodeInferencePayload(expected, {
+    id: received.id,
+    ts: received.ts,
+    totalInferences: received.total_inferences,
+  })!;
 }
 
 /** Deep equality with numbers compared within 1e-6. */
 function expectClose(actual: unknown, expected: unknown, path = '$'): void {
   if (typeof expected === 'number') {
     expect(typeof actual).toBe('number');
-    if (Math.abs((actual as number) - expected) > 1e-6) throw new Error(`${path}: ${actual} is not within 1e-6 of ${expected}`);
+    if (Math.abs((actual as number) - expected) > 1e-6)
+      throw new Error(`${path}: ${actual} is not within 1e-6 of ${expected}`);
     return;
   }
   if (expected && typeof expected === 'object') {
     expect(actual && typeof actual === 'object').toBe(true);
     expect(Object.keys(actual as object).sort()).toEqual(Object.keys(expected).sort());
-    for (const [key, value] of Object.entries(expected)) expectClose((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
+    for (const [key, value] of Object.entries(expected))
+      expectClose((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
     return;
   }
   expect(actual).toEqual(expected);
@@ -109,7 +131,9 @@ type Payload = { id: string; ts: number; total_inferences: number } & Record<str
 
 it('relays every firmware format exactly, in order, without duplicates', async () => {
   await startRig({});
-  const publishable = FIRMWARE_RESULT_BLOCKS.map((block, index) => ({ ...block, index })).filter((block) => !isEmptyResult(block.expected));
+  const publishable = FIRMWARE_RESULT_BLOCKS.map((block, index) => ({ ...block, index })).filter(
+    (block) => !isEmptyResult(block.expected),
+  );
   const messages = await cloud.collect(TOPICS.inferenceOutput, publishable.length, 20_000);
   const payloads = messages.map((m) => m.json<Payload>());
   expect(new Set(payloads.map((p) => p.id)).size).toBe(payloads.length);
@@ -134,7 +158,9 @@ describe.each(readdirSync(FIXTURES).filter((f) => f.endsWith('.txt')))('fixture 
       await expect(cloud.nextMessage(TOPICS.inferenceOutput, 1500)).rejects.toThrow();
       return;
     }
-    const payloads = (await cloud.collect(TOPICS.inferenceOutput, results.length, 10_000)).map((m) => m.json<Payload>());
+    const payloads = (await cloud.collect(TOPICS.inferenceOutput, results.length, 10_000)).map((m) =>
+      m.json<Payload>(),
+    );
     payloads.forEach((payload, i) => expectClose(payload, expectedPayload(results[i], payload)));
   });
 });
@@ -143,10 +169,27 @@ it('publishes the same JSON on stdout with --transport stdout', async () => {
   const block = FIRMWARE_RESULT_BLOCKS[0];
   const emulator = await McuEmulator.start({ blocks: [block.text], intervalMs: 150 });
   cleanups.push(() => emulator.stop());
-  const runner = await startProcess(process.execPath, [BIN, '--transport', 'stdout', '--set', `serial_port=${emulator.devicePath}`, '--set', 'device_name=sr-e2e', '--set', 'iotcore_backoff=1', '--set', 'metrics_sleeptime_ms=0', '--set', `lock_filename=${emulator.devicePath}.lock`]);
+  const runner = await startProcess(process.execPath, [
+    BIN,
+    '--transport',
+    'stdout',
+    '--set',
+    `serial_port=${emulator.devicePath}`,
+    '--set',
+    'device_name=sr-e2e',
+    '--set',
+    'iotcore_backoff=1',
+    '--set',
+    'metrics_sleeptime_ms=0',
+    '--set',
+    `lock_filename=${emulator.devicePath}.lock`,
+  ]);
   cleanups.push(() => runner.stop(5000));
   await waitFor(() => (runner.output().match(/inference\/output/g) ?? []).length >= 2, 10_000, 'two results on stdout');
-  const lines = runner.output().split('\n').filter((line) => line.startsWith('{"topic"'));
+  const lines = runner
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{"topic"'));
   const results = lines.map((line) => JSON.parse(line)).filter((m) => m.topic === TOPICS.inferenceOutput);
   expectClose(results[0].payload, expectedPayload(block.expected, results[0].payload));
   expect(lines.map((line) => JSON.parse(line).topic)).toContain(TOPICS.commandOutput); // started
@@ -190,14 +233,21 @@ it('obeys filter, backoff and metrics commands through the real command topic', 
   const command = async (body: object) => {
     await cloud.publish(TOPICS.commandInput, body, { qos: 1 });
     for (;;) {
-      const reply = (await cloud.nextMessage(TOPICS.commandOutput, 5000)).json<{ result: Record<string, unknown> }>().result;
+      const reply = (await cloud.nextMessage(TOPICS.commandOutput, 5000)).json<{ result: Record<string, unknown> }>()
+        .result;
       if (!('status' in reply)) return reply;
     }
   };
   expect(await command({ cmd: 'set_threshold_filter_confidence', value: 0.9 })).toEqual({ confidence_threshold: 0.9 });
-  expect(await command({ cmd: 'enable_threshold_filter' })).toEqual({ threshold_filter_config: { enabled: 'yes', confidence_threshold: 0.9, threshold_criteria: 'ge' } });
+  expect(await command({ cmd: 'enable_threshold_filter' })).toEqual({
+    threshold_filter_config: { enabled: 'yes', confidence_threshold: 0.9, threshold_criteria: 'ge' },
+  });
   expect(await command({ cmd: 'get_model_info' })).toEqual({
-    model_info: { model_name: 'ei-gg emulated model', model_version: expect.stringMatching(/^v\d+$/), model_params: expect.objectContaining({ at_version: '1.8.0' }) },
+    model_info: {
+      model_name: 'ei-gg emulated model',
+      model_version: expect.stringMatching(/^v\d+$/),
+      model_params: expect.objectContaining({ at_version: '1.8.0' }),
+    },
   });
   const since = Date.now();
   const after = [];
@@ -208,14 +258,20 @@ it('obeys filter, backoff and metrics commands through the real command topic', 
   for (const payload of after) expect(payload.c).toEqual(expect.objectContaining({ idle: 0.91016 }));
 
   expect(await command({ cmd: 'reset_metrics' })).toEqual({ metrics_reset: 'OK' });
-  expect(await command({ cmd: 'clear_cache' })).toEqual({ error: `clear_cache is not available: ${NAME} has no cache`, cmd: 'clear_cache' });
+  expect(await command({ cmd: 'clear_cache' })).toEqual({
+    error: `clear_cache is not available: ${NAME} has no cache`,
+    cmd: 'clear_cache',
+  });
 });
 
 it('publishes model metrics on its interval', async () => {
   await startRig({ metrics_sleeptime_ms: 700 }, [FIRMWARE_RESULT_BLOCKS[0].text]);
   await cloud.nextMessage(TOPICS.modelMetrics, 5000); // the first one, at start
   const later = (await cloud.nextMessage(TOPICS.modelMetrics, 5000)).json<Record<string, unknown>>();
-  expect(later).toMatchObject({ confidence_trend: expect.stringMatching(/^(INCREASING|FLAT|DECREASING)$/), details: { n: expect.any(Number) } });
+  expect(later).toMatchObject({
+    confidence_trend: expect.stringMatching(/^(INCREASING|FLAT|DECREASING)$/),
+    details: { n: expect.any(Number) },
+  });
   expect((later.details as { n: number }).n).toBeGreaterThan(0);
   expect(later.mean_confidence).toBeCloseTo(0.91016, 5);
 });
@@ -223,7 +279,15 @@ it('publishes model metrics on its interval', async () => {
 it('reports a missing board once on the command topic and keeps trying without exiting', async () => {
   const endpoint = await IpcEndpoint.start({
     componentName: NAME,
-    configuration: { Parameters: { device_name: 'sr-e2e', serial_port: '/dev/ttyACM-ei-gg-missing', sleep_time_sec: 1, metrics_sleeptime_ms: 0, lock_filename: '/tmp/ei_gg_missing_board.lock' } },
+    configuration: {
+      Parameters: {
+        device_name: 'sr-e2e',
+        serial_port: '/dev/ttyACM-ei-gg-missing',
+        sleep_time_sec: 1,
+        metrics_sleeptime_ms: 0,
+        lock_filename: '/tmp/ei_gg_missing_board.lock',
+      },
+    },
     iotCore: iot.bridge,
     policy: componentAccessControl('serial-runner') as never,
   });
@@ -231,17 +295,26 @@ it('reports a missing board once on the command topic and keeps trying without e
   const runner = await startProcess(process.execPath, [BIN], { env: { ...endpoint.env } });
   cleanups.push(() => runner.stop(5000));
   expect((await cloud.nextMessage(TOPICS.commandOutput, 10_000)).json()).toEqual({
-    result: { error: expect.stringMatching(/^serial port \/dev\/ttyACM-ei-gg-missing does not exist/), source: 'serial-runner' },
+    result: {
+      error: expect.stringMatching(/^serial port \/dev\/ttyACM-ei-gg-missing does not exist/),
+      source: 'serial-runner',
+    },
   });
   await endpoint.waitForState('RUNNING');
-  await waitFor(() => (runner.output().match(/does not exist/g) ?? []).length >= 3, 10_000, 'several reconnect attempts');
+  await waitFor(
+    () => (runner.output().match(/does not exist/g) ?? []).length >= 3,
+    10_000,
+    'several reconnect attempts',
+  );
   const reports = [];
   for (;;) {
     const next = await cloud.nextMessage(TOPICS.commandOutput, 300).catch(() => undefined);
     if (!next) break;
     reports.push(next.json());
   }
-  expect(reports).toEqual([{ result: expect.objectContaining({ status: 'started', component: NAME, device: DEVICE, transport: 'ipc' }) }]);
+  expect(reports).toEqual([
+    { result: expect.objectContaining({ status: 'started', component: NAME, device: DEVICE, transport: 'ipc' }) },
+  ]);
   expect(runner.isRunning()).toBe(true);
 });
 
@@ -277,13 +350,24 @@ it('triggered mode: a board unplugged during a cycle fails that request with an 
   rig.endpoint.publishToTopic(requestTopic, { id: 'lost' }, 'com.example.Trigger');
   await rig.emulator.waitForReceived('AT+RUNIMPULSE');
   await rig.emulator.disappear();
-  const failure = await rig.endpoint.waitForOperation('aws.greengrass#PublishToTopic', (r) => (r.publishMessage as any).jsonMessage.message.request_id === 'lost', 10_000);
+  const failure = await rig.endpoint.waitForOperation(
+    'aws.greengrass#PublishToTopic',
+    (r) => (r.publishMessage as any).jsonMessage.message.request_id === 'lost',
+    10_000,
+  );
   expect((failure.request.publishMessage as any).jsonMessage.message).toEqual({
-    error: expect.stringMatching(/^inference on the board failed: /), code: 'INFERENCE_FAILED', request_id: 'lost', ts: expect.any(Number),
+    error: expect.stringMatching(/^inference on the board failed: /),
+    code: 'INFERENCE_FAILED',
+    request_id: 'lost',
+    ts: expect.any(Number),
   });
 
   await rig.emulator.reappear();
-  await waitFor(() => rig.runner.output().split('waiting for inference requests').length === 3, 10_000, 'a new handshake after replug');
+  await waitFor(
+    () => rig.runner.output().split('waiting for inference requests').length === 3,
+    10_000,
+    'a new handshake after replug',
+  );
   rig.endpoint.publishToTopic(requestTopic, { id: 'after' }, 'com.example.Trigger');
   const answer = (await cloud.nextMessage(TOPICS.inferenceOutput, 10_000)).json<Payload>();
   expect(answer.request_id).toBe('after');

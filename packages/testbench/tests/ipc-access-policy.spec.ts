@@ -13,7 +13,8 @@ describe('AccessPolicy', () => {
     expect(new AccessPolicy(undefined, 'C').denial(IpcService.MqttProxy, PUBLISH, 'any/topic')).toBeUndefined();
     const policy = new AccessPolicy({}, 'C');
     expect(policy.denial(IpcService.MqttProxy, PUBLISH, 'a')).toBe(
-      'Principal C is not authorized to perform aws.greengrass.ipc.mqttproxy:aws.greengrass#PublishToIoTCore on resource a');
+      'Principal C is not authorized to perform aws.greengrass.ipc.mqttproxy:aws.greengrass#PublishToIoTCore on resource a',
+    );
   });
 
   it('grants only the listed operations, or all with *', () => {
@@ -40,8 +41,9 @@ describe('AccessPolicy', () => {
     ['a/${*}', 'a/*', true],
     ['a/${*}', 'a/b', false],
   ])('mqttproxy resource %s covers %s: %s', (resource, topic, allowed) => {
-    expect(mqttPolicy([PUBLISH, SUBSCRIBE], [resource]).denial(IpcService.MqttProxy, SUBSCRIBE, topic) === undefined)
-      .toBe(allowed);
+    expect(
+      mqttPolicy([PUBLISH, SUBSCRIBE], [resource]).denial(IpcService.MqttProxy, SUBSCRIBE, topic) === undefined,
+    ).toBe(allowed);
   });
 
   it('treats MQTT wildcards literally outside mqttproxy and substitutes {iot:thingName}', () => {
@@ -55,14 +57,27 @@ describe('AccessPolicy', () => {
   });
 
   it('matches secret ARNs with * globs', () => {
-    const policy = new AccessPolicy({
-      [IpcService.SecretManager]: {
-        'C:secrets:1': { operations: [GET_SECRET], resources: ['arn:aws:secretsmanager:*:*:secret:EI_API_KEY-*'] },
+    const policy = new AccessPolicy(
+      {
+        [IpcService.SecretManager]: {
+          'C:secrets:1': { operations: [GET_SECRET], resources: ['arn:aws:secretsmanager:*:*:secret:EI_API_KEY-*'] },
+        },
       },
-    }, 'C');
-    expect(policy.denial(IpcService.SecretManager, GET_SECRET, 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:EI_API_KEY-a1B2c3'))
-      .toBeUndefined();
-    expect(policy.denial(IpcService.SecretManager, GET_SECRET, 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:OTHER-a1B2c3'))
-      .toBeDefined();
+      'C',
+    );
+    expect(
+      policy.denial(
+        IpcService.SecretManager,
+        GET_SECRET,
+        'arn:aws:secretsmanager:eu-west-1:111122223333:secret:EI_API_KEY-a1B2c3',
+      ),
+    ).toBeUndefined();
+    expect(
+      policy.denial(
+        IpcService.SecretManager,
+        GET_SECRET,
+        'arn:aws:secretsmanager:eu-west-1:111122223333:secret:OTHER-a1B2c3',
+      ),
+    ).toBeDefined();
   });
 });

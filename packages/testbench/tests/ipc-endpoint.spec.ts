@@ -20,8 +20,9 @@ describe('IpcEndpoint with the real greengrasscoreipc client', () => {
     const endpoint = await harness.endpoint({ iotCore });
     const client = await harness.connectedClient(endpoint);
 
-    await expect(client.publishToIoTCore({ topicName: 'dev-1/status', qos: QOS1, payload: '{"ok":true}' }))
-      .resolves.toEqual({});
+    await expect(
+      client.publishToIoTCore({ topicName: 'dev-1/status', qos: QOS1, payload: '{"ok":true}' }),
+    ).resolves.toEqual({});
 
     expect(endpoint.published).toEqual([
       { topic: 'dev-1/status', payload: Buffer.from('{"ok":true}'), qos: 1, retain: false },
@@ -62,19 +63,31 @@ describe('IpcEndpoint with the real greengrasscoreipc client', () => {
     const endpoint = await harness.endpoint({ componentName: 'com.example.Cfg', configuration });
     const client = await harness.connectedClient(endpoint);
 
-    await expect(client.getConfiguration({ keyPath: [] })).resolves.toEqual({ componentName: 'com.example.Cfg', value: configuration });
-    await expect(client.getConfiguration({ keyPath: ['model'] }))
-      .resolves.toEqual({ componentName: 'com.example.Cfg', value: { path: '/m.eim', threshold: 0.6 } });
+    await expect(client.getConfiguration({ keyPath: [] })).resolves.toEqual({
+      componentName: 'com.example.Cfg',
+      value: configuration,
+    });
+    await expect(client.getConfiguration({ keyPath: ['model'] })).resolves.toEqual({
+      componentName: 'com.example.Cfg',
+      value: { path: '/m.eim', threshold: 0.6 },
+    });
     // A leaf comes back wrapped in an object keyed by its name, as the nucleus does.
-    await expect(client.getConfiguration({ keyPath: ['model', 'threshold'] }))
-      .resolves.toEqual({ componentName: 'com.example.Cfg', value: { threshold: 0.6 } });
-    await expect(client.getConfiguration({ keyPath: ['topics'] }))
-      .resolves.toEqual({ componentName: 'com.example.Cfg', value: { topics: ['a', 'b'] } });
+    await expect(client.getConfiguration({ keyPath: ['model', 'threshold'] })).resolves.toEqual({
+      componentName: 'com.example.Cfg',
+      value: { threshold: 0.6 },
+    });
+    await expect(client.getConfiguration({ keyPath: ['topics'] })).resolves.toEqual({
+      componentName: 'com.example.Cfg',
+      value: { topics: ['a', 'b'] },
+    });
 
-    expect(await serviceErrorOf(client.getConfiguration({ keyPath: ['model', 'missing'] })))
-      .toMatchObject({ _errorCode: 'ResourceNotFoundError', message: 'Key not found' });
-    expect(await serviceErrorOf(client.getConfiguration({ componentName: 'com.example.Other', keyPath: [] })))
-      .toMatchObject({ _errorCode: 'ResourceNotFoundError' });
+    expect(await serviceErrorOf(client.getConfiguration({ keyPath: ['model', 'missing'] }))).toMatchObject({
+      _errorCode: 'ResourceNotFoundError',
+      message: 'Key not found',
+    });
+    expect(
+      await serviceErrorOf(client.getConfiguration({ componentName: 'com.example.Other', keyPath: [] })),
+    ).toMatchObject({ _errorCode: 'ResourceNotFoundError' });
   });
 
   it('pushes configuration updates to subscribers of the changed subtree', async () => {
@@ -88,15 +101,22 @@ describe('IpcEndpoint with the real greengrasscoreipc client', () => {
     await modelUpdates.activate();
     await allUpdates.activate();
 
-    expect(endpoint.updateConfiguration({ model: { threshold: 0.8 }, intervalMs: 500 }))
-      .toEqual([['model', 'threshold'], ['intervalMs']]);
+    expect(endpoint.updateConfiguration({ model: { threshold: 0.8 }, intervalMs: 500 })).toEqual([
+      ['model', 'threshold'],
+      ['intervalMs'],
+    ]);
 
     expect(await modelEvent).toEqual({
       configurationUpdateEvent: { componentName: 'com.example.Tested', keyPath: ['model', 'threshold'] },
     });
     await waitUntil(() => anyEvents.length === 2);
-    expect(anyEvents.map((event) => event.configurationUpdateEvent?.keyPath)).toEqual([['model', 'threshold'], ['intervalMs']]);
-    await expect(client.getConfiguration({ keyPath: ['intervalMs'] })).resolves.toMatchObject({ value: { intervalMs: 500 } });
+    expect(anyEvents.map((event) => event.configurationUpdateEvent?.keyPath)).toEqual([
+      ['model', 'threshold'],
+      ['intervalMs'],
+    ]);
+    await expect(client.getConfiguration({ keyPath: ['intervalMs'] })).resolves.toMatchObject({
+      value: { intervalMs: 500 },
+    });
 
     const missing = client.subscribeToConfigurationUpdate({ keyPath: ['nope'] });
     expect(await serviceErrorOf(missing.activate())).toMatchObject({ _errorCode: 'ResourceNotFoundError' });
@@ -111,15 +131,22 @@ describe('IpcEndpoint with the real greengrasscoreipc client', () => {
 
     await expect(running).resolves.toBe('RUNNING');
     expect(endpoint.states).toEqual(['RUNNING']);
-    await expect(endpoint.waitForOperation('aws.greengrass#UpdateState')).resolves
-      .toEqual({ operation: 'aws.greengrass#UpdateState', request: { state: 'RUNNING' } });
+    await expect(endpoint.waitForOperation('aws.greengrass#UpdateState')).resolves.toEqual({
+      operation: 'aws.greengrass#UpdateState',
+      request: { state: 'RUNNING' },
+    });
   });
 
   it('returns secrets by name or ARN and reports unknown ones as ResourceNotFoundError', async () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:EI_API_KEY-a1B2c3';
     const endpoint = await harness.endpoint({ secrets: { [arn]: { secretString: 'ei_secret', versionId: 'v1' } } });
     const client = await harness.connectedClient(endpoint);
-    const expected = { secretId: arn, versionId: 'v1', versionStage: ['AWSCURRENT'], secretValue: { secretString: 'ei_secret' } };
+    const expected = {
+      secretId: arn,
+      versionId: 'v1',
+      versionStage: ['AWSCURRENT'],
+      secretValue: { secretString: 'ei_secret' },
+    };
 
     await expect(client.getSecretValue({ secretId: 'EI_API_KEY' })).resolves.toEqual(expected);
     await expect(client.getSecretValue({ secretId: arn, versionStage: 'AWSCURRENT' })).resolves.toEqual(expected);
@@ -131,8 +158,9 @@ describe('IpcEndpoint with the real greengrasscoreipc client', () => {
       message: 'Secret not found OTHER',
       resourceType: 'secret',
     });
-    expect(await serviceErrorOf(client.getSecretValue({ secretId: 'EI_API_KEY', versionStage: 'AWSPREVIOUS' })))
-      .toMatchObject({ _errorCode: 'ResourceNotFoundError' });
+    expect(
+      await serviceErrorOf(client.getSecretValue({ secretId: 'EI_API_KEY', versionStage: 'AWSPREVIOUS' })),
+    ).toMatchObject({ _errorCode: 'ResourceNotFoundError' });
   });
 
   it('returns a binary secret as bytes', async () => {
@@ -170,28 +198,35 @@ describe('IpcEndpoint with the real greengrasscoreipc client', () => {
     const client = await harness.connectedClient(endpoint);
 
     await expect(client.publishToIoTCore({ topicName: 'dev-1/status', qos: QOS1, payload: 'x' })).resolves.toEqual({});
-    expect(await serviceErrorOf(client.publishToIoTCore({ topicName: 'dev-2/status', qos: QOS1, payload: 'x' }))).toEqual({
+    expect(
+      await serviceErrorOf(client.publishToIoTCore({ topicName: 'dev-2/status', qos: QOS1, payload: 'x' })),
+    ).toEqual({
       _service: 'aws.greengrass#GreengrassCoreIPC',
       _errorCode: 'UnauthorizedError',
       _message: expect.any(String),
-      message: 'Principal com.example.Tested is not authorized to perform '
-        + 'aws.greengrass.ipc.mqttproxy:aws.greengrass#PublishToIoTCore on resource dev-2/status',
+      message:
+        'Principal com.example.Tested is not authorized to perform ' +
+        'aws.greengrass.ipc.mqttproxy:aws.greengrass#PublishToIoTCore on resource dev-2/status',
     });
     expect(endpoint.published.map((message) => message.topic)).toEqual(['dev-1/status']);
 
-    await expect(client.subscribeToIoTCore({ topicName: 'dev-1/commands/+', qos: QOS1 }).activate()).resolves.toEqual({});
+    await expect(client.subscribeToIoTCore({ topicName: 'dev-1/commands/+', qos: QOS1 }).activate()).resolves.toEqual(
+      {},
+    );
     const tooWide = client.subscribeToIoTCore({ topicName: 'dev-1/commands/#', qos: QOS1 });
     expect(await serviceErrorOf(tooWide.activate())).toMatchObject({
       _errorCode: 'UnauthorizedError',
       message: expect.stringContaining('aws.greengrass#SubscribeToIoTCore on resource dev-1/commands/#'),
     });
 
-    await expect(client.getSecretValue({ secretId: 'EI_API_KEY' }))
-      .resolves.toMatchObject({ secretValue: { secretString: 'ei_secret' } });
+    await expect(client.getSecretValue({ secretId: 'EI_API_KEY' })).resolves.toMatchObject({
+      secretValue: { secretString: 'ei_secret' },
+    });
     expect(await serviceErrorOf(client.getSecretValue({ secretId: 'OTHER' }))).toMatchObject({
       _errorCode: 'UnauthorizedError',
-      message: 'Principal com.example.Tested is not authorized to perform aws.greengrass.SecretManager:'
-        + 'aws.greengrass#GetSecretValue on resource arn:aws:secretsmanager:eu-west-1:111122223333:secret:OTHER-zzzzzz',
+      message:
+        'Principal com.example.Tested is not authorized to perform aws.greengrass.SecretManager:' +
+        'aws.greengrass#GetSecretValue on resource arn:aws:secretsmanager:eu-west-1:111122223333:secret:OTHER-zzzzzz',
     });
   });
 
@@ -207,7 +242,10 @@ describe('IpcEndpoint with the real greengrasscoreipc client', () => {
         await client.updateState({ state: 'RUNNING' });
         await client.close();
       })().catch((error) => { console.error(error); process.exit(1); });`;
-    const child = spawn(process.execPath, ['-e', component], { env: { ...process.env, ...endpoint.env }, stdio: 'inherit' });
+    const child = spawn(process.execPath, ['-e', component], {
+      env: { ...process.env, ...endpoint.env },
+      stdio: 'inherit',
+    });
     const exitCode = new Promise((resolve) => child.once('exit', resolve));
 
     await expect(endpoint.waitForState('RUNNING')).resolves.toBe('RUNNING');
@@ -224,11 +262,14 @@ describe('IpcEndpoint with the real greengrasscoreipc client', () => {
     // Like the nucleus, the endpoint answers ConnectAck without the accepted flag and then closes, so
     // the client reports whichever it notices first: the refused ack or the closed connection.
     expect(failure).toBeInstanceOf(eventstream_rpc.RpcError);
-    expect([eventstream_rpc.RpcErrorType.HandshakeError, eventstream_rpc.RpcErrorType.NetworkError])
-      .toContain((failure as eventstream_rpc.RpcError).type);
+    expect([eventstream_rpc.RpcErrorType.HandshakeError, eventstream_rpc.RpcErrorType.NetworkError]).toContain(
+      (failure as eventstream_rpc.RpcError).type,
+    );
     expect(endpoint.connectionCount).toBe(0);
     const good = await harness.connectedClient(endpoint);
-    await expect(good.updateState({ state: greengrasscoreipc.model.ReportedLifecycleState.RUNNING })).resolves.toEqual({});
+    await expect(good.updateState({ state: greengrasscoreipc.model.ReportedLifecycleState.RUNNING })).resolves.toEqual(
+      {},
+    );
   });
 
   it('drops connections on demand; the client sees a disconnection and a new client can connect', async () => {
@@ -264,7 +305,9 @@ describe('IpcEndpoint with the real greengrasscoreipc client', () => {
     endpoint.publishToTopic('local/bin/events', Buffer.from('bytes'));
 
     await waitUntil(() => received.length === 2);
-    expect(received[0]).toEqual({ jsonMessage: { message: { hello: 'component' }, context: { topic: 'local/test/events' } } });
+    expect(received[0]).toEqual({
+      jsonMessage: { message: { hello: 'component' }, context: { topic: 'local/test/events' } },
+    });
     expect(received[1].binaryMessage?.context).toEqual({ topic: 'local/bin/events' });
     expect(Buffer.from(received[1].binaryMessage?.message as Buffer).toString()).toBe('bytes');
   });

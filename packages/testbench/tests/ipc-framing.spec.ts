@@ -1,6 +1,14 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import { decodeFrame, encodeFrame, FrameReader, FramingError, MessageFlags, MessageType, type IpcFrame } from '../src/ipc';
+import {
+  decodeFrame,
+  encodeFrame,
+  FrameReader,
+  FramingError,
+  MessageFlags,
+  MessageType,
+  type IpcFrame,
+} from '../src/ipc';
 
 const request: IpcFrame = {
   type: MessageType.ApplicationMessage,

@@ -25,16 +25,26 @@ async function subscribe(client: IpcClient, topic: string): Promise<Received[]> 
   const received: Received[] = [];
   const subscription = client.subscribeToTopic({ topic });
   subscription.on('message', ({ binaryMessage, jsonMessage }: SubscriptionResponseMessage) => {
-    received.push(binaryMessage === undefined
-      ? { topic: jsonMessage?.context?.topic ?? '', encoding: 'json', message: jsonMessage?.message as Record<string, unknown> }
-      : { topic: binaryMessage.context?.topic ?? '', encoding: 'binary', message: parsed(binaryMessage.message) });
+    received.push(
+      binaryMessage === undefined
+        ? {
+            topic: jsonMessage?.context?.topic ?? '',
+            encoding: 'json',
+            message: jsonMessage?.message as Record<string, unknown>,
+          }
+        : { topic: binaryMessage.context?.topic ?? '', encoding: 'binary', message: parsed(binaryMessage.message) },
+    );
   });
   await subscription.activate();
   return received;
 }
 
 async function update(client: IpcClient, document: object, shadowName = 'config'): Promise<Record<string, unknown>> {
-  const { payload } = await client.updateThingShadow({ thingName: THING, shadowName, payload: JSON.stringify(document) });
+  const { payload } = await client.updateThingShadow({
+    thingName: THING,
+    shadowName,
+    payload: JSON.stringify(document),
+  });
   return parsed(payload);
 }
 
@@ -59,13 +69,20 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
       resourceType: 'shadow',
     });
     await waitUntil(() => rejected.length === 1);
-    expect(rejected[0].message).toEqual({ code: 404, message: 'No shadow exists with name: config', timestamp: SECONDS });
+    expect(rejected[0].message).toEqual({
+      code: 404,
+      message: 'No shadow exists with name: config',
+      timestamp: SECONDS,
+    });
   });
 
   it('answers UpdateThingShadow with the accepted document and GetThingShadow with the merged one', async () => {
     await start();
 
-    const accepted = await update(client, { state: { reported: { intervalMs: 1000, model: { threshold: 0.6 } } }, clientToken: 't1' });
+    const accepted = await update(client, {
+      state: { reported: { intervalMs: 1000, model: { threshold: 0.6 } } },
+      clientToken: 't1',
+    });
     expect(accepted).toEqual({
       state: { reported: { intervalMs: 1000, model: { threshold: 0.6 } } },
       metadata: { reported: { intervalMs: { timestamp: SECONDS }, model: { threshold: { timestamp: SECONDS } } } },
@@ -87,10 +104,14 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
       version: 2,
       timestamp: SECONDS,
     });
-    expect(endpoint.shadows.get(THING, 'config')?.state.reported)
-      .toEqual({ intervalMs: 1000, model: { threshold: 0.6, labels: ['a', 'b'] } });
+    expect(endpoint.shadows.get(THING, 'config')?.state.reported).toEqual({
+      intervalMs: 1000,
+      model: { threshold: 0.6, labels: ['a', 'b'] },
+    });
     // The classic shadow (no or empty shadowName) is another shadow.
-    expect(await serviceErrorOf(client.getThingShadow({ thingName: THING }))).toMatchObject({ _errorCode: 'ResourceNotFoundError' });
+    expect(await serviceErrorOf(client.getThingShadow({ thingName: THING }))).toMatchObject({
+      _errorCode: 'ResourceNotFoundError',
+    });
   });
 
   it('publishes update/documents and update/accepted but no delta for a reported-only update', async () => {
@@ -103,11 +124,18 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
     await waitUntil(() => messages.length === 4);
     expect(messages.every((received) => received.encoding === 'binary')).toBe(true);
     expect(messages.map((received) => received.topic)).toEqual([
-      `${PREFIX}/update/documents`, `${PREFIX}/update/accepted`, `${PREFIX}/update/documents`, `${PREFIX}/update/accepted`,
+      `${PREFIX}/update/documents`,
+      `${PREFIX}/update/accepted`,
+      `${PREFIX}/update/documents`,
+      `${PREFIX}/update/accepted`,
     ]);
     expect(messages[0].message).toEqual({
       previous: null,
-      current: { state: { reported: { intervalMs: 1000 } }, metadata: { reported: { intervalMs: { timestamp: SECONDS } } }, version: 1 },
+      current: {
+        state: { reported: { intervalMs: 1000 } },
+        metadata: { reported: { intervalMs: { timestamp: SECONDS } } },
+        version: 1,
+      },
       timestamp: SECONDS,
     });
     expect(messages[2].message).toMatchObject({
@@ -115,7 +143,11 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
       current: { state: { reported: { intervalMs: 2000 } }, version: 2 },
       clientToken: 't2',
     });
-    expect(messages[3].message).toMatchObject({ state: { reported: { intervalMs: 2000 } }, version: 2, clientToken: 't2' });
+    expect(messages[3].message).toMatchObject({
+      state: { reported: { intervalMs: 2000 } },
+      version: 2,
+      clientToken: 't2',
+    });
   });
 
   it('sends the delta to a SubscribeToTopic subscriber when desired (set by the cloud) differs from reported', async () => {
@@ -129,7 +161,12 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
     expect(deltas[0]).toEqual({
       topic: `${PREFIX}/update/delta`,
       encoding: 'binary',
-      message: { state: { intervalMs: 500 }, metadata: { intervalMs: { timestamp: SECONDS } }, version: 2, timestamp: SECONDS },
+      message: {
+        state: { intervalMs: 500 },
+        metadata: { intervalMs: { timestamp: SECONDS } },
+        version: 2,
+        timestamp: SECONDS,
+      },
     });
     const { payload } = await client.getThingShadow({ thingName: THING, shadowName: 'config' });
     expect(parsed(payload).state).toEqual({
@@ -152,12 +189,24 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
     await update(client, { state: { desired: { a: 1, b: { c: 2, d: 3 } }, reported: { a: 1 } } });
 
     await update(client, { state: { desired: { a: null, b: { c: null } } } });
-    expect(endpoint.shadows.get(THING, 'config')?.state).toEqual({ desired: { b: { d: 3 } }, reported: { a: 1 }, delta: { b: { d: 3 } } });
+    expect(endpoint.shadows.get(THING, 'config')?.state).toEqual({
+      desired: { b: { d: 3 } },
+      reported: { a: 1 },
+      delta: { b: { d: 3 } },
+    });
 
     const accepted = await update(client, { state: { desired: null } });
-    expect(accepted).toMatchObject({ state: { desired: null }, metadata: { desired: { timestamp: SECONDS } }, version: 3 });
+    expect(accepted).toMatchObject({
+      state: { desired: null },
+      metadata: { desired: { timestamp: SECONDS } },
+      version: 3,
+    });
     const { payload } = await client.getThingShadow({ thingName: THING, shadowName: 'config' });
-    expect(parsed(payload)).toMatchObject({ state: { reported: { a: 1 } }, metadata: { reported: { a: expect.any(Object) } }, version: 3 });
+    expect(parsed(payload)).toMatchObject({
+      state: { reported: { a: 1 } },
+      metadata: { reported: { a: expect.any(Object) } },
+      version: 3,
+    });
     expect(parsed(payload).state).not.toHaveProperty('desired');
   });
 
@@ -168,12 +217,23 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
     const rejected = await subscribe(client, `${PREFIX}/update/rejected`);
 
     for (const version of [1, 3]) {
-      const conflict = client.updateThingShadow({ thingName: THING, shadowName: 'config',
-        payload: JSON.stringify({ state: { reported: { a: 3 } }, version, clientToken: `v${version}` }) });
-      expect(await serviceErrorOf(conflict)).toMatchObject({ _errorCode: 'ConflictError', message: 'Version conflict' });
+      const conflict = client.updateThingShadow({
+        thingName: THING,
+        shadowName: 'config',
+        payload: JSON.stringify({ state: { reported: { a: 3 } }, version, clientToken: `v${version}` }),
+      });
+      expect(await serviceErrorOf(conflict)).toMatchObject({
+        _errorCode: 'ConflictError',
+        message: 'Version conflict',
+      });
     }
     await waitUntil(() => rejected.length === 2);
-    expect(rejected[0].message).toEqual({ code: 409, message: 'Version conflict', timestamp: SECONDS, clientToken: 'v1' });
+    expect(rejected[0].message).toEqual({
+      code: 409,
+      message: 'Version conflict',
+      timestamp: SECONDS,
+      clientToken: 'v1',
+    });
 
     await expect(update(client, { state: { reported: { a: 3 } }, version: 2 })).resolves.toMatchObject({ version: 3 });
     expect(endpoint.shadows.get(THING, 'config')?.state.reported).toEqual({ a: 3 });
@@ -183,12 +243,19 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
     await start();
     const invalid = (payload: string) => client.updateThingShadow({ thingName: THING, shadowName: 'config', payload });
 
-    expect(await serviceErrorOf(invalid('{"state":')))
-      .toMatchObject({ _errorCode: 'InvalidArgumentsError', message: expect.stringMatching(/^Invalid JSON/) });
-    expect(await serviceErrorOf(invalid('{"reported":{"a":1}}'))).toMatchObject({ _errorCode: 'InvalidArgumentsError' });
-    expect(await serviceErrorOf(invalid('{"state":{"desired":5}}'))).toMatchObject({ _errorCode: 'InvalidArgumentsError' });
+    expect(await serviceErrorOf(invalid('{"state":'))).toMatchObject({
+      _errorCode: 'InvalidArgumentsError',
+      message: expect.stringMatching(/^Invalid JSON/),
+    });
+    expect(await serviceErrorOf(invalid('{"reported":{"a":1}}'))).toMatchObject({
+      _errorCode: 'InvalidArgumentsError',
+    });
+    expect(await serviceErrorOf(invalid('{"state":{"desired":5}}'))).toMatchObject({
+      _errorCode: 'InvalidArgumentsError',
+    });
     expect(await serviceErrorOf(client.getThingShadow({ thingName: '' }))).toMatchObject({
-      _errorCode: 'InvalidArgumentsError', message: 'ThingName is missing',
+      _errorCode: 'InvalidArgumentsError',
+      message: 'ThingName is missing',
     });
     expect(endpoint.shadows.get(THING, 'config')).toBeUndefined();
   });
@@ -203,10 +270,13 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
     expect(Buffer.from(payload as Buffer).length).toBe(0);
     await waitUntil(() => accepted.length === 1);
     expect(accepted[0].message).toEqual({ version: 1, timestamp: SECONDS });
-    expect(await serviceErrorOf(client.getThingShadow({ thingName: THING, shadowName: 'config' })))
-      .toMatchObject({ _errorCode: 'ResourceNotFoundError' });
-    expect(await serviceErrorOf(client.deleteThingShadow({ thingName: THING, shadowName: 'config' })))
-      .toMatchObject({ _errorCode: 'ResourceNotFoundError', message: 'No shadow found' });
+    expect(await serviceErrorOf(client.getThingShadow({ thingName: THING, shadowName: 'config' }))).toMatchObject({
+      _errorCode: 'ResourceNotFoundError',
+    });
+    expect(await serviceErrorOf(client.deleteThingShadow({ thingName: THING, shadowName: 'config' }))).toMatchObject({
+      _errorCode: 'ResourceNotFoundError',
+      message: 'No shadow found',
+    });
   });
 
   it('authorizes against aws.greengrass.ShadowManager on the shadow topic prefix, with {iot:thingName}', async () => {
@@ -232,27 +302,34 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
     await expect(update(client, { state: { reported: { a: 1 } } })).resolves.toMatchObject({ version: 1 });
     await expect(client.getThingShadow({ thingName: THING, shadowName: 'config' })).resolves.toHaveProperty('payload');
 
-    expect(await serviceErrorOf(client.updateThingShadow({ thingName: THING, shadowName: 'other', payload: '{"state":{"reported":{}}}' })))
-      .toEqual({
-        _service: 'aws.greengrass#GreengrassCoreIPC',
-        _errorCode: 'UnauthorizedError',
-        _message: expect.any(String),
-        message: 'Principal com.example.Tested is not authorized to perform aws.greengrass.ShadowManager:'
-          + 'aws.greengrass#UpdateThingShadow on resource $aws/things/dev-1/shadow/name/other',
-      });
+    expect(
+      await serviceErrorOf(
+        client.updateThingShadow({ thingName: THING, shadowName: 'other', payload: '{"state":{"reported":{}}}' }),
+      ),
+    ).toEqual({
+      _service: 'aws.greengrass#GreengrassCoreIPC',
+      _errorCode: 'UnauthorizedError',
+      _message: expect.any(String),
+      message:
+        'Principal com.example.Tested is not authorized to perform aws.greengrass.ShadowManager:' +
+        'aws.greengrass#UpdateThingShadow on resource $aws/things/dev-1/shadow/name/other',
+    });
     await waitUntil(() => rejected.length === 1);
     expect(rejected[0].message).toEqual({ code: 401, message: 'Unauthorized', timestamp: SECONDS });
 
     expect(await serviceErrorOf(client.getThingShadow({ thingName: 'dev-2', shadowName: 'config' }))).toMatchObject({
       _errorCode: 'UnauthorizedError',
-      message: expect.stringContaining('aws.greengrass#GetThingShadow on resource $aws/things/dev-2/shadow/name/config'),
+      message: expect.stringContaining(
+        'aws.greengrass#GetThingShadow on resource $aws/things/dev-2/shadow/name/config',
+      ),
     });
     expect(await serviceErrorOf(client.getThingShadow({ thingName: THING }))).toMatchObject({
       _errorCode: 'UnauthorizedError',
       message: expect.stringContaining('on resource $aws/things/dev-1/shadow'),
     });
-    expect(await serviceErrorOf(client.deleteThingShadow({ thingName: THING, shadowName: 'config' })))
-      .toMatchObject({ _errorCode: 'UnauthorizedError' });
+    expect(await serviceErrorOf(client.deleteThingShadow({ thingName: THING, shadowName: 'config' }))).toMatchObject({
+      _errorCode: 'UnauthorizedError',
+    });
     expect(endpoint.shadows.get(THING, 'other')).toBeUndefined();
     expect(endpoint.shadows.get(THING, 'config')?.version).toBe(1);
   });

@@ -57,7 +57,9 @@ describe('ShadowStore', () => {
 
     expect(store.get('dev-1', 'config')).toEqual({
       state: { reported: { a: { b: 1, c: [3] }, d: 'x' } },
-      metadata: { reported: { a: { b: { timestamp: SECONDS }, c: [{ timestamp: SECONDS }] }, d: { timestamp: SECONDS } } },
+      metadata: {
+        reported: { a: { b: { timestamp: SECONDS }, c: [{ timestamp: SECONDS }] }, d: { timestamp: SECONDS } },
+      },
       version: 2,
       timestamp: SECONDS,
     });
@@ -72,7 +74,9 @@ describe('ShadowStore', () => {
     store.setDesired('dev-1', '', { list: [2, 1] });
     expect(store.get('dev-1')?.state.delta).toEqual({ nested: { y: 3 }, added: 'new', list: [2, 1] });
     store.setDesired('dev-1', '', null);
-    expect(store.get('dev-1')?.state).toEqual({ reported: { n: 1, list: [1, 2], nested: { x: 1, y: 2 }, extra: true } });
+    expect(store.get('dev-1')?.state).toEqual({
+      reported: { n: 1, list: [1, 2], nested: { x: 1, y: 2 }, extra: true },
+    });
   });
 
   it('drops nulls from new objects and deletes keys set to null', () => {
@@ -90,11 +94,20 @@ describe('ShadowStore', () => {
 
   it('sends a delta with the metadata of the differing desired values and the client token', () => {
     const { store, messages } = storeWithMessages();
-    store.update('dev-1', 'config', { state: { desired: { mode: 'eco', level: 2 }, reported: { level: 2 } }, clientToken: 'c1' });
+    store.update('dev-1', 'config', {
+      state: { desired: { mode: 'eco', level: 2 }, reported: { level: 2 } },
+      clientToken: 'c1',
+    });
 
     expect(messages[0]).toEqual({
       topic: '$aws/things/dev-1/shadow/name/config/update/delta',
-      message: { state: { mode: 'eco' }, metadata: { mode: { timestamp: SECONDS } }, version: 1, timestamp: SECONDS, clientToken: 'c1' },
+      message: {
+        state: { mode: 'eco' },
+        metadata: { mode: { timestamp: SECONDS } },
+        version: 1,
+        timestamp: SECONDS,
+        clientToken: 'c1',
+      },
     });
   });
 
@@ -103,23 +116,34 @@ describe('ShadowStore', () => {
     const rejection = rejectionOf(() => store.update('dev-1', '', { state: { reported: { a: 1 } }, version: 2 }));
     expect(rejection).toMatchObject({ errorCode: 'InvalidArgumentsError', message: 'Invalid version', code: 400 });
     expect(messages).toEqual([
-      { topic: '$aws/things/dev-1/shadow/update/rejected', message: { code: 400, message: 'Invalid version', timestamp: SECONDS } },
+      {
+        topic: '$aws/things/dev-1/shadow/update/rejected',
+        message: { code: 400, message: 'Invalid version', timestamp: SECONDS },
+      },
     ]);
 
     expect(store.update('dev-1', '', { state: { reported: { a: 1 } }, version: 0 }).version).toBe(1);
-    expect(rejectionOf(() => store.update('dev-1', '', { state: { reported: { a: 1 } }, version: 0 })))
-      .toMatchObject({ errorCode: 'ConflictError', message: 'Version conflict', code: 409 });
+    expect(rejectionOf(() => store.update('dev-1', '', { state: { reported: { a: 1 } }, version: 0 }))).toMatchObject({
+      errorCode: 'ConflictError',
+      message: 'Version conflict',
+      code: 409,
+    });
   });
 
   it('refuses a request deeper than 6 levels or larger than 8 KiB', () => {
     const { store } = storeWithMessages();
     // state, desired and the values of a, b, c, d are 6 levels of objects; one more is refused.
-    expect(rejectionOf(() => store.update('dev-1', '', { state: { desired: { a: { b: { c: { d: { e: { f: 1 } } } } } } } })))
-      .toMatchObject({ errorCode: 'InvalidArgumentsError', message: 'JSON contains too many levels of nesting; maximum is 6' });
+    expect(
+      rejectionOf(() => store.update('dev-1', '', { state: { desired: { a: { b: { c: { d: { e: { f: 1 } } } } } } } })),
+    ).toMatchObject({
+      errorCode: 'InvalidArgumentsError',
+      message: 'JSON contains too many levels of nesting; maximum is 6',
+    });
     expect(store.update('dev-1', '', { state: { desired: { a: { b: { c: { d: { e: 1 } } } } } } }).version).toBe(1);
 
-    expect(rejectionOf(() => store.update('dev-1', '', { state: { reported: { big: 'x'.repeat(8 * 1024) } } })))
-      .toMatchObject({ errorCode: 'InvalidArgumentsError', code: 413 });
+    expect(
+      rejectionOf(() => store.update('dev-1', '', { state: { reported: { big: 'x'.repeat(8 * 1024) } } })),
+    ).toMatchObject({ errorCode: 'InvalidArgumentsError', code: 413 });
     expect(store.get('dev-1')?.version).toBe(1);
   });
 
@@ -127,7 +151,9 @@ describe('ShadowStore', () => {
     const { store } = storeWithMessages();
     expect(rejectionOf(() => store.get(''))).toMatchObject({ message: 'ThingName is missing' });
     expect(rejectionOf(() => store.get('dev 1'))).toMatchObject({ errorCode: 'InvalidArgumentsError' });
-    expect(rejectionOf(() => store.get('dev-1', 'x'.repeat(65)))).toMatchObject({ message: 'ShadowName has a maximum length of 64' });
+    expect(rejectionOf(() => store.get('dev-1', 'x'.repeat(65)))).toMatchObject({
+      message: 'ShadowName has a maximum length of 64',
+    });
   });
 
   it('hands out copies', () => {

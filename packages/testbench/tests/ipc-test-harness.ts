@@ -50,7 +50,9 @@ function restore(name: string, value: string | undefined): void {
 /** The RpcError the client rejects with when the endpoint answers an operation with an error shape. */
 export async function serviceErrorOf(operation: Promise<unknown>): Promise<Record<string, unknown>> {
   const error = await operation.then(
-    () => { throw new Error('expected the operation to fail'); },
+    () => {
+      throw new Error('expected the operation to fail');
+    },
     (rejection: unknown) => rejection,
   );
   expect(error).toBeInstanceOf(eventstream_rpc.RpcError);
@@ -59,7 +61,9 @@ export async function serviceErrorOf(operation: Promise<unknown>): Promise<Recor
   return rpcError.serviceError as Record<string, unknown>;
 }
 
-export function nextMessage<T>(operation: { once(event: 'message', listener: (message: T) => void): unknown }): Promise<T> {
+export function nextMessage<T>(operation: {
+  once(event: 'message', listener: (message: T) => void): unknown;
+}): Promise<T> {
   return new Promise((resolve) => operation.once('message', resolve));
 }
 

@@ -1,5 +1,13 @@
 import { createConnection, type Socket } from 'node:net';
-import { encodeFrame, FrameReader, InMemoryIotCore, IpcEndpoint, MessageFlags, MessageType, type IpcFrame } from '../src/ipc';
+import {
+  encodeFrame,
+  FrameReader,
+  InMemoryIotCore,
+  IpcEndpoint,
+  MessageFlags,
+  MessageType,
+  type IpcFrame,
+} from '../src/ipc';
 import { waitUntil } from './ipc-test-harness';
 
 /** A bare event-stream peer, to check what the endpoint puts on the wire. */
@@ -75,7 +83,11 @@ describe('IpcEndpoint on the wire', () => {
       peer.socket.write(part);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(await peer.next()).toMatchObject({ type: MessageType.ConnectAck, flags: MessageFlags.ConnectionAccepted, streamId: 0 });
+    expect(await peer.next()).toMatchObject({
+      type: MessageType.ConnectAck,
+      flags: MessageFlags.ConnectionAccepted,
+      streamId: 0,
+    });
 
     peer.send(
       requestFrame(1, 'UpdateState', { state: 'RUNNING' }),
@@ -96,13 +108,26 @@ describe('IpcEndpoint on the wire', () => {
       streamId: 2,
       headers: { ':content-type': 'application/json', 'service-model-type': 'aws.greengrass#ResourceNotFoundError' },
     });
-    expect(JSON.parse(error.payload.toString())).toMatchObject({ message: 'Key not found', _errorCode: 'ResourceNotFoundError' });
+    expect(JSON.parse(error.payload.toString())).toMatchObject({
+      message: 'Key not found',
+      _errorCode: 'ResourceNotFoundError',
+    });
   });
 
   it('answers a ping with a ping response echoing payload and application headers', async () => {
-    peer.send({ type: MessageType.Ping, flags: 0, streamId: 0, headers: { ':x': 'dropped', note: 'kept' }, payload: Buffer.from('hi') });
+    peer.send({
+      type: MessageType.Ping,
+      flags: 0,
+      streamId: 0,
+      headers: { ':x': 'dropped', note: 'kept' },
+      payload: Buffer.from('hi'),
+    });
     expect(await peer.next()).toEqual({
-      type: MessageType.PingResponse, flags: 0, streamId: 0, headers: { note: 'kept' }, payload: Buffer.from('hi'),
+      type: MessageType.PingResponse,
+      flags: 0,
+      streamId: 0,
+      headers: { note: 'kept' },
+      payload: Buffer.from('hi'),
     });
   });
 

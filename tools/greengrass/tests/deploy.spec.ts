@@ -23,16 +23,28 @@ const greengrass = mockClient(GreengrassV2Client);
 afterEach(() => greengrass.reset());
 afterAll(() => greengrass.restore());
 
-const changes = () => componentChanges([`${SERIAL}=0.1.1`], [`${SERIAL}={"Parameters":{"device_name":"line3","serial_port":"/dev/ttyACM0"}}`], [`${SERIAL}=/Parameters/baud_rate`]);
+const changes = () =>
+  componentChanges(
+    [`${SERIAL}=0.1.1`],
+    [`${SERIAL}={"Parameters":{"device_name":"line3","serial_port":"/dev/ttyACM0"}}`],
+    [`${SERIAL}=/Parameters/baud_rate`],
+  );
 
-it('deploys on top of the target\'s current deployment, with rollback, rollout and abort settings', async () => {
-  greengrass.on(ListDeploymentsCommand, { targetArn: GROUP, historyFilter: 'LATEST_ONLY' }).resolves({ deployments: [{ deploymentId: 'd-old' }] });
+it("deploys on top of the target's current deployment, with rollback, rollout and abort settings", async () => {
+  greengrass
+    .on(ListDeploymentsCommand, { targetArn: GROUP, historyFilter: 'LATEST_ONLY' })
+    .resolves({ deployments: [{ deploymentId: 'd-old' }] });
   greengrass.on(GetDeploymentCommand, { deploymentId: 'd-old' }).resolves({
     components: { 'aws.greengrass.Nucleus': { componentVersion: '2.14.0' }, [SERIAL]: { componentVersion: '0.1.0' } },
   });
   greengrass.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-new' });
 
-  const id = await deploy({ greengrass: new GreengrassV2Client({ region: 'eu-west-1' }), targetArn: GROUP, deploymentName: 'ei-gg', changes: changes() });
+  const id = await deploy({
+    greengrass: new GreengrassV2Client({ region: 'eu-west-1' }),
+    targetArn: GROUP,
+    deploymentName: 'ei-gg',
+    changes: changes(),
+  });
   expect(id).toBe('d-new');
   expect(greengrass.commandCalls(CreateDeploymentCommand)[0].args[0].input).toEqual({
     targetArn: GROUP,
@@ -41,7 +53,10 @@ it('deploys on top of the target\'s current deployment, with rollback, rollout a
       'aws.greengrass.Nucleus': { componentVersion: '2.14.0' },
       [SERIAL]: {
         componentVersion: '0.1.1',
-        configurationUpdate: { merge: '{"Parameters":{"device_name":"line3","serial_port":"/dev/ttyACM0"}}', reset: ['/Parameters/baud_rate'] },
+        configurationUpdate: {
+          merge: '{"Parameters":{"device_name":"line3","serial_port":"/dev/ttyACM0"}}',
+          reset: ['/Parameters/baud_rate'],
+        },
       },
     },
     deploymentPolicies: {
@@ -66,32 +81,61 @@ function stagedSetup(canaryStatus: string) {
   greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
   greengrass.on(CreateDeploymentCommand, { targetArn: CANARY }).resolves({ deploymentId: 'd-canary' });
   greengrass.on(CreateDeploymentCommand, { targetArn: GROUP }).resolves({ deploymentId: 'd-fleet' });
-  greengrass.on(ListCoreDevicesCommand, { thingGroupArn: CANARY }).resolves({ coreDevices: [{ coreDeviceThingName: 'cam-1' }, { coreDeviceThingName: 'cam-2' }] });
-  greengrass.on(ListEffectiveDeploymentsCommand, { coreDeviceThingName: 'cam-1' }).resolves({ effectiveDeployments: [{ deploymentId: 'd-canary', coreDeviceExecutionStatus: 'SUCCEEDED' } as never] });
-  greengrass.on(ListEffectiveDeploymentsCommand, { coreDeviceThingName: 'cam-2' })
-    .resolvesOnce({ effectiveDeployments: [{ deploymentId: 'd-canary', coreDeviceExecutionStatus: 'IN_PROGRESS' } as never] })
-    .resolves({ effectiveDeployments: [{ deploymentId: 'd-canary', coreDeviceExecutionStatus: canaryStatus } as never] });
+  greengrass
+    .on(ListCoreDevicesCommand, { thingGroupArn: CANARY })
+    .resolves({ coreDevices: [{ coreDeviceThingName: 'cam-1' }, { coreDeviceThingName: 'cam-2' }] });
+  greengrass
+    .on(ListEffectiveDeploymentsCommand, { coreDeviceThingName: 'cam-1' })
+    .resolves({
+      effectiveDeployments: [{ deploymentId: 'd-canary', coreDeviceExecutionStatus: 'SUCCEEDED' } as never],
+    });
+  greengrass
+    .on(ListEffectiveDeploymentsCommand, { coreDeviceThingName: 'cam-2' })
+    .resolvesOnce({
+      effectiveDeployments: [{ deploymentId: 'd-canary', coreDeviceExecutionStatus: 'IN_PROGRESS' } as never],
+    })
+    .resolves({
+      effectiveDeployments: [{ deploymentId: 'd-canary', coreDeviceExecutionStatus: canaryStatus } as never],
+    });
   return {
-    greengrass: new GreengrassV2Client({ region: 'eu-west-1' }), deploymentName: 'ei-gg', changes: changes(),
-    canaryGroupArn: CANARY, fleetGroupArn: GROUP, canaryTimeoutMs: 5000, pollIntervalMs: 1, log: () => undefined,
+    greengrass: new GreengrassV2Client({ region: 'eu-west-1' }),
+    deploymentName: 'ei-gg',
+    changes: changes(),
+    canaryGroupArn: CANARY,
+    fleetGroupArn: GROUP,
+    canaryTimeoutMs: 5000,
+    pollIntervalMs: 1,
+    log: () => undefined,
   };
 }
 
 it('staged: the fleet deployment follows once every canary device succeeded', async () => {
   expect(await deployStaged(stagedSetup('SUCCEEDED'))).toEqual({ canary: 'd-canary', fleet: 'd-fleet' });
-  expect(greengrass.commandCalls(CreateDeploymentCommand).map((c) => c.args[0].input.deploymentName)).toEqual(['ei-gg-canary', 'ei-gg']);
+  expect(greengrass.commandCalls(CreateDeploymentCommand).map((c) => c.args[0].input.deploymentName)).toEqual([
+    'ei-gg-canary',
+    'ei-gg',
+  ]);
 });
 
 it('staged: a failed canary device stops the rollout before the fleet', async () => {
-  await expect(deployStaged(stagedSetup('FAILED'))).rejects.toThrow('canary failed on cam-2 (FAILED): the fleet was not deployed');
+  await expect(deployStaged(stagedSetup('FAILED'))).rejects.toThrow(
+    'canary failed on cam-2 (FAILED): the fleet was not deployed',
+  );
   expect(greengrass.commandCalls(CreateDeploymentCommand)).toHaveLength(1);
 });
 
 it('deploy-local builds the greengrass-cli command for the packaged tree', () => {
   expect(greengrassCliCommand('/greengrass/v2/bin/greengrass-cli', '/repo/dist/greengrass', changes())).toEqual([
-    '/greengrass/v2/bin/greengrass-cli', 'deployment', 'create',
-    '--recipeDir', '/repo/dist/greengrass/recipes', '--artifactDir', '/repo/dist/greengrass/artifacts',
-    '--merge', `${SERIAL}=0.1.1`,
-    '--update-config', `{"${SERIAL}":{"MERGE":{"Parameters":{"device_name":"line3","serial_port":"/dev/ttyACM0"}},"RESET":["/Parameters/baud_rate"]}}`,
+    '/greengrass/v2/bin/greengrass-cli',
+    'deployment',
+    'create',
+    '--recipeDir',
+    '/repo/dist/greengrass/recipes',
+    '--artifactDir',
+    '/repo/dist/greengrass/artifacts',
+    '--merge',
+    `${SERIAL}=0.1.1`,
+    '--update-config',
+    `{"${SERIAL}":{"MERGE":{"Parameters":{"device_name":"line3","serial_port":"/dev/ttyACM0"}},"RESET":["/Parameters/baud_rate"]}}`,
   ]);
 });

@@ -31,7 +31,10 @@ beforeAll(async () => {
     configuration: async (scratch) => {
       const images = join(scratch, 'images');
       mkdirSync(images);
-      for (const { name, background } of IMAGES) await sharp({ create: { width: 48, height: 48, channels: 3, background } }).png().toFile(join(images, name));
+      for (const { name, background } of IMAGES)
+        await sharp({ create: { width: 48, height: 48, channels: 3, background } })
+          .png()
+          .toFile(join(images, name));
       const Parameters = {
         device_name: 'offline',
         ei_local_model_file: join(scratch, 'demo-model.eim'),
@@ -57,7 +60,10 @@ it('Install succeeds', async () => {
 it('Run classifies every image with the demo model on the bundled Node and publishes each result through IPC', async () => {
   const { endpoint } = device.runner;
   const topics = device.topics('offline');
-  const inferences = () => endpoint.published.filter((m) => m.topic === topics.inferenceOutput).map((m) => JSON.parse(m.payload.toString()) as Record<string, unknown>);
+  const inferences = () =>
+    endpoint.published
+      .filter((m) => m.topic === topics.inferenceOutput)
+      .map((m) => JSON.parse(m.payload.toString()) as Record<string, unknown>);
   await device.run(async () => {
     await endpoint.waitForState('RUNNING', 20_000);
     await endpoint.waitForPublish(() => inferences().length === IMAGES.length, 20_000);
@@ -77,12 +83,17 @@ it('killed with SIGKILL, it leaves its lock and model socket behind; Recover rem
   });
   const before = count();
   await device.run(async (run) => {
-    await until(() => count().running === before.running + 1 && count().inferences === before.inferences + IMAGES.length, 'RUNNING and every image');
+    await until(
+      () => count().running === before.running + 1 && count().inferences === before.inferences + IMAGES.length,
+      'RUNNING and every image',
+    );
     const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
     const socket = modelSocketOf(pid);
     // What the nucleus finds when Run has died, before Recover runs.
     const leftBehind = new Promise((resolve) => {
-      device.runner.once('errored', (exit: StepExit) => resolve({ exit, lock: readFileSync(lockPath, 'utf8'), socket: lstatSync(socket).isSocket() }));
+      device.runner.once('errored', (exit: StepExit) =>
+        resolve({ exit, lock: readFileSync(lockPath, 'utf8'), socket: lstatSync(socket).isSocket() }),
+      );
     });
     const recovered = once(device.runner, 'recovered') as Promise<[RecoverResult]>;
     const restarted = once(device.runner, 'restarted');
@@ -92,15 +103,23 @@ it('killed with SIGKILL, it leaves its lock and model socket behind; Recover rem
     const [recovery] = await recovered;
     process.stdout.write(`${device.runner.recipe.ComponentName} Recover wall time: ${recovery.wallMs} ms\n`);
     expect(recovery.exit).toEqual({ code: 0, signal: null });
-    const logged = recovery.output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(logged).toEqual(expect.arrayContaining([
-      expect.objectContaining({ level: 'info', msg: 'removed stale lock file', path: lockPath, pid }),
-      expect.objectContaining({ level: 'info', msg: 'removed model socket nothing listens on', path: socket }),
-    ]));
+    const logged = recovery.output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 'info', msg: 'removed stale lock file', path: lockPath, pid }),
+        expect.objectContaining({ level: 'info', msg: 'removed model socket nothing listens on', path: socket }),
+      ]),
+    );
     expect([existsSync(lockPath), existsSync(dirname(socket))]).toEqual([false, false]);
 
     await restarted;
-    await until(() => count().running === before.running + 2 && count().inferences === before.inferences + 2 * IMAGES.length, 'RUNNING again and every image');
+    await until(
+      () => count().running === before.running + 2 && count().inferences === before.inferences + 2 * IMAGES.length,
+      'RUNNING again and every image',
+    );
     expect(Number.parseInt(readFileSync(lockPath, 'utf8'), 10)).not.toBe(pid);
   });
   expect(await device.runner.stop()).toEqual({ code: 0, signal: null });

@@ -19,7 +19,13 @@ beforeAll(async () => {
   device = await OfflineDevice.start(COMPONENTS['linux-service'].componentName, {
     configuration: (scratch) => ({
       // videotestsrc stands in for a camera; without a microphone the client is told so.
-      Parameters: { device_name: 'offline', gst_args: 'videotestsrc:!:jpegenc', eiparams: '--disable-microphone', sleep_time_sec: 1, lock_filename: join(scratch, 'lock') },
+      Parameters: {
+        device_name: 'offline',
+        gst_args: 'videotestsrc:!:jpegenc',
+        eiparams: '--disable-microphone',
+        sleep_time_sec: 1,
+        lock_filename: join(scratch, 'lock'),
+      },
     }),
     secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: API_KEY }) },
   });
@@ -37,7 +43,10 @@ it('Run supervises the packaged client on the bundled Node: it starts, exits off
   const { endpoint } = device.runner;
   const topics = device.topics('offline');
   const result = async (status: string) => {
-    const message = await endpoint.waitForPublish((m) => m.topic === topics.commandOutput && m.payload.toString().includes(`"status":"${status}"`), 20_000);
+    const message = await endpoint.waitForPublish(
+      (m) => m.topic === topics.commandOutput && m.payload.toString().includes(`"status":"${status}"`),
+      20_000,
+    );
     return (JSON.parse(message.payload.toString()) as { result: Record<string, unknown> }).result;
   };
   await device.run(async () => {
@@ -46,7 +55,9 @@ it('Run supervises the packaged client on the bundled Node: it starts, exits off
     const exited = await result('exited');
     expect(exited).toMatchObject({ status: 'exited', restart_in_ms: expect.any(Number) });
     // The client's banner (its version read from its package.json), then its failure to reach Studio.
-    expect(exited.output).toEqual(expect.arrayContaining([expect.stringMatching(/^Edge Impulse Linux client v\d+\.\d+\.\d+$/)]));
+    expect(exited.output).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Edge Impulse Linux client v\d+\.\d+\.\d+$/)]),
+    );
     expect(exited.reason).toMatch(/^exited with code 1: Failed to authenticate with Edge Impulse/);
     expect(JSON.stringify(endpoint.published.map((m) => m.payload.toString()))).not.toContain(API_KEY);
   });

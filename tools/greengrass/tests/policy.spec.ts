@@ -43,7 +43,9 @@ it('the token exchange role policy is valid IAM and names only the bucket paths,
   ]);
   expect(policy.Statement.flatMap((s) => s.Action).every((action) => !action.includes('*'))).toBe(true);
   // Without a secret or cache, no statement for them.
-  expect(tokenExchangeRolePolicy({ ...INPUTS, secretName: undefined, cacheBucket: undefined }).Statement).toHaveLength(1);
+  expect(tokenExchangeRolePolicy({ ...INPUTS, secretName: undefined, cacheBucket: undefined }).Statement).toHaveLength(
+    1,
+  );
 });
 
 it('the core device IoT policy is accepted by IoT and scopes topics to the thing and <device_name>_*', async () => {
@@ -57,7 +59,10 @@ it('the core device IoT policy is accepted by IoT and scopes topics to the thing
   for (const statement of policy.Statement) {
     for (const resource of statement.Resource) {
       if (resource === '*') expect(statement.Action.every((a) => a.startsWith('greengrass:'))).toBe(true);
-      else expect(resource).toMatch(/^arn:aws:iot:eu-west-1:123456789012:(client\/\$\{iot:Connection\.Thing\.ThingName\}\*|rolealias\/AcmeTokenExchangeRoleAlias|topic(filter)?\/(\$aws\/things\/\$\{iot:Connection\.Thing\.ThingName\}\/|\/edgeimpulse\/device\/line3_\*\/))/);
+      else
+        expect(resource).toMatch(
+          /^arn:aws:iot:eu-west-1:123456789012:(client\/\$\{iot:Connection\.Thing\.ThingName\}\*|rolealias\/AcmeTokenExchangeRoleAlias|topic(filter)?\/(\$aws\/things\/\$\{iot:Connection\.Thing\.ThingName\}\/|\/edgeimpulse\/device\/line3_\*\/))/,
+        );
     }
   }
   expect(JSON.stringify(policy)).toContain('topicfilter//edgeimpulse/device/line3_*/command/input');

@@ -45,10 +45,21 @@ async function packagedTree(content: string): Promise<string> {
   const artifacts = [];
   for (const arch of spec.architectures) {
     const fileName = `${spec.bin}-${arch}.zip`;
-    await writeReproducibleZip(join(artifactDir, fileName), [{ path: 'app/main.js', content: Buffer.from(`${content} ${arch}`) }]);
-    artifacts.push({ arch, fileName, digest: createHash('sha256').update(readFileSync(join(artifactDir, fileName))).digest('base64') });
+    await writeReproducibleZip(join(artifactDir, fileName), [
+      { path: 'app/main.js', content: Buffer.from(`${content} ${arch}`) },
+    ]);
+    artifacts.push({
+      arch,
+      fileName,
+      digest: createHash('sha256')
+        .update(readFileSync(join(artifactDir, fileName)))
+        .digest('base64'),
+    });
   }
-  writeFileSync(join(dir, 'recipes', `${NAME}-${spec.version}.yaml`), recipeToYaml(buildRecipe(spec, artifacts, 'true')));
+  writeFileSync(
+    join(dir, 'recipes', `${NAME}-${spec.version}.yaml`),
+    recipeToYaml(buildRecipe(spec, artifacts, 'true')),
+  );
   return dir;
 }
 
@@ -56,13 +67,22 @@ async function packagedTree(content: string): Promise<string> {
 function stubGreengrass() {
   const created: { arn: string; version: string; recipe: string; tags: Record<string, string> }[] = [];
   const greengrass = mockClient(GreengrassV2Client);
-  greengrass.on(ListComponentVersionsCommand).callsFake(async () => ({ componentVersions: created.map((c) => ({ componentVersion: c.version, arn: c.arn })) }));
-  greengrass.on(ListTagsForResourceCommand).callsFake(async ({ resourceArn }) => ({ tags: created.find((c) => c.arn === resourceArn)?.tags ?? {} }));
+  greengrass
+    .on(ListComponentVersionsCommand)
+    .callsFake(async () => ({ componentVersions: created.map((c) => ({ componentVersion: c.version, arn: c.arn })) }));
+  greengrass
+    .on(ListTagsForResourceCommand)
+    .callsFake(async ({ resourceArn }) => ({ tags: created.find((c) => c.arn === resourceArn)?.tags ?? {} }));
   greengrass.on(CreateComponentVersionCommand).callsFake(async ({ inlineRecipe, tags }) => {
     const recipe = parseRecipe(Buffer.from(inlineRecipe).toString('utf8'));
     const arn = `arn:aws:greengrass:us-east-1:123456789012:components:${recipe.ComponentName}:versions:${recipe.ComponentVersion}`;
     created.push({ arn, version: recipe.ComponentVersion, recipe: Buffer.from(inlineRecipe).toString('utf8'), tags });
-    return { arn, componentName: recipe.ComponentName, componentVersion: recipe.ComponentVersion, status: { componentState: 'REQUESTED' } };
+    return {
+      arn,
+      componentName: recipe.ComponentName,
+      componentVersion: recipe.ComponentVersion,
+      status: { componentState: 'REQUESTED' },
+    };
   });
   greengrass.on(DescribeComponentCommand).resolves({ status: { componentState: 'DEPLOYABLE' } });
   return { greengrass, created };
@@ -82,7 +102,17 @@ afterAll(async () => {
 });
 
 function target(greengrass: GreengrassV2Client, logs: string[]): PublishTarget {
-  return { s3, greengrass, region: 'us-east-1', accountId: '123456789012', bucket: BUCKET, prefix: 'ei-gg/', version: 'NEXT_PATCH', log: (l) => logs.push(l), pollIntervalMs: 1 };
+  return {
+    s3,
+    greengrass,
+    region: 'us-east-1',
+    accountId: '123456789012',
+    bucket: BUCKET,
+    prefix: 'ei-gg/',
+    version: 'NEXT_PATCH',
+    log: (l) => logs.push(l),
+    pollIntervalMs: 1,
+  };
 }
 
 const recipePath = (dir: string) => join(dir, 'recipes', `${NAME}-0.1.0.yaml`);
@@ -100,7 +130,9 @@ it('uploads every artifact and creates the version once, with S3 URIs filled in;
     `s3://${BUCKET}/ei-gg/${NAME}/0.1.0/ei-gg-serial-runner-aarch64.zip`,
   ]);
   expect(created[0].tags[FINGERPRINT_TAG]).toMatch(/^[0-9a-f]{64}$/);
-  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `ei-gg/${NAME}/0.1.0/ei-gg-serial-runner-amd64.zip` }));
+  const object = await s3.send(
+    new GetObjectCommand({ Bucket: BUCKET, Key: `ei-gg/${NAME}/0.1.0/ei-gg-serial-runner-amd64.zip` }),
+  );
   const uploaded = Buffer.from(await object.Body!.transformToByteArray());
   expect(createHash('sha256').update(uploaded).digest('base64')).toBe(published.Manifests[0].Artifacts[0].Digest);
   expect(logs.some((l) => /amd64\.zip (\d+%|uploaded)/.test(l))).toBe(true);
@@ -119,7 +151,12 @@ it('NEXT_PATCH: new content after 0.1.0 becomes 0.1.1; an explicit existing vers
     const next = await publishComponent(recipePath(changed), join(changed, 'artifacts'), target(greengrass, []));
     expect(next).toMatchObject({ version: '0.1.1', created: true });
     expect(created.map((c) => c.version)).toEqual(['0.1.0', '0.1.1']);
-    await expect(publishComponent(recipePath(changed), join(changed, 'artifacts'), { ...target(greengrass, []), version: '0.1.0' })).rejects.toThrow('already published with other content');
+    await expect(
+      publishComponent(recipePath(changed), join(changed, 'artifacts'), {
+        ...target(greengrass, []),
+        version: '0.1.0',
+      }),
+    ).rejects.toThrow('already published with other content');
   } finally {
     rmSync(changed, { recursive: true, force: true });
   }

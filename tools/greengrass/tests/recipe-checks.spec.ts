@@ -20,7 +20,12 @@ import type { RecipeManifest } from '../src/recipe/recipe-types';
 import { recipeProblems, RECIPE_SIZE_LIMIT_BYTES } from '../src/recipe/validate-recipe';
 
 const spec = loadComponentSpec(REPOSITORY_ROOT, COMPONENTS['serial-runner'].componentName);
-const recipe = () => buildRecipe(spec, [{ arch: 'amd64', fileName: 'x-amd64.zip', digest: `${'A'.repeat(43)}=` }], 'echo "$EI_GGC_USER_GROUPS"');
+const recipe = () =>
+  buildRecipe(
+    spec,
+    [{ arch: 'amd64', fileName: 'x-amd64.zip', digest: `${'A'.repeat(43)}=` }],
+    'echo "$EI_GGC_USER_GROUPS"',
+  );
 
 it('a generated recipe is valid', () => {
   const valid = recipe();
@@ -33,7 +38,10 @@ it('has Install as root, and Run and Recover as the component user: Recover is R
   expect(Install).toMatchObject({ RequiresPrivilege: true, Timeout: 60 });
   expect(steps).toEqual({
     Run: { Script: `exec "${root}/node/bin/node" --enable-source-maps "${root}/app/main.js"` },
-    Recover: { Timeout: 15, Script: `exec "${root}/node/bin/node" --enable-source-maps "${root}/app/main.js" --recover` },
+    Recover: {
+      Timeout: 15,
+      Script: `exec "${root}/node/bin/node" --enable-source-maps "${root}/app/main.js" --recover`,
+    },
   });
 });
 
@@ -51,17 +59,40 @@ it('names a configuration reference without a key, an unknown variable, a duplic
 });
 
 it('interpolates like the nucleus: values as text, objects as JSON, unknown pointers untouched', () => {
-  const values = { artifactsPath: '/a', decompressedPath: '/d', workPath: '/w', kernelRootPath: '/g', thingName: 't', configuration: { P: { n: 5, o: { x: 1 } } } };
-  expect(interpolateRecipeVariables('{artifacts:decompressedPath}/x {configuration:/P/n} {configuration:/P/o} {configuration:/P/q} {iot:thingName} {work:path}', values))
-    .toBe('/d/x 5 {"x":1} {configuration:/P/q} t /w');
+  const values = {
+    artifactsPath: '/a',
+    decompressedPath: '/d',
+    workPath: '/w',
+    kernelRootPath: '/g',
+    thingName: 't',
+    configuration: { P: { n: 5, o: { x: 1 } } },
+  };
+  expect(
+    interpolateRecipeVariables(
+      '{artifacts:decompressedPath}/x {configuration:/P/n} {configuration:/P/o} {configuration:/P/q} {iot:thingName} {work:path}',
+      values,
+    ),
+  ).toBe('/d/x 5 {"x":1} {configuration:/P/q} t /w');
 });
 
 it('merges a deployment configuration key by key; arrays replace', () => {
-  expect(mergeConfiguration({ Parameters: { a: 1, b: 2 }, list: [1, 2] }, { Parameters: { b: 3 }, list: [9] })).toEqual({ Parameters: { a: 1, b: 3 }, list: [9] });
+  expect(mergeConfiguration({ Parameters: { a: 1, b: 2 }, list: [1, 2] }, { Parameters: { b: 3 }, list: [9] })).toEqual(
+    { Parameters: { a: 1, b: 3 }, list: [9] },
+  );
 });
 
 it('passes the step script to the sandbox as an argument, never spliced into the setup', () => {
-  expect(sandboxedCommand(`echo '$x'`, { isolateNetwork: true })).toEqual(['unshare', '--net', '--mount', '--', '/bin/sh', '-c', 'exec /bin/sh -c "$1"', 'sandbox', `echo '$x'`]);
+  expect(sandboxedCommand(`echo '$x'`, { isolateNetwork: true })).toEqual([
+    'unshare',
+    '--net',
+    '--mount',
+    '--',
+    '/bin/sh',
+    '-c',
+    'exec /bin/sh -c "$1"',
+    'sandbox',
+    `echo '$x'`,
+  ]);
 });
 
 describe('the recipe runner, like the nucleus, runs Recover when Run errors, then starts Run again', () => {
@@ -77,20 +108,32 @@ describe('the recipe runner, like the nucleus, runs Recover when Run errors, the
     Object.assign(manifest.Lifecycle, lifecycle);
     const recipePath = join(scratch, `${name}.yaml`);
     writeFileSync(recipePath, recipeToYaml(synthetic));
-    return RecipeRunner.prepare({ recipePath, artifactsDir: scratch, rootDir: join(scratch, name), thingName: 'thing' });
+    return RecipeRunner.prepare({
+      recipePath,
+      artifactsDir: scratch,
+      rootDir: join(scratch, name),
+      thingName: 'thing',
+    });
   }
 
   function record(runner: RecipeRunner): string[] {
     const events: string[] = [];
-    for (const event of ['errored', 'recovered', 'restarted', 'broken'] as Array<keyof RecipeRunnerEvents>) runner.on(event, () => events.push(event));
+    for (const event of ['errored', 'recovered', 'restarted', 'broken'] as Array<keyof RecipeRunnerEvents>)
+      runner.on(event, () => events.push(event));
     return events;
   }
 
   it('Run fails once: Recover runs in the work directory with the component environment, and the second Run stays up', async () => {
     const runner = await runnerWith('once', {
       // First start: count 1, crash; later starts run until stopped.
-      Run: { Script: 'n=$(($(cat starts 2>/dev/null || echo 0) + 1)); echo $n > starts; [ $n -gt 1 ] && exec sleep 60; exit 3' },
-      Recover: { Timeout: 15, Script: 'echo "recovered after $(cat starts) start(s), SVCUID set: ${SVCUID:+yes}" >> recoveries' },
+      Run: {
+        Script:
+          'n=$(($(cat starts 2>/dev/null || echo 0) + 1)); echo $n > starts; [ $n -gt 1 ] && exec sleep 60; exit 3',
+      },
+      Recover: {
+        Timeout: 15,
+        Script: 'echo "recovered after $(cat starts) start(s), SVCUID set: ${SVCUID:+yes}" >> recoveries',
+      },
     });
     try {
       const events = record(runner);
@@ -104,7 +147,9 @@ describe('the recipe runner, like the nucleus, runs Recover when Run errors, the
       const starts = () => readFileSync(join(runner.variables.workPath, 'starts'), 'utf8');
       for (let i = 0; i < 200 && starts() !== '2\n'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(starts()).toBe('2\n');
-      expect(readFileSync(join(runner.variables.workPath, 'recoveries'), 'utf8')).toBe('recovered after 1 start(s), SVCUID set: yes\n');
+      expect(readFileSync(join(runner.variables.workPath, 'recoveries'), 'utf8')).toBe(
+        'recovered after 1 start(s), SVCUID set: yes\n',
+      );
       expect(await runner.stop()).toEqual({ code: null, signal: 'SIGTERM' }); // stopped: no recovery, no restart
       expect(events).toEqual(['errored', 'recovered', 'restarted']);
     } finally {
@@ -113,7 +158,10 @@ describe('the recipe runner, like the nucleus, runs Recover when Run errors, the
   });
 
   it('a Recover that outlives its Timeout is stopped, and Run starts again anyway', async () => {
-    const runner = await runnerWith('slow', { Run: { Script: 'exit 1' }, Recover: { Timeout: 1, Script: 'exec sleep 60' } });
+    const runner = await runnerWith('slow', {
+      Run: { Script: 'exit 1' },
+      Recover: { Timeout: 1, Script: 'exec sleep 60' },
+    });
     try {
       const recovered = once(runner, 'recovered');
       await runner.start();
@@ -125,7 +173,10 @@ describe('the recipe runner, like the nucleus, runs Recover when Run errors, the
   });
 
   it('the third error within the hour is BROKEN: no more Recover, no restart', async () => {
-    const runner = await runnerWith('broken', { Run: { Script: 'exit 1' }, Recover: { Timeout: 15, Script: 'echo x >> recoveries' } });
+    const runner = await runnerWith('broken', {
+      Run: { Script: 'exit 1' },
+      Recover: { Timeout: 15, Script: 'echo x >> recoveries' },
+    });
     try {
       const events = record(runner);
       const broken = once(runner, 'broken');

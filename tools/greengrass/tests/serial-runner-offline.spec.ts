@@ -19,7 +19,14 @@ beforeAll(async () => {
   device = await OfflineDevice.start(COMPONENTS['serial-runner'].componentName, {
     configuration: async (scratch) => {
       mcu = await McuEmulator.start({ directory: scratch, intervalMs: 100 });
-      return { Parameters: { device_name: 'offline', serial_port: mcu.devicePath, iotcore_backoff: 1, lock_filename: join(scratch, 'lock') } };
+      return {
+        Parameters: {
+          device_name: 'offline',
+          serial_port: mcu.devicePath,
+          iotcore_backoff: 1,
+          lock_filename: join(scratch, 'lock'),
+        },
+      };
     },
   });
 });
@@ -34,7 +41,12 @@ it('the steps see no network, no repository node_modules and no system node', ()
 it('Install adds ggc_user to the configured groups that exist, quickly, and is idempotent', async () => {
   const first = await device.install(' (first run)');
   expect(first.output).toContain('added ggc_user to dialout');
-  const members = (group: string) => readFileSync(join(device.etc, 'group'), 'utf8').split('\n').find((line) => line.startsWith(`${group}:`))?.split(':')[3].split(',');
+  const members = (group: string) =>
+    readFileSync(join(device.etc, 'group'), 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith(`${group}:`))
+      ?.split(':')[3]
+      .split(',');
   for (const group of ['video', 'audio', 'users', 'dialout']) expect(members(group)).toContain('ggc_user');
 
   const again = await device.install(' (again, nothing to do)');
@@ -50,7 +62,10 @@ it('Run starts the serial runner on the bundled Node: it reports RUNNING and pub
     const started = await endpoint.waitForPublish(topics.commandOutput, 10_000);
     expect(JSON.parse(started.payload.toString())).toMatchObject({ result: { status: 'started' } });
     const inference = await endpoint.waitForPublish(topics.inferenceOutput, 15_000);
-    expect(JSON.parse(inference.payload.toString())).toMatchObject({ id: expect.any(String), total_inferences: expect.any(Number) });
+    expect(JSON.parse(inference.payload.toString())).toMatchObject({
+      id: expect.any(String),
+      total_inferences: expect.any(Number),
+    });
   });
   expect(await device.runner.stop()).toEqual({ code: 0, signal: null });
 });
@@ -61,5 +76,7 @@ it('Recover (the component with --recover) reads its configuration through IPC a
   const recovery = await device.runner.recover();
   expect(recovery?.exit).toEqual({ code: 0, signal: null });
   expect(existsSync(lockPath)).toBe(false);
-  expect(recovery?.output).toContain(`"msg":"removed stale lock file","component":"EdgeImpulseSerialRunnerServiceComponent","part":"recover","path":"${lockPath}"`);
+  expect(recovery?.output).toContain(
+    `"msg":"removed stale lock file","component":"EdgeImpulseSerialRunnerServiceComponent","part":"recover","path":"${lockPath}"`,
+  );
 });

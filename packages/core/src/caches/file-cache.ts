@@ -160,7 +160,10 @@ export class FileCache {
 
   private overBounds(): boolean {
     const { maxBytes, maxEntries } = this.options;
-    return (maxEntries !== undefined && this.entries.size > maxEntries) || (maxBytes !== undefined && this.totalBytes > maxBytes);
+    return (
+      (maxEntries !== undefined && this.entries.size > maxEntries) ||
+      (maxBytes !== undefined && this.totalBytes > maxBytes)
+    );
   }
 
   private async evict(): Promise<void> {
@@ -187,7 +190,8 @@ export class FileCache {
   }
 
   private failureReporter(operation: string, context: Record<string, unknown> = {}): (err: unknown) => void {
-    return (err) => this.options.logger?.error(`file cache ${operation} failed`, { directory: this.directory, ...context, err });
+    return (err) =>
+      this.options.logger?.error(`file cache ${operation} failed`, { directory: this.directory, ...context, err });
   }
 }
 

@@ -29,8 +29,12 @@ export class InferenceCaches implements CacheControl {
   /** Stores into every enabled cache. Never throws: a cache failure must not stop inference, so it is logged. */
   async store(id: string, payloadJson: string, image?: Buffer): Promise<void> {
     const { local, s3, logger } = this.parts;
-    const report = (cache: string) => (err: unknown) => logger?.error('caching an inference failed', { cache, id, err });
-    await Promise.all([local?.write(id, payloadJson, image).catch(report('local')), s3?.store(id, payloadJson, image).catch(report('s3'))]);
+    const report = (cache: string) => (err: unknown) =>
+      logger?.error('caching an inference failed', { cache, id, err });
+    await Promise.all([
+      local?.write(id, payloadJson, image).catch(report('local')),
+      s3?.store(id, payloadJson, image).catch(report('s3')),
+    ]);
   }
 
   async clear(): Promise<Outcomes> {
@@ -42,7 +46,8 @@ export class InferenceCaches implements CacheControl {
   }
 
   private async both(operation: (cache: FileCache | S3Cache) => Promise<CacheOutcome>): Promise<Outcomes> {
-    const run = async (cache: FileCache | S3Cache | undefined): Promise<CacheOutcome> => (cache ? operation(cache) : 'OK');
+    const run = async (cache: FileCache | S3Cache | undefined): Promise<CacheOutcome> =>
+      cache ? operation(cache) : 'OK';
     const [local, s3] = await Promise.all([run(this.parts.local), run(this.parts.s3)]);
     return { local, s3 };
   }

@@ -130,11 +130,17 @@ export class S3Cache {
     return settle(this.failureReporter('clear'), async () => {
       const prefix = this.requirePrefix();
       await this.draining;
-      if ((await (await this.spoolFor(prefix)).clear()) === 'FAILED') throw new Error('could not clear the upload spool');
+      if ((await (await this.spoolFor(prefix)).clear()) === 'FAILED')
+        throw new Error('could not clear the upload spool');
       let token: string | undefined;
       do {
         const page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${prefix}/`, ContinuationToken: token, MaxKeys: DELETE_BATCH }),
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: `${prefix}/`,
+            ContinuationToken: token,
+            MaxKeys: DELETE_BATCH,
+          }),
         );
         await this.deleteKeys((page.Contents ?? []).map((o) => o.Key!));
         token = page.NextContinuationToken;
@@ -186,10 +192,14 @@ export class S3Cache {
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404) {
-        throw new S3CacheError('S3_BUCKET_MISSING', `S3 bucket "${this.bucket}" does not exist (s3_bucket); create it or fix the name`, {
-          context,
-          cause: err,
-        });
+        throw new S3CacheError(
+          'S3_BUCKET_MISSING',
+          `S3 bucket "${this.bucket}" does not exist (s3_bucket); create it or fix the name`,
+          {
+            context,
+            cause: err,
+          },
+        );
       }
       if (status === 403) {
         throw new S3CacheError(
@@ -200,7 +210,11 @@ export class S3Cache {
         );
       }
       if (status !== undefined) {
-        throw new S3CacheError('S3_BUCKET_CHECK_FAILED', `checking S3 bucket "${this.bucket}" failed with HTTP ${status}`, { context, cause: err });
+        throw new S3CacheError(
+          'S3_BUCKET_CHECK_FAILED',
+          `checking S3 bucket "${this.bucket}" failed with HTTP ${status}`,
+          { context, cause: err },
+        );
       }
       this.options.logger?.warn('S3 is unreachable; uploads will be spooled and retried', { bucket: this.bucket, err });
     }
@@ -208,7 +222,9 @@ export class S3Cache {
 
   private async upload(prefix: string, id: string, json: Buffer | string, image?: Buffer): Promise<void> {
     const put = (name: string, body: Buffer | string, contentType: string) =>
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: `${prefix}/${name}`, Body: body, ContentType: contentType }));
+      this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: `${prefix}/${name}`, Body: body, ContentType: contentType }),
+      );
     await Promise.all([
       put(`${id}.json`, json, 'application/json'),
       ...(image ? [put(`${id}.img`, image, 'application/octet-stream')] : []),
@@ -218,10 +234,14 @@ export class S3Cache {
   private async deleteKeys(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const objects: ObjectIdentifier[] = keys.slice(i, i + DELETE_BATCH).map((Key) => ({ Key }));
-      const result = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }));
+      const result = await this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }),
+      );
       if (result.Errors?.length) {
         const first = result.Errors[0];
-        throw new Error(`${result.Errors.length} object(s) not deleted, first ${first.Key}: ${first.Code} ${first.Message}`);
+        throw new Error(
+          `${result.Errors.length} object(s) not deleted, first ${first.Key}: ${first.Code} ${first.Message}`,
+        );
       }
     }
   }
@@ -274,12 +294,23 @@ export class S3Cache {
       return 0;
     } catch (err) {
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.retryMaxMs ?? 60_000);
-      this.options.logger?.warn('S3 upload retry failed', { bucket: this.bucket, pending: this.pendingCount, retryInMs: this.retryDelayMs, err });
+      this.options.logger?.warn('S3 upload retry failed', {
+        bucket: this.bucket,
+        pending: this.pendingCount,
+        retryInMs: this.retryDelayMs,
+        err,
+      });
       return this.retryDelayMs;
     }
   }
 
   private failureReporter(operation: string, context: Record<string, unknown> = {}): (err: unknown) => void {
-    return (err) => this.options.logger?.error(`S3 cache ${operation} failed`, { bucket: this.bucket, prefix: this.prefix, ...context, err });
+    return (err) =>
+      this.options.logger?.error(`S3 cache ${operation} failed`, {
+        bucket: this.bucket,
+        prefix: this.prefix,
+        ...context,
+        err,
+      });
   }
 }

@@ -15,16 +15,30 @@ export function loadLocalConfiguration<K extends ComponentKind>(
     try {
       text = readFileSync(options.configFile, 'utf8');
     } catch (cause) {
-      throw new ConfigError([{ key: '--config', value: options.configFile, message: `cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})` }], { cause });
+      throw new ConfigError(
+        [
+          {
+            key: '--config',
+            value: options.configFile,
+            message: `cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`,
+          },
+        ],
+        { cause },
+      );
     }
     try {
       fromFile = JSON.parse(text);
     } catch (cause) {
-      throw new ConfigError([{ key: '--config', value: options.configFile, message: `is not valid JSON (${(cause as Error).message})` }], { cause });
+      throw new ConfigError(
+        [{ key: '--config', value: options.configFile, message: `is not valid JSON (${(cause as Error).message})` }],
+        { cause },
+      );
     }
   }
   const base =
-    typeof fromFile === 'object' && fromFile !== null && 'Parameters' in fromFile ? (fromFile as { Parameters: unknown }).Parameters : fromFile;
+    typeof fromFile === 'object' && fromFile !== null && 'Parameters' in fromFile
+      ? (fromFile as { Parameters: unknown }).Parameters
+      : fromFile;
   if (typeof base !== 'object' || base === null || Array.isArray(base)) return parseParameters(kind, fromFile);
   return parseParameters(kind, { ...base, ...Object.fromEntries(options.sets) });
 }

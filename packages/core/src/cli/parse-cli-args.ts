@@ -59,7 +59,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
   });
   const transport = (values.transport ?? 'auto') as TransportChoice;
   if (!TRANSPORT_CHOICES.includes(transport)) {
-    throw new UsageError(`--transport ${JSON.stringify(values.transport)}: must be one of ${TRANSPORT_CHOICES.join(', ')}`);
+    throw new UsageError(
+      `--transport ${JSON.stringify(values.transport)}: must be one of ${TRANSPORT_CHOICES.join(', ')}`,
+    );
   }
   const logLevel = values['log-level'] as LogLevel | undefined;
   if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {

@@ -63,7 +63,11 @@ export async function runComponentCli<K extends ComponentKind>(
     io.stdout.write(usage(component.bin, component.description));
     return EXIT_OK;
   }
-  const logger = new Logger({ level: options.logLevel ?? 'info', sink: io.stderr, fields: { component: component.componentName } });
+  const logger = new Logger({
+    level: options.logLevel ?? 'info',
+    sink: io.stderr,
+    fields: { component: component.componentName },
+  });
   let greengrass: ComponentContext<K>['greengrass'];
   try {
     if (transportName === 'ipc') {
@@ -79,7 +83,14 @@ export async function runComponentCli<K extends ComponentKind>(
     const deviceName = uniqueDeviceName(config.current.device_name, readDeviceIdentitySources(io.env));
     const topics = deviceTopics(deviceName);
     if (options.checkConfig) {
-      const summary = { component: component.componentName, deviceName, topics, transport: transportName, parameters: config.current, warnings: config.warnings };
+      const summary = {
+        component: component.componentName,
+        deviceName,
+        topics,
+        transport: transportName,
+        parameters: config.current,
+        warnings: config.warnings,
+      };
       io.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       await config.close();
       await greengrass?.connection.close();
@@ -93,7 +104,18 @@ export async function runComponentCli<K extends ComponentKind>(
       return EXIT_OK;
     }
     for (const warning of config.warnings) logger.warn(warning);
-    return await main({ kind, options, config, deviceName, topics, logger, transportName, greengrass, env: io.env, stdout: io.stdout });
+    return await main({
+      kind,
+      options,
+      config,
+      deviceName,
+      topics,
+      logger,
+      transportName,
+      greengrass,
+      env: io.env,
+      stdout: io.stdout,
+    });
   } catch (err) {
     // A failed Recover step must not report the component's state: the nucleus already handles its error.
     if (!options.recover) await greengrass?.runtime.updateState('ERRORED').catch(() => undefined);
@@ -102,7 +124,9 @@ export async function runComponentCli<K extends ComponentKind>(
       io.stderr.write(`${component.bin}: ${err.message}\n`);
       return err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
     }
-    logger.error('fatal error', { err: err instanceof EiGgError ? err : { message: String((err as Error)?.message ?? err) } });
+    logger.error('fatal error', {
+      err: err instanceof EiGgError ? err : { message: String((err as Error)?.message ?? err) },
+    });
     return EXIT_FAILURE;
   }
 }
@@ -114,6 +138,7 @@ async function loadConfiguration<K extends ComponentKind>(
   logger: Logger,
   runtime: GreengrassRuntime | undefined,
 ): Promise<LiveConfiguration<K>> {
-  if (runtime && !options.configFile && options.sets.length === 0) return LiveConfiguration.fromGreengrass(kind, runtime, logger);
+  if (runtime && !options.configFile && options.sets.length === 0)
+    return LiveConfiguration.fromGreengrass(kind, runtime, logger);
   return LiveConfiguration.fixed(kind, loadLocalConfiguration(kind, options), logger);
 }

@@ -92,7 +92,10 @@ export class CommandIntake {
   private async clearRetained(): Promise<void> {
     const { transport, topics, logger } = this.deps;
     await transport.publish(topics.commandInput, Buffer.alloc(0), { qos: 1, retain: true }).catch((err) => {
-      logger.warn('could not clear the retained command slot; a retained command will not run twice, but may stay on the broker', { err });
+      logger.warn(
+        'could not clear the retained command slot; a retained command will not run twice, but may stay on the broker',
+        { err },
+      );
     });
   }
 }

@@ -38,7 +38,10 @@ export interface CommandOutcome {
 }
 
 /** Gets the command's value, and the whole command for verbs that need its id. */
-export type VerbHandler = (value: unknown, command: Command) => Promise<CommandOutcome | Record<string, unknown>> | CommandOutcome | Record<string, unknown>;
+export type VerbHandler = (
+  value: unknown,
+  command: Command,
+) => Promise<CommandOutcome | Record<string, unknown>> | CommandOutcome | Record<string, unknown>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -49,7 +52,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
 export class CommandRouter {
   private readonly verbs: Record<string, VerbHandler>;
 
-  constructor(private readonly target: CommandTarget, extraVerbs: Record<string, VerbHandler> = {}) {
+  constructor(
+    private readonly target: CommandTarget,
+    extraVerbs: Record<string, VerbHandler> = {},
+  ) {
     this.verbs = { ...this.standardVerbs(), ...extraVerbs };
   }
 
@@ -61,7 +67,9 @@ export class CommandRouter {
     let command: Command | undefined;
     try {
       command = parseCommand(raw);
-      const handler = Object.prototype.hasOwnProperty.call(this.verbs, command.cmd) ? this.verbs[command.cmd] : undefined;
+      const handler = Object.prototype.hasOwnProperty.call(this.verbs, command.cmd)
+        ? this.verbs[command.cmd]
+        : undefined;
       if (!handler) {
         throw new CommandError(`unknown command "${command.cmd}"; known commands: ${this.verbNames.join(', ')}`);
       }
@@ -83,7 +91,13 @@ export class CommandRouter {
     const t = this.target;
     const filterConfig = () => {
       const c = t.filter.config;
-      return { threshold_filter_config: { enabled: c.enabled ? 'yes' : 'no', confidence_threshold: c.threshold, threshold_criteria: c.criteria } };
+      return {
+        threshold_filter_config: {
+          enabled: c.enabled ? 'yes' : 'no',
+          confidence_threshold: c.threshold,
+          threshold_criteria: c.criteria,
+        },
+      };
     };
     return {
       restart: () => ({ reply: { result: { restart: 'OK' } }, afterReply: () => t.restart() }),
@@ -93,7 +107,9 @@ export class CommandRouter {
       set_threshold_filter_criteria: (value) => {
         const criteria = typeof value === 'string' ? value.trim().toLowerCase() : value;
         if (!THRESHOLD_CRITERIA.includes(criteria as ThresholdCriteria)) {
-          throw new CommandError(`invalid criteria ${JSON.stringify(value)}: must be one of ${THRESHOLD_CRITERIA.join(', ')}`);
+          throw new CommandError(
+            `invalid criteria ${JSON.stringify(value)}: must be one of ${THRESHOLD_CRITERIA.join(', ')}`,
+          );
         }
         t.filter.update({ criteria: criteria as ThresholdCriteria });
         return { criteria };
@@ -126,7 +142,8 @@ export class CommandRouter {
   }
 
   private caches(cmd: string): CacheControl {
-    if (!this.target.caches) throw new CommandError(`${cmd} is not available: ${this.target.componentName} has no cache`);
+    if (!this.target.caches)
+      throw new CommandError(`${cmd} is not available: ${this.target.componentName} has no cache`);
     return this.target.caches;
   }
 }

@@ -9,7 +9,8 @@ import { splitArguments } from './split-arguments';
  * (`host:554`) and user info (`user:pass@host`), so `location=rtsp://cam.local:554/live` survives.
  */
 export function parseGstArgs(raw: unknown): string[] | undefined {
-  if (Array.isArray(raw)) return raw.length > 0 && raw.every((a) => typeof a === 'string' && a !== '') ? raw : undefined;
+  if (Array.isArray(raw))
+    return raw.length > 0 && raw.every((a) => typeof a === 'string' && a !== '') ? raw : undefined;
   if (typeof raw !== 'string') return undefined;
   const text = raw.trim();
   if (text.startsWith('[')) {

@@ -47,7 +47,11 @@ export class LiveConfiguration<K extends ComponentKind> {
   }
 
   /** Reads `Parameters` through IPC (a ConfigError when invalid) and follows its updates. */
-  static async fromGreengrass<K extends ComponentKind>(kind: K, reader: ConfigurationReader, logger: Logger): Promise<LiveConfiguration<K>> {
+  static async fromGreengrass<K extends ComponentKind>(
+    kind: K,
+    reader: ConfigurationReader,
+    logger: Logger,
+  ): Promise<LiveConfiguration<K>> {
     const initial = parseParameters(kind, await reader.getConfiguration(['Parameters']).then(asParameters));
     const live = new LiveConfiguration(kind, initial, logger);
     live.stopWatching = await reader.onConfigurationUpdate(['Parameters'], () => {
@@ -119,5 +123,7 @@ function asParameters(value: unknown): unknown {
 function changedKeys(a: object, b: object): string[] {
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  return [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
+  return [...new Set([...Object.keys(x), ...Object.keys(y)])].filter(
+    (k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]),
+  );
 }

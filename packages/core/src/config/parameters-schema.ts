@@ -13,7 +13,8 @@ import { splitArguments } from './split-arguments';
  * recipes' DefaultConfiguration and the README's configuration table are all derived from these schemas.
  */
 
-const asOutcome = <T>(value: T | undefined): ParseOutcome<T> => (value === undefined ? { ok: false } : { ok: true, value });
+const asOutcome = <T>(value: T | undefined): ParseOutcome<T> =>
+  value === undefined ? { ok: false } : { ok: true, value };
 const ABSOLUTE_PATH = /^\/[^\0]*$/;
 const GROUP_NAME = /^[a-z_][a-z0-9_-]*\$?$/;
 const S3_BUCKET = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -34,12 +35,14 @@ function commonShape(kind: ComponentKind) {
     device_name: setting((raw) => asOutcome(typeof raw === 'string' ? sanitizeDeviceName(raw) : undefined), {
       default: 'MyEdgeImpulseDevice',
       allowed: 'a name without "+", "#" or "/" (spaces become "_", quotes are removed)',
-      description: 'Device name template; `_<mac>` of the default-route interface (or the thing name) is appended so every device in a fleet is unique.',
+      description:
+        'Device name template; `_<mac>` of the default-route interface (or the thing name) is appended so every device in a fleet is unique.',
     }),
     iotcore_backoff: setting((raw) => parseInteger(raw), {
       default: 5,
       allowed: 'an integer',
-      description: 'Publish every Nth inference after the threshold filter (the 1st, N+1th, ...); 0 or less publishes every inference.',
+      description:
+        'Publish every Nth inference after the threshold filter (the 1st, N+1th, ...); 0 or less publishes every inference.',
     }),
     iotcore_qos: setting((raw) => parseInteger(raw, 0, 1), {
       default: 1,
@@ -49,7 +52,8 @@ function commonShape(kind: ComponentKind) {
     sleep_time_sec: setting((raw) => parseInteger(raw, 1, 3600), {
       default: 10,
       allowed: 'an integer from 1 to 3600',
-      description: 'Longest wait between reconnect or restart attempts, in seconds (the original supervision loop interval); attempts start at 0.5 s and double.',
+      description:
+        'Longest wait between reconnect or restart attempts, in seconds (the original supervision loop interval); attempts start at 0.5 s and double.',
     }),
     lock_filename: setting((raw) => parseString(raw, ABSOLUTE_PATH), {
       default: `/tmp/ei_lockfile_${COMPONENTS[kind].lockSuffix}`,
@@ -64,7 +68,8 @@ function commonShape(kind: ComponentKind) {
     ei_ggc_user_groups: setting((raw) => parseWordList(raw, GROUP_NAME), {
       default: groups.split(' '),
       allowed: 'POSIX group names separated by spaces',
-      description: 'Groups the install step adds the component user to (`ggc_user` or `ggcore`); add `render` on JetPack 6.',
+      description:
+        'Groups the install step adds the component user to (`ggc_user` or `ggcore`); add `render` on JetPack 6.',
     }),
     node_version: setting((raw) => parseString(raw), {
       allowed: 'any text (ignored)',
@@ -145,33 +150,39 @@ const edgeShape = {
   local_results_topic: setting((raw) => parseString(raw, LOCAL_TOPIC), {
     default: 'auto',
     allowed: 'auto, off, or a local pub/sub topic without wildcards',
-    description: 'Also publish every result on this Greengrass local pub/sub topic for other components; `auto`: the inference output topic, `off`: do not.',
+    description:
+      'Also publish every result on this Greengrass local pub/sub topic for other components; `auto`: the inference output topic, `off`: do not.',
   }),
   inference_mode: setting((raw) => parseChoice(raw, INFERENCE_MODES), {
     default: 'continuous',
     allowed: INFERENCE_MODES.join(' or '),
-    description: '`continuous`: classify the input without pause. `triggered`: keep the model and input ready and classify once per request (local request topic or the `infer` command).',
+    description:
+      '`continuous`: classify the input without pause. `triggered`: keep the model and input ready and classify once per request (local request topic or the `infer` command).',
   }),
   inference_request_topic: setting((raw) => parseString(raw, LOCAL_TOPIC), {
     default: 'auto',
     allowed: 'auto, off, or a local pub/sub topic without wildcards',
-    description: 'Greengrass local pub/sub topic of inference requests (`{"id":"..."}`) in triggered mode; `auto`: `/edgeimpulse/device/<device>/inference/request`, `off`: none.',
+    description:
+      'Greengrass local pub/sub topic of inference requests (`{"id":"..."}`) in triggered mode; `auto`: `/edgeimpulse/device/<device>/inference/request`, `off`: none.',
   }),
   inference_queue_limit: setting((raw) => parseInteger(raw, 1, 1000), {
     default: 8,
     allowed: 'an integer from 1 to 1000',
-    description: 'Requests that may wait while the model is busy; each one beyond is answered with a `QUEUE_FULL` error.',
+    description:
+      'Requests that may wait while the model is busy; each one beyond is answered with a `QUEUE_FULL` error.',
   }),
   shadow_name: setting((raw) => parseString(raw, SHADOW_NAME), {
     allowed: 'a named shadow name (letters, digits, ":", "_", "-"; at most 64)',
-    description: "Named shadow of the core device's thing through which operators change filter, backoff and mode live (needs aws.greengrass.ShadowManager); unset: no shadow.",
+    description:
+      "Named shadow of the core device's thing through which operators change filter, backoff and mode live (needs aws.greengrass.ShadowManager); unset: no shadow.",
   }),
 };
 
 const runnerShape = {
   camera: setting((raw) => parseString(raw), {
     allowed: 'a V4L2 device such as /dev/video0, or the camera name it reports (e.g. "HD Pro Webcam C920")',
-    description: 'Camera of the `camera` input; unset: the first V4L2 camera. Ignored when `gst_args` gives a pipeline.',
+    description:
+      'Camera of the `camera` input; unset: the first V4L2 camera. Ignored when `gst_args` gives a pipeline.',
   }),
   input: setting((raw) => parseString(raw, /^(camera|microphone|(video|images|images-loop):.+)$/), {
     allowed: 'camera, microphone, video:<file>, images:<dir> or images-loop:<dir>',
@@ -211,18 +222,34 @@ const serialShape = {
     description: 'Serial speed (USB CDC boards ignore it).',
   }),
   serial_run_continuous: flag(false, 'Start `AT+RUNIMPULSECONT` (continuous audio) instead of `AT+RUNIMPULSE`.'),
-  serial_chunked_writes: flag(false, 'Write commands 5 bytes every 20 ms, as the Edge Impulse CLI does, for firmware that drops faster input.'),
+  serial_chunked_writes: flag(
+    false,
+    'Write commands 5 bytes every 20 ms, as the Edge Impulse CLI does, for firmware that drops faster input.',
+  ),
 };
 
 /** Cross-key rules: a cache that is switched on needs its location. */
 function requireCacheLocations(
-  config: { enable_cache_to_file?: boolean; cache_file_directory?: string; enable_cache_to_s3?: boolean; s3_bucket?: string },
+  config: {
+    enable_cache_to_file?: boolean;
+    cache_file_directory?: string;
+    enable_cache_to_s3?: boolean;
+    s3_bucket?: string;
+  },
   ctx: z.RefinementCtx,
 ): void {
   if (config.enable_cache_to_file && !config.cache_file_directory)
-    ctx.addIssue({ code: 'custom', path: ['cache_file_directory'], message: 'must be set (an absolute path) when enable_cache_to_file is yes' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cache_file_directory'],
+      message: 'must be set (an absolute path) when enable_cache_to_file is yes',
+    });
   if (config.enable_cache_to_s3 && !config.s3_bucket)
-    ctx.addIssue({ code: 'custom', path: ['s3_bucket'], message: 'must be set (a bucket name) when enable_cache_to_s3 is yes' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['s3_bucket'],
+      message: 'must be set (a bucket name) when enable_cache_to_s3 is yes',
+    });
 }
 
 const linuxServiceSchema = z.object({ ...commonShape('linux-service'), ...linuxShape('linux-service') });
@@ -233,7 +260,12 @@ const linuxRunnerSchema = z.object({
   ...edgeShape,
   ...runnerShape,
 });
-const serialRunnerSchema = z.object({ ...commonShape('serial-runner'), ...filterAndMetricsShape, ...edgeShape, ...serialShape });
+const serialRunnerSchema = z.object({
+  ...commonShape('serial-runner'),
+  ...filterAndMetricsShape,
+  ...edgeShape,
+  ...serialShape,
+});
 
 export const PARAMETER_SCHEMAS = {
   'linux-service': linuxServiceSchema.superRefine(requireCacheLocations),

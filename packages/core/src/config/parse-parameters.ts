@@ -27,13 +27,18 @@ export function parseParameters<K extends ComponentKind>(kind: K, input: unknown
 }
 
 function unwrapParameters(input: unknown): Record<string, unknown> {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObject(input)) {
-    throw new ConfigError([{ key: '(configuration)', value: input, message: 'must be a JSON object, flat or {"Parameters":{...}}' }]);
+    throw new ConfigError([
+      { key: '(configuration)', value: input, message: 'must be a JSON object, flat or {"Parameters":{...}}' },
+    ]);
   }
   if ('Parameters' in input) {
     if (!isObject(input.Parameters)) {
-      throw new ConfigError([{ key: 'Parameters', value: input.Parameters, message: 'must be a JSON object of settings' }]);
+      throw new ConfigError([
+        { key: 'Parameters', value: input.Parameters, message: 'must be a JSON object of settings' },
+      ]);
     }
     return input.Parameters;
   }

@@ -20,10 +20,7 @@ export function isUnset(raw: unknown): boolean {
   return raw === undefined || raw === null || raw === '' || raw === UNSET_MARKER;
 }
 
-export function setting<T>(
-  parse: (raw: unknown) => ParseOutcome<T>,
-  meta: SettingMeta & { default: T },
-): z.ZodType<T>;
+export function setting<T>(parse: (raw: unknown) => ParseOutcome<T>, meta: SettingMeta & { default: T }): z.ZodType<T>;
 export function setting<T>(
   parse: (raw: unknown) => ParseOutcome<T>,
   meta: SettingMeta & { default?: undefined },

@@ -8,7 +8,14 @@ import { TransportError } from '../errors';
 import { Logger } from '../logging/logger';
 import { SecretError } from '../secrets/secret-error';
 import type { SecretSource } from '../secrets/secret-source';
-import { describeIpcError, ipcErrorCode, ipcFailure, payloadBuffer, type IpcClient, type IpcConnection } from './ipc-connection';
+import {
+  describeIpcError,
+  ipcErrorCode,
+  ipcFailure,
+  payloadBuffer,
+  type IpcClient,
+  type IpcConnection,
+} from './ipc-connection';
 
 export type ReportedState = 'RUNNING' | 'ERRORED';
 
@@ -42,12 +49,18 @@ export class GreengrassRuntime {
       return response.value;
     } catch (error) {
       if (ipcErrorCode(error) === 'ResourceNotFoundError') {
-        throw new TransportError(`configuration key path ${formatKeyPath(keyPath)} not found in this component's configuration`, {
-          context: { transport: 'ipc', operation: 'GetConfiguration', keyPath },
-          cause: error,
-        });
+        throw new TransportError(
+          `configuration key path ${formatKeyPath(keyPath)} not found in this component's configuration`,
+          {
+            context: { transport: 'ipc', operation: 'GetConfiguration', keyPath },
+            cause: error,
+          },
+        );
       }
-      throw ipcFailure(`reading configuration ${formatKeyPath(keyPath)} failed`, error, { operation: 'GetConfiguration', keyPath });
+      throw ipcFailure(`reading configuration ${formatKeyPath(keyPath)} failed`, error, {
+        operation: 'GetConfiguration',
+        keyPath,
+      });
     }
   }
 
@@ -55,7 +68,10 @@ export class GreengrassRuntime {
    * Calls `handler` whenever a deployment changes the configuration at or below `keyPath`, until the returned
    * function is called. Survives IPC reconnects (changes made during an outage are not replayed: re-read then).
    */
-  async onConfigurationUpdate(keyPath: string[], handler: (update: ConfigurationUpdate) => void): Promise<() => Promise<void>> {
+  async onConfigurationUpdate(
+    keyPath: string[],
+    handler: (update: ConfigurationUpdate) => void,
+  ): Promise<() => Promise<void>> {
     const open = async (client: IpcClient) => {
       const operation = client.subscribeToConfigurationUpdate({ keyPath });
       operation.on('message', (event) => {
@@ -67,7 +83,9 @@ export class GreengrassRuntime {
           this.logger.error('configuration update handler failed', { keyPath: changed, error });
         }
       });
-      operation.on('streamError', (error) => this.logger.warn('configuration update stream error', { keyPath, error: error.message }));
+      operation.on('streamError', (error) =>
+        this.logger.warn('configuration update stream error', { keyPath, error: error.message }),
+      );
       await operation.activate();
       return operation;
     };
@@ -85,7 +103,9 @@ export class GreengrassRuntime {
   /** Local pub/sub (PublishToTopic): other components on the device receive `message` as JSON. */
   async publishToTopic(topic: string, message: Record<string, unknown>): Promise<void> {
     try {
-      await this.connection.call('PublishToTopic', (client) => client.publishToTopic({ topic, publishMessage: { jsonMessage: { message } } }));
+      await this.connection.call('PublishToTopic', (client) =>
+        client.publishToTopic({ topic, publishMessage: { jsonMessage: { message } } }),
+      );
     } catch (error) {
       throw ipcFailure(`local publish on ${topic} failed`, error, { operation: 'PublishToTopic', topic });
     }
@@ -95,13 +115,24 @@ export class GreengrassRuntime {
    * Local pub/sub (SubscribeToTopic): `handler` gets each message published by other components, a JSON
    * message as an object and a binary one as bytes, until the returned function is called. Survives reconnects.
    */
-  async subscribeToTopic(topic: string, handler: (message: LocalMessage, topic: string) => void): Promise<() => Promise<void>> {
+  async subscribeToTopic(
+    topic: string,
+    handler: (message: LocalMessage, topic: string) => void,
+  ): Promise<() => Promise<void>> {
     const open = async (client: IpcClient) => {
-      const operation = client.subscribeToTopic({ topic, receiveMode: greengrasscoreipc.model.ReceiveMode.RECEIVE_MESSAGES_FROM_OTHERS });
+      const operation = client.subscribeToTopic({
+        topic,
+        receiveMode: greengrasscoreipc.model.ReceiveMode.RECEIVE_MESSAGES_FROM_OTHERS,
+      });
       operation.on('message', (event) => {
         const json = event.jsonMessage;
         const binary = event.binaryMessage;
-        const message: LocalMessage | undefined = json?.message !== undefined ? (json.message as Record<string, unknown>) : binary?.message !== undefined ? payloadBuffer(binary.message) : undefined;
+        const message: LocalMessage | undefined =
+          json?.message !== undefined
+            ? (json.message as Record<string, unknown>)
+            : binary?.message !== undefined
+              ? payloadBuffer(binary.message)
+              : undefined;
         if (message === undefined) return;
         try {
           handler(message, json?.context?.topic ?? binary?.context?.topic ?? topic);
@@ -109,7 +140,9 @@ export class GreengrassRuntime {
           this.logger.error('local message handler failed', { topic, error });
         }
       });
-      operation.on('streamError', (error) => this.logger.warn('local subscription stream error', { topic, error: error.message }));
+      operation.on('streamError', (error) =>
+        this.logger.warn('local subscription stream error', { topic, error: error.message }),
+      );
       await operation.activate();
       return operation;
     };
@@ -124,22 +157,38 @@ export class GreengrassRuntime {
   /** A named shadow's document from aws.greengrass.ShadowManager, or undefined when it does not exist yet. */
   async getThingShadow(thingName: string, shadowName: string): Promise<Record<string, unknown> | undefined> {
     try {
-      const response = await this.connection.call('GetThingShadow', (client) => client.getThingShadow({ thingName, shadowName }));
+      const response = await this.connection.call('GetThingShadow', (client) =>
+        client.getThingShadow({ thingName, shadowName }),
+      );
       return parseShadowDocument(payloadBuffer(response.payload));
     } catch (error) {
       if (ipcErrorCode(error) === 'ResourceNotFoundError') return undefined;
-      throw ipcFailure(`reading shadow "${shadowName}" of ${thingName} failed`, error, { operation: 'GetThingShadow', thingName, shadowName });
+      throw ipcFailure(`reading shadow "${shadowName}" of ${thingName} failed`, error, {
+        operation: 'GetThingShadow',
+        thingName,
+        shadowName,
+      });
     }
   }
 
   /** Sends a shadow update request (`{"state":{"reported":{...}}}`); returns the accepted document. */
-  async updateThingShadow(thingName: string, shadowName: string, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async updateThingShadow(
+    thingName: string,
+    shadowName: string,
+    request: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     try {
       const payload = Buffer.from(JSON.stringify(request));
-      const response = await this.connection.call('UpdateThingShadow', (client) => client.updateThingShadow({ thingName, shadowName, payload }));
+      const response = await this.connection.call('UpdateThingShadow', (client) =>
+        client.updateThingShadow({ thingName, shadowName, payload }),
+      );
       return parseShadowDocument(payloadBuffer(response.payload));
     } catch (error) {
-      throw ipcFailure(`updating shadow "${shadowName}" of ${thingName} failed`, error, { operation: 'UpdateThingShadow', thingName, shadowName });
+      throw ipcFailure(`updating shadow "${shadowName}" of ${thingName} failed`, error, {
+        operation: 'UpdateThingShadow',
+        thingName,
+        shadowName,
+      });
     }
   }
 
@@ -180,10 +229,14 @@ export class IpcSecretSource implements SecretSource {
           { context, cause: error },
         );
       }
-      throw new SecretError('SECRET_UNAVAILABLE', `reading secret "${secretId}" over Greengrass IPC failed: ${describeIpcError(error)}`, {
-        context,
-        cause: error,
-      });
+      throw new SecretError(
+        'SECRET_UNAVAILABLE',
+        `reading secret "${secretId}" over Greengrass IPC failed: ${describeIpcError(error)}`,
+        {
+          context,
+          cause: error,
+        },
+      );
     }
     const { secretString, secretBinary } = response.secretValue ?? {};
     if (secretString !== undefined) return secretString;
@@ -195,7 +248,8 @@ export class IpcSecretSource implements SecretSource {
 function parseShadowDocument(bytes: Buffer): Record<string, unknown> {
   if (!bytes.length) return {};
   const document = JSON.parse(bytes.toString('utf8')) as unknown;
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new TransportError('the shadow document is not a JSON object');
+  if (typeof document !== 'object' || document === null || Array.isArray(document))
+    throw new TransportError('the shadow document is not a JSON object');
   return document as Record<string, unknown>;
 }
 

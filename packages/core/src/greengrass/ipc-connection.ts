@@ -113,7 +113,11 @@ export class IpcConnection {
    * here is idempotent or at-least-once). Rejects with a TransportError on timeout or close; errors from the
    * nucleus (RpcError) pass through for the caller to explain.
    */
-  async call<T>(operation: string, run: (client: IpcClient) => Promise<T>, timeoutMs = this.operationTimeoutMs): Promise<T> {
+  async call<T>(
+    operation: string,
+    run: (client: IpcClient) => Promise<T>,
+    timeoutMs = this.operationTimeoutMs,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const session = await this.waitForSession(operation, deadline, timeoutMs);
@@ -179,10 +183,12 @@ export class IpcConnection {
 
   private openSession(): Promise<Session> {
     if (!this.socketPath) {
-      return Promise.reject(new TransportError(
-        'no Greengrass IPC socket: AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT is not set (not started by a Greengrass nucleus?)',
-        { context: { transport: 'ipc' } },
-      ));
+      return Promise.reject(
+        new TransportError(
+          'no Greengrass IPC socket: AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT is not set (not started by a Greengrass nucleus?)',
+          { context: { transport: 'ipc' } },
+        ),
+      );
     }
     const opening = this.connectClient();
     this.opening = opening;
@@ -200,7 +206,11 @@ export class IpcConnection {
       this.handleLoss(session, event?.reason);
     });
     try {
-      await withTimeout(client.connect(), this.connectTimeoutMs, () => new Error(`no IPC handshake within ${this.connectTimeoutMs} ms`));
+      await withTimeout(
+        client.connect(),
+        this.connectTimeoutMs,
+        () => new Error(`no IPC handshake within ${this.connectTimeoutMs} ms`),
+      );
     } catch (error) {
       await this.closeQuietly(client, 'IPC client');
       throw error;
@@ -237,7 +247,8 @@ export class IpcConnection {
       else await this.closeQuietly(handle, entry.description);
     } catch (error) {
       // A loss in the meantime is repaired by the next client; anything else leaves the stream closed until then.
-      if (this.session === session) this.logger.error('could not re-open an IPC stream after reconnecting', { stream: entry.description, error });
+      if (this.session === session)
+        this.logger.error('could not re-open an IPC stream after reconnecting', { stream: entry.description, error });
     }
   }
 
@@ -264,7 +275,10 @@ export class IpcConnection {
       session = await this.openSession();
     } catch (error) {
       if (this.closed) return;
-      this.logger.warn('Greengrass IPC reconnect attempt failed', { attempt: attempt + 1, error: describeIpcError(error) });
+      this.logger.warn('Greengrass IPC reconnect attempt failed', {
+        attempt: attempt + 1,
+        error: describeIpcError(error),
+      });
       this.scheduleReconnect(attempt + 1);
       return;
     }
@@ -281,13 +295,26 @@ export class IpcConnection {
     if (this.session) return Promise.resolve(this.session);
     if (this.closed) return Promise.reject(this.closedError(operation));
     if (!this.started) {
-      return Promise.reject(new TransportError(`cannot run ${operation}: the Greengrass IPC connection is not connected (call connect() first)`, { context: { transport: 'ipc', operation } }));
+      return Promise.reject(
+        new TransportError(
+          `cannot run ${operation}: the Greengrass IPC connection is not connected (call connect() first)`,
+          { context: { transport: 'ipc', operation } },
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        stop();
-        reject(new TransportError(`cannot run ${operation}: the Greengrass IPC connection was not re-established within ${timeoutMs} ms`, { context: { transport: 'ipc', operation } }));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          stop();
+          reject(
+            new TransportError(
+              `cannot run ${operation}: the Greengrass IPC connection was not re-established within ${timeoutMs} ms`,
+              { context: { transport: 'ipc', operation } },
+            ),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       const removeListener = this.onStateChange(() => {
         if (this.session) {
           stop();
@@ -305,17 +332,29 @@ export class IpcConnection {
   }
 
   /** Runs one operation on one client, failing as soon as that client is lost or the time is up. */
-  private runOn<T>(session: Session, operation: string, run: (client: IpcClient) => Promise<T>, timeoutMs: number): Promise<T> {
+  private runOn<T>(
+    session: Session,
+    operation: string,
+    run: (client: IpcClient) => Promise<T>,
+    timeoutMs: number,
+  ): Promise<T> {
     const context: ErrorContext = { transport: 'ipc', operation };
     return new Promise<T>((resolve, reject) => {
       const onLost = () => {
         finish();
         reject(new TransportError(`the Greengrass IPC connection was lost during ${operation}`, { context }));
       };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new TransportError(`${operation}: no answer from the Greengrass nucleus within ${timeoutMs} ms`, { context }));
-      }, Math.max(0, timeoutMs));
+      const timer = setTimeout(
+        () => {
+          finish();
+          reject(
+            new TransportError(`${operation}: no answer from the Greengrass nucleus within ${timeoutMs} ms`, {
+              context,
+            }),
+          );
+        },
+        Math.max(0, timeoutMs),
+      );
       const finish = () => {
         clearTimeout(timer);
         session.lossListeners.delete(onLost);
@@ -362,7 +401,10 @@ export class IpcConnection {
     const context = { transport: 'ipc', socketPath: this.socketPath };
     const type = error instanceof eventstream_rpc.RpcError ? error.type : undefined;
     if (type === eventstream_rpc.RpcErrorType.HandshakeError) {
-      return new TransportError('the Greengrass nucleus refused the IPC handshake: SVCUID not accepted', { context, cause: error });
+      return new TransportError('the Greengrass nucleus refused the IPC handshake: SVCUID not accepted', {
+        context,
+        cause: error,
+      });
     }
     // The nucleus answers a refused token and closes at once, so the client often sees only the close.
     if (type === eventstream_rpc.RpcErrorType.NetworkError) {
@@ -371,17 +413,23 @@ export class IpcConnection {
         { context, cause: error },
       );
     }
-    return new TransportError(`cannot connect to the Greengrass nucleus IPC socket ${this.socketPath}: ${describeIpcError(error)}`, { context, cause: error });
+    return new TransportError(
+      `cannot connect to the Greengrass nucleus IPC socket ${this.socketPath}: ${describeIpcError(error)}`,
+      { context, cause: error },
+    );
   }
 
   private closedError(operation: string): TransportError {
-    return new TransportError(`cannot run ${operation}: the Greengrass IPC connection is closed`, { context: { transport: 'ipc', operation } });
+    return new TransportError(`cannot run ${operation}: the Greengrass IPC connection is closed`, {
+      context: { transport: 'ipc', operation },
+    });
   }
 }
 
 /** The error code the nucleus gave an operation failure ('UnauthorizedError', 'ResourceNotFoundError', ...). */
 export function ipcErrorCode(error: unknown): string | undefined {
-  if (!(error instanceof eventstream_rpc.RpcError) || error.type !== eventstream_rpc.RpcErrorType.ServiceError) return undefined;
+  if (!(error instanceof eventstream_rpc.RpcError) || error.type !== eventstream_rpc.RpcErrorType.ServiceError)
+    return undefined;
   // The client hands over the error body only; the nucleus names the shape in `_errorCode`.
   const code = (error.serviceError as { _errorCode?: unknown } | undefined)?._errorCode;
   return typeof code === 'string' ? code : undefined;
@@ -389,7 +437,10 @@ export function ipcErrorCode(error: unknown): string | undefined {
 
 /** An IPC failure as a TransportError saying what was attempted and what the nucleus or the client said. */
 export function ipcFailure(what: string, error: unknown, context: ErrorContext): TransportError {
-  return new TransportError(`${what}: ${describeIpcError(error)}`, { context: { transport: 'ipc', ...context }, cause: error });
+  return new TransportError(`${what}: ${describeIpcError(error)}`, {
+    context: { transport: 'ipc', ...context },
+    cause: error,
+  });
 }
 
 /** RpcError keeps the useful part (the nucleus's message, the native error) outside `message`. */

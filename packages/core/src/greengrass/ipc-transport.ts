@@ -49,11 +49,19 @@ export class IpcTransport implements Transport {
 
   async publish(topic: string, payload: Buffer | string, options: PublishOptions): Promise<void> {
     // The SDK base64-encodes a Buffer or a string (as UTF-8) itself.
-    const request: greengrasscoreipc.model.PublishToIoTCoreRequest = { topicName: topic, qos: SDK_QOS[options.qos], payload };
+    const request: greengrasscoreipc.model.PublishToIoTCoreRequest = {
+      topicName: topic,
+      qos: SDK_QOS[options.qos],
+      payload,
+    };
     // Sent only when set: nuclei before MQTT 5 support know no retain field.
     if (options.retain) request.retain = true;
     try {
-      await this.connection.call('PublishToIoTCore', (client) => client.publishToIoTCore(request), this.options.publishTimeoutMs);
+      await this.connection.call(
+        'PublishToIoTCore',
+        (client) => client.publishToIoTCore(request),
+        this.options.publishTimeoutMs,
+      );
     } catch (error) {
       throw this.failure('PublishToIoTCore', topic, error);
     }
@@ -89,7 +97,9 @@ export class IpcTransport implements Transport {
         this.logger.error('message handler failed', { topic: topicName, error });
       }
     });
-    operation.on('streamError', (error) => this.logger.warn('IPC subscription stream error', { topicFilter, error: error.message }));
+    operation.on('streamError', (error) =>
+      this.logger.warn('IPC subscription stream error', { topicFilter, error: error.message }),
+    );
     await operation.activate();
     return operation;
   }
@@ -105,4 +115,3 @@ export class IpcTransport implements Transport {
     return ipcFailure(`${operation} on topic "${topic}" failed`, error, { operation, topic });
   }
 }
-

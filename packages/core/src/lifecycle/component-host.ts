@@ -55,7 +55,11 @@ export interface ComponentHostOptions<K extends ComponentKind> {
   inferenceOptions?: InferenceExtras;
 }
 
-type FilterKeys = { enable_threshold_limit?: boolean; default_threshold?: number; threshold_criteria?: ThresholdFilter['config']['criteria'] };
+type FilterKeys = {
+  enable_threshold_limit?: boolean;
+  default_threshold?: number;
+  threshold_criteria?: ThresholdFilter['config']['criteria'];
+};
 
 const LIVE_KEYS = [
   'iotcore_backoff',
@@ -100,7 +104,11 @@ export class ComponentHost<K extends ComponentKind> {
     });
     this.backoff = new Backoff(current.iotcore_backoff);
     const metrics = new MetricsAccumulator();
-    const publisher = new Publisher({ transport, logger: context.logger.child({ part: 'publisher' }), qos: () => config.current.iotcore_qos as 0 | 1 });
+    const publisher = new Publisher({
+      transport,
+      logger: context.logger.child({ part: 'publisher' }),
+      qos: () => config.current.iotcore_qos as 0 | 1,
+    });
     const status = () => ({
       componentName: COMPONENTS[context.kind].componentName,
       deviceName: context.deviceName,
@@ -111,7 +119,8 @@ export class ComponentHost<K extends ComponentKind> {
     });
     this.identity = componentIdentity(status());
     const runtime = context.greengrass?.runtime;
-    const localTopic = () => localResultsTopic((config.current as { local_results_topic?: string }).local_results_topic, context.topics);
+    const localTopic = () =>
+      localResultsTopic((config.current as { local_results_topic?: string }).local_results_topic, context.topics);
     const runsInferences = 'inference_mode' in PARAMETER_SHAPES[context.kind];
     this.onDemand = new OnDemandInference({
       settings: () => config.current as TriggerSettings,
@@ -152,7 +161,9 @@ export class ComponentHost<K extends ComponentKind> {
     });
     const inference = new InferencePipeline({
       ...options.inferenceOptions,
-      ...(runtime ? { publishLocal: localResultsPublisher(runtime, localTopic, context.logger.child({ part: 'local-results' })) } : {}),
+      ...(runtime
+        ? { publishLocal: localResultsPublisher(runtime, localTopic, context.logger.child({ part: 'local-results' })) }
+        : {}),
       publisher,
       topics: context.topics,
       filter: this.filter,
@@ -230,8 +241,19 @@ export class ComponentHost<K extends ComponentKind> {
     if (!shadowName || !runtime) return;
     const logger = context.logger.child({ part: 'shadow' });
     const thingName = context.env.AWS_IOT_THING_NAME;
-    if (!thingName) return logger.error('shadow_name is set but AWS_IOT_THING_NAME is not: the nucleus sets it for components; no shadow', { shadowName });
-    const shadow: DeviceShadow<K> = new DeviceShadow({ kind: context.kind, runtime, address: { thingName, shadowName }, config: this.config, reported: () => this.reported(shadow), logger });
+    if (!thingName)
+      return logger.error(
+        'shadow_name is set but AWS_IOT_THING_NAME is not: the nucleus sets it for components; no shadow',
+        { shadowName },
+      );
+    const shadow: DeviceShadow<K> = new DeviceShadow({
+      kind: context.kind,
+      runtime,
+      address: { thingName, shadowName },
+      config: this.config,
+      reported: () => this.reported(shadow),
+      logger,
+    });
     try {
       await shadow.start();
       this.shadow = shadow;
@@ -239,8 +261,14 @@ export class ComponentHost<K extends ComponentKind> {
       this.lastError = { message: (err as Error).message, ts: Date.now() };
       const hint = shadowName.startsWith(SHADOW_NAME_PREFIX)
         ? {}
-        : { hint: `the recipes allow the ${SHADOW_NAME_PREFIX}* named shadows only: name it so, or extend accessControl (aws.greengrass.ShadowManager, aws.greengrass.ipc.pubsub)` };
-      logger.error('cannot follow the device shadow; settings come from the deployment only', { shadowName, err, ...hint });
+        : {
+            hint: `the recipes allow the ${SHADOW_NAME_PREFIX}* named shadows only: name it so, or extend accessControl (aws.greengrass.ShadowManager, aws.greengrass.ipc.pubsub)`,
+          };
+      logger.error('cannot follow the device shadow; settings come from the deployment only', {
+        shadowName,
+        err,
+        ...hint,
+      });
       await shadow.stop().catch(() => undefined);
     }
   }
@@ -273,15 +301,26 @@ export class ComponentHost<K extends ComponentKind> {
     const publish = () => {
       const { metrics, publisher, context } = this.services;
       const threshold = this.filter.config.threshold;
-      void publisher.publish(context.topics.modelMetrics, metrics.toPayload({ id: randomUUID(), ts: Date.now(), threshold }));
+      void publisher.publish(
+        context.topics.modelMetrics,
+        metrics.toPayload({ id: randomUUID(), ts: Date.now(), threshold }),
+      );
     };
     publish();
     this.metricsTimer = setInterval(publish, interval);
   }
 
-  private async applyConfiguration(next: ComponentConfigs[K], previous: ComponentConfigs[K], changed: string[]): Promise<void> {
+  private async applyConfiguration(
+    next: ComponentConfigs[K],
+    previous: ComponentConfigs[K],
+    changed: string[],
+  ): Promise<void> {
     const n = next as ComponentConfigs[K] & FilterKeys;
-    this.filter.update({ enabled: n.enable_threshold_limit, threshold: n.default_threshold, criteria: n.threshold_criteria });
+    this.filter.update({
+      enabled: n.enable_threshold_limit,
+      threshold: n.default_threshold,
+      criteria: n.threshold_criteria,
+    });
     if (next.iotcore_backoff !== previous.iotcore_backoff) this.backoff.setEvery(next.iotcore_backoff);
     if (changed.includes('metrics_sleeptime_ms')) this.armMetrics();
     await this.onDemand.configurationChanged(previous as TriggerSettings);
@@ -290,7 +329,9 @@ export class ComponentHost<K extends ComponentKind> {
     const needsRestart = changed.filter((k) => !liveKeys.has(k));
     if (needsRestart.length) {
       this.options.context.logger.info('configuration change needs a pipeline restart', { keys: needsRestart });
-      await this.restart().catch((err) => this.options.context.logger.error('restart after configuration change failed', { err }));
+      await this.restart().catch((err) =>
+        this.options.context.logger.error('restart after configuration change failed', { err }),
+      );
     }
     await this.shadow?.report();
   }

@@ -15,7 +15,12 @@ export interface ComponentStatusSources {
 
 /** What `get_status` answers and `started` carries: which component and model version really run where. */
 export function componentIdentity(sources: Pick<ComponentStatusSources, 'componentName' | 'deviceName' | 'transport'>) {
-  return { component: sources.componentName, component_version: PRODUCT_VERSION, device: sources.deviceName, transport: sources.transport };
+  return {
+    component: sources.componentName,
+    component_version: PRODUCT_VERSION,
+    device: sources.deviceName,
+    transport: sources.transport,
+  };
 }
 
 export function componentStatus(sources: ComponentStatusSources): Record<string, unknown> {

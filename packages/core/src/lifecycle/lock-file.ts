@@ -25,7 +25,9 @@ export class LockFile {
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new EiGgError('LOCK_FAILED', `cannot create lock file ${this.path}: ${(err as Error).message}`, { cause: err });
+          throw new EiGgError('LOCK_FAILED', `cannot create lock file ${this.path}: ${(err as Error).message}`, {
+            cause: err,
+          });
         }
         const owner = readLockOwner(this.path);
         if (owner !== undefined && owner !== process.pid && isProcessAlive(owner)) {

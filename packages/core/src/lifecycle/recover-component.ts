@@ -50,7 +50,13 @@ export async function recoverComponent(options: RecoverOptions): Promise<Recover
     const root = options.modelSocketRoot ?? modelSocketRoot();
     await recoverModelSockets(root, options.uid ?? process.geteuid?.() ?? 0, log, report);
   }
-  log.info('recovered', { lockPath: options.lockPath, removed: report.removed, stopped: report.stopped, kept: report.kept, problems: report.problems.length });
+  log.info('recovered', {
+    lockPath: options.lockPath,
+    removed: report.removed,
+    stopped: report.stopped,
+    kept: report.kept,
+    problems: report.problems.length,
+  });
   return report;
 }
 
@@ -79,7 +85,9 @@ async function recoverModelSockets(root: string, uid: number, log: Logger, repor
     if (!isMissing(cause)) problem(report, log, `cannot list ${root}`, root, cause);
     return;
   }
-  const dirs = names.map((name) => join(root, name)).filter((dir) => ownedBy(statOrUndefined(dir, log, report), uid, 'dir'));
+  const dirs = names
+    .map((name) => join(root, name))
+    .filter((dir) => ownedBy(statOrUndefined(dir, log, report), uid, 'dir'));
   if (dirs.length === 0) return;
   const processes = listProcesses(uid);
   for (const dir of dirs) {
@@ -93,11 +101,20 @@ async function recoverModelSockets(root: string, uid: number, log: Logger, repor
   }
 }
 
-async function recoverSocket(socket: string, processes: ProcessInfo[], log: Logger, report: RecoverReport): Promise<void> {
+async function recoverSocket(
+  socket: string,
+  processes: ProcessInfo[],
+  log: Logger,
+  report: RecoverReport,
+): Promise<void> {
   const holders = processes.filter((p) => p.argv.at(-1) === socket);
   const serving = holders.find((p) => isRunnerChild(p, holders));
   if (serving !== undefined) {
-    log.info('model socket kept: its model serves a running component', { path: socket, pid: serving.pid, parent: serving.ppid });
+    log.info('model socket kept: its model serves a running component', {
+      path: socket,
+      pid: serving.pid,
+      parent: serving.ppid,
+    });
     report.kept.push(socket);
     return;
   }
@@ -108,7 +125,8 @@ async function recoverSocket(socket: string, processes: ProcessInfo[], log: Logg
     report.kept.push(socket);
     return;
   }
-  if (state === 'refused' && remove(socket, log, report)) log.info('removed model socket nothing listens on', { path: socket });
+  if (state === 'refused' && remove(socket, log, report))
+    log.info('removed model socket nothing listens on', { path: socket });
   removeDir(join(socket, '..'), log, report); // 'gone': a stopped orphan removed its own socket
 }
 
@@ -124,12 +142,16 @@ function isRunnerChild(p: ProcessInfo, holders: ProcessInfo[]): boolean {
 
 async function stopOrphan(orphan: ProcessInfo, socket: string, log: Logger, report: RecoverReport): Promise<void> {
   const stillOurs = () => readProcess(orphan.pid)?.argv.at(-1) === socket; // not exited, pid not reused
-  for (const [signal, graceMs] of [['SIGINT', ORPHAN_GRACE_MS], ['SIGKILL', ORPHAN_GRACE_MS / 2]] as const) {
+  for (const [signal, graceMs] of [
+    ['SIGINT', ORPHAN_GRACE_MS],
+    ['SIGKILL', ORPHAN_GRACE_MS / 2],
+  ] as const) {
     if (!stillOurs()) return;
     try {
       process.kill(orphan.pid, signal);
     } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code !== 'ESRCH') problem(report, log, `cannot stop orphaned model process ${orphan.pid}`, socket, cause);
+      if ((cause as NodeJS.ErrnoException).code !== 'ESRCH')
+        problem(report, log, `cannot stop orphaned model process ${orphan.pid}`, socket, cause);
       return;
     }
     const deadline = Date.now() + graceMs;
@@ -173,7 +195,9 @@ function probe(socket: string): Promise<'listening' | 'refused' | 'gone' | 'unkn
     };
     const timer = setTimeout(() => done('unknown'), PROBE_TIMEOUT_MS);
     client.once('connect', () => done('listening'));
-    client.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'ENOENT' ? 'gone' : 'unknown'));
+    client.once('error', (err: NodeJS.ErrnoException) =>
+      done(err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'ENOENT' ? 'gone' : 'unknown'),
+    );
   });
 }
 
@@ -189,7 +213,9 @@ interface ProcessInfo {
 function listProcesses(uid: number): ProcessInfo[] {
   let pids: number[];
   try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+    pids = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
   } catch {
     return []; // no /proc: no orphan is recognised; a socket still goes only when nothing listens on it
   }
@@ -246,7 +272,10 @@ function remove(path: string, log: Logger, report: RecoverReport): boolean {
 
 function problem(report: RecoverReport, log: Logger, message: string, path: string, cause?: unknown): void {
   const detail = cause === undefined ? '' : `: ${(cause as Error).message}`;
-  const err = new EiGgError('RECOVER_FAILED', `${message}${detail}`, { context: { path }, ...(cause === undefined ? {} : { cause }) });
+  const err = new EiGgError('RECOVER_FAILED', `${message}${detail}`, {
+    context: { path },
+    ...(cause === undefined ? {} : { cause }),
+  });
   log.warn('recover step could not clean up', { err });
   report.problems.push(err);
 }

@@ -31,7 +31,10 @@ export function runComponent<K extends ComponentKind>(
   return runComponentCli(definition.kind, argv, (context) => host(definition, context), io);
 }
 
-async function host<K extends ComponentKind>(definition: ComponentDefinition<K>, context: ComponentContext<K>): Promise<number> {
+async function host<K extends ComponentKind>(
+  definition: ComponentDefinition<K>,
+  context: ComponentContext<K>,
+): Promise<number> {
   const runtime = context.greengrass?.runtime;
   const caches = await definition.createCaches?.(context);
   const componentHost = new ComponentHost({

@@ -131,11 +131,18 @@ export class MetricsAccumulator {
       mean_confidence: s.confidences.mean,
       standard_deviation: s.confidences.standardDeviation,
       confidence_trend: s.trend.closePeriod(),
-      details: { n: s.confidences.count, sum_confidences: s.confidences.sum, sum_confidences_squared: s.confidences.sumOfSquares },
+      details: {
+        n: s.confidences.count,
+        sum_confidences: s.confidences.sum,
+        sum_confidences_squared: s.confidences.sumOfSquares,
+      },
       ts: ctx.ts,
       id: ctx.id,
       labels: Object.fromEntries(
-        [...s.labels].map(([label, stats]) => [label, { count: stats.count, mean: stats.mean, min: stats.min, max: stats.max }]),
+        [...s.labels].map(([label, stats]) => [
+          label,
+          { count: stats.count, mean: stats.mean, min: stats.min, max: stats.max },
+        ]),
       ),
       latency_ms: { p50, p95, p99 },
       inferences_per_s: sinceResetS > 0 ? s.counts.seen / sinceResetS : 0,

@@ -8,7 +8,8 @@ export class SlidingWindow {
   private oldest = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`window capacity must be a positive integer (got ${capacity})`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`window capacity must be a positive integer (got ${capacity})`);
   }
 
   add(value: number): void {

@@ -4,7 +4,12 @@ import type { DeviceTopics } from '../identity/topics';
 import type { MetricsAccumulator } from '../metrics/metrics-accumulator';
 import { dropImageToFit } from '../publisher/drop-image-to-fit';
 import type { Publisher, PublishResult } from '../publisher/publisher';
-import { encodeInferencePayload, isEmptyResult, type InferencePayload, type InferencePayloadContext } from '../results/encode-inference-payload';
+import {
+  encodeInferencePayload,
+  isEmptyResult,
+  type InferencePayload,
+  type InferencePayloadContext,
+} from '../results/encode-inference-payload';
 import type { InferenceResult } from '../results/inference-result';
 import type { ThresholdFilter } from '../threshold-filter';
 import type { InferenceRequest } from '../triggers/inference-request';
@@ -77,13 +82,11 @@ export class InferencePipeline {
     if (!payload) return 'empty';
     void this.options.publishLocal?.(payload);
     await publisher.whenWritable();
-    void publisher
-      .publish(topics.inferenceOutput, payload, { fit: dropImageToFit })
-      .then((outcome: PublishResult) => {
-        if (outcome !== 'published') return metrics.countFailed();
-        metrics.countPublished();
-        return this.options.onPublished?.(payload, image);
-      });
+    void publisher.publish(topics.inferenceOutput, payload, { fit: dropImageToFit }).then((outcome: PublishResult) => {
+      if (outcome !== 'published') return metrics.countFailed();
+      metrics.countPublished();
+      return this.options.onPublished?.(payload, image);
+    });
     return 'queued';
   }
 }

@@ -7,5 +7,8 @@ import type { FitPayload } from './publisher';
 export const dropImageToFit: FitPayload = (payload, limitBytes) => {
   if (typeof payload.image !== 'string') return undefined;
   const { image, ...rest } = payload;
-  return { ...rest, image_omitted: `image of ${image.length} base64 characters would exceed the ${limitBytes}-byte message limit` };
+  return {
+    ...rest,
+    image_omitted: `image of ${image.length} base64 characters would exceed the ${limitBytes}-byte message limit`,
+  };
 };

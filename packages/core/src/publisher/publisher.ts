@@ -98,11 +98,19 @@ export class Publisher {
     const smaller = fit?.(message, this.maxPayloadBytes);
     const smallerBody = smaller && JSON.stringify(smaller);
     if (smallerBody && Buffer.byteLength(smallerBody) <= this.maxPayloadBytes) {
-      this.options.logger.warn('message too large; published a reduced version', { topic, bytes: size, limit: this.maxPayloadBytes });
+      this.options.logger.warn('message too large; published a reduced version', {
+        topic,
+        bytes: size,
+        limit: this.maxPayloadBytes,
+      });
       return smallerBody;
     }
     this.counters.oversized++;
-    this.options.logger.error('message too large for IoT Core; not published', { topic, bytes: size, limit: this.maxPayloadBytes });
+    this.options.logger.error('message too large for IoT Core; not published', {
+      topic,
+      bytes: size,
+      limit: this.maxPayloadBytes,
+    });
     return undefined;
   }
 }

@@ -23,7 +23,10 @@ export interface AccessControlOptions {
   secretArnPattern?: string;
 }
 
-export type AccessControl = Record<string, Record<string, { policyDescription: string; operations: string[]; resources: string[] }>>;
+export type AccessControl = Record<
+  string,
+  Record<string, { policyDescription: string; operations: string[]; resources: string[] }>
+>;
 
 export function componentAccessControl(kind: ComponentKind, options: AccessControlOptions = {}): AccessControl {
   const name = COMPONENTS[kind].componentName;

@@ -69,7 +69,10 @@ export function isEmptyResult(result: InferenceResult): boolean {
 }
 
 /** The message for one result, or undefined for an empty result (not published unless it answers a request). */
-export function encodeInferencePayload(result: InferenceResult, ctx: InferencePayloadContext): InferencePayload | undefined {
+export function encodeInferencePayload(
+  result: InferenceResult,
+  ctx: InferencePayloadContext,
+): InferencePayload | undefined {
   const empty = isEmptyResult(result);
   if (empty && !ctx.answer) return undefined;
   const box = detections(result);
@@ -99,7 +102,9 @@ export function encodeInferencePayload(result: InferenceResult, ctx: InferencePa
 
 function toPayloadBox(item: BoundingBox | TrackedObject): PayloadBox {
   const { label, value, x, y, width, height } = item;
-  return 'objectId' in item ? { label, value, x, y, width, height, object_id: item.objectId } : { label, value, x, y, width, height };
+  return 'objectId' in item
+    ? { label, value, x, y, width, height, object_id: item.objectId }
+    : { label, value, x, y, width, height };
 }
 
 function s3Fields(s3: InferencePayloadContext['s3']): Pick<InferencePayload, 's3_bucket' | 's3_prefix'> {

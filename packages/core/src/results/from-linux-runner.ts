@@ -27,8 +27,10 @@ export function fromLinuxRunnerResponse(response: unknown): InferenceResult {
   if (timing.postprocessing !== undefined) {
     out.timing.postprocessingMs = readDuration(timing.postprocessing, 'timing.postprocessing');
   }
-  if (result.classification !== undefined) out.classification = readScores(result.classification, 'result.classification');
-  if (result.bounding_boxes !== undefined) out.boxes = readList(result.bounding_boxes, 'result.bounding_boxes', readBox);
+  if (result.classification !== undefined)
+    out.classification = readScores(result.classification, 'result.classification');
+  if (result.bounding_boxes !== undefined)
+    out.boxes = readList(result.bounding_boxes, 'result.bounding_boxes', readBox);
   if (result.object_tracking !== undefined) {
     out.tracking = readList(result.object_tracking, 'result.object_tracking', readTrackedObject);
   }

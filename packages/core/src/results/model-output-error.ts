@@ -11,7 +11,12 @@ export class ModelOutputError extends EiGgError {
   /** What the field should have been, e.g. `a finite number`. */
   readonly expected: string;
 
-  constructor(field: string, expected: string, got: unknown, options: { context?: ErrorContext; cause?: unknown } = {}) {
+  constructor(
+    field: string,
+    expected: string,
+    got: unknown,
+    options: { context?: ErrorContext; cause?: unknown } = {},
+  ) {
     const description = describeValue(got);
     super('MODEL_OUTPUT_INVALID', `invalid model output: ${field} should be ${expected}, got ${description}`, {
       ...options,

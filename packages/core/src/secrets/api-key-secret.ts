@@ -1,4 +1,8 @@
-import { GetSecretValueCommand, SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  SecretsManagerClient,
+  type SecretsManagerClientConfig,
+} from '@aws-sdk/client-secrets-manager';
 import type { SecretRegistry } from '../logging/logger';
 import { SecretError } from './secret-error';
 import type { SecretSource } from './secret-source';
@@ -23,7 +27,9 @@ export function extractApiKey(secretString: string, jsonKey: string): string {
     );
   }
   if (typeof value !== 'string' || !value.trim()) {
-    throw new SecretError('SECRET_INVALID', `the API key secret's "${jsonKey}" must be a non-empty string`, { context: { jsonKey } });
+    throw new SecretError('SECRET_INVALID', `the API key secret's "${jsonKey}" must be a non-empty string`, {
+      context: { jsonKey },
+    });
   }
   return value.trim();
 }
@@ -55,7 +61,8 @@ export async function readApiKey(source: SecretSource, ref: ApiKeySecretRef, sec
   const secretString = await source.getSecretString(ref.secretId);
   secrets.add(secretString);
   try {
-    for (const value of Object.values(parseObject(secretString) ?? {})) if (typeof value === 'string') secrets.add(value);
+    for (const value of Object.values(parseObject(secretString) ?? {}))
+      if (typeof value === 'string') secrets.add(value);
     return extractApiKey(secretString, ref.jsonKey);
   } catch (err) {
     if (err instanceof SecretError) err.context.secretId = ref.secretId;
@@ -89,7 +96,11 @@ export class SecretsManagerSecretSource implements SecretSource {
     } catch (err) {
       const name = (err as { name?: string }).name;
       if (name === 'ResourceNotFoundException') {
-        throw new SecretError('SECRET_NOT_FOUND', `secret "${secretId}" (ei_sm_secret_id) not found in Secrets Manager`, { context, cause: err });
+        throw new SecretError(
+          'SECRET_NOT_FOUND',
+          `secret "${secretId}" (ei_sm_secret_id) not found in Secrets Manager`,
+          { context, cause: err },
+        );
       }
       if (name === 'AccessDeniedException') {
         throw new SecretError(
@@ -98,10 +109,14 @@ export class SecretsManagerSecretSource implements SecretSource {
           { context, cause: err },
         );
       }
-      throw new SecretError('SECRET_UNAVAILABLE', `reading secret "${secretId}" from Secrets Manager failed: ${(err as Error).message}`, {
-        context,
-        cause: err,
-      });
+      throw new SecretError(
+        'SECRET_UNAVAILABLE',
+        `reading secret "${secretId}" from Secrets Manager failed: ${(err as Error).message}`,
+        {
+          context,
+          cause: err,
+        },
+      );
     }
     if (response.SecretString !== undefined) return response.SecretString;
     if (response.SecretBinary !== undefined) return Buffer.from(response.SecretBinary).toString('utf8');

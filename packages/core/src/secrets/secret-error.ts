@@ -1,6 +1,7 @@
 import { EiGgError, type ErrorContext } from '../errors';
 
-export type SecretErrorCode = 'SECRET_NOT_FOUND' | 'SECRET_ACCESS_DENIED' | 'SECRET_KEY_MISSING' | 'SECRET_INVALID' | 'SECRET_UNAVAILABLE';
+export type SecretErrorCode =
+  'SECRET_NOT_FOUND' | 'SECRET_ACCESS_DENIED' | 'SECRET_KEY_MISSING' | 'SECRET_INVALID' | 'SECRET_UNAVAILABLE';
 
 /** The API key secret could not be read. Messages and context name the secret and key, never a secret value. */
 export class SecretError extends EiGgError {

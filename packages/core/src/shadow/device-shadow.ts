@@ -41,13 +41,16 @@ export class DeviceShadow<K extends ComponentKind> {
     this.unsubscribe = await runtime.subscribeToTopic(shadowTopic(address, 'update/documents'), (message) => {
       try {
         // ShadowManager publishes JSON bytes (a binary message).
-        const documents = (Buffer.isBuffer(message) ? JSON.parse(message.toString('utf8')) : message) as { current?: { state?: { desired?: unknown } } };
+        const documents = (Buffer.isBuffer(message) ? JSON.parse(message.toString('utf8')) : message) as {
+          current?: { state?: { desired?: unknown } };
+        };
         this.applyDesired(documents.current?.state?.desired);
       } catch (err) {
         logger.warn('ignoring an unreadable shadow update', { err });
       }
     });
-    const document = (await runtime.getThingShadow(address.thingName, address.shadowName)) as { state?: { desired?: unknown } } | undefined;
+    const document = (await runtime.getThingShadow(address.thingName, address.shadowName)) as
+      { state?: { desired?: unknown } } | undefined;
     this.applyDesired(document?.state?.desired);
     await this.report();
     logger.info('following the device shadow', { ...address });
@@ -78,7 +81,10 @@ export class DeviceShadow<K extends ComponentKind> {
   }
 
   private applyDesired(desired: unknown): void {
-    const state = typeof desired === 'object' && desired !== null && !Array.isArray(desired) ? (desired as Record<string, unknown>) : {};
+    const state =
+      typeof desired === 'object' && desired !== null && !Array.isArray(desired)
+        ? (desired as Record<string, unknown>)
+        : {};
     const json = JSON.stringify(state);
     if (json === this.lastDesired) return;
     this.lastDesired = json;

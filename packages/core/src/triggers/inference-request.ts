@@ -10,7 +10,8 @@ export interface InferenceRequest {
 }
 
 /** Why a request was answered with an error instead of a result. */
-export type RequestFailure = 'QUEUE_FULL' | 'NOT_TRIGGERED' | 'INVALID_REQUEST' | 'INFERENCE_FAILED' | 'INPUT_ENDED' | 'STOPPED';
+export type RequestFailure =
+  'QUEUE_FULL' | 'NOT_TRIGGERED' | 'INVALID_REQUEST' | 'INFERENCE_FAILED' | 'INPUT_ENDED' | 'STOPPED';
 
 export const MAX_REQUEST_BYTES = 4096;
 
@@ -39,7 +40,9 @@ export function parseInferenceRequest(message: Record<string, unknown> | Buffer)
     const raw = (json as { id?: unknown } | null)?.id;
     const id = typeof raw === 'string' && raw.length <= 128 ? raw : undefined;
     const where = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
-    throw new TriggerError(`malformed inference request (${where}): expected {} or {"id":"<request id>"}`, { context: id ? { id } : {} });
+    throw new TriggerError(`malformed inference request (${where}): expected {} or {"id":"<request id>"}`, {
+      context: id ? { id } : {},
+    });
   }
   return { origin: 'local', ...(parsed.data.id !== undefined ? { id: parsed.data.id } : {}) };
 }

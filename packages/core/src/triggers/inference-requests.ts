@@ -29,7 +29,11 @@ export class InferenceRequests {
   /** Queues a request, or says why not (the caller answers the refusal where the request came from). */
   submit(request: InferenceRequest): Submission {
     if (this.options.mode() !== 'triggered') {
-      return { queued: false, code: 'NOT_TRIGGERED', message: 'inference_mode is continuous: set it to triggered to request inferences' };
+      return {
+        queued: false,
+        code: 'NOT_TRIGGERED',
+        message: 'inference_mode is continuous: set it to triggered to request inferences',
+      };
     }
     if (this.waiter) {
       const serve = this.waiter;
@@ -39,7 +43,11 @@ export class InferenceRequests {
     }
     const limit = this.options.limit();
     if (this.pending.length >= limit) {
-      return { queued: false, code: 'QUEUE_FULL', message: `inference queue full: ${limit} requests already waiting (inference_queue_limit); request refused` };
+      return {
+        queued: false,
+        code: 'QUEUE_FULL',
+        message: `inference queue full: ${limit} requests already waiting (inference_queue_limit); request refused`,
+      };
     }
     this.pending.push(request);
     return { queued: true, position: this.pending.length };

@@ -46,7 +46,11 @@ export class LocalRequestIntake {
       if (!(error instanceof TriggerError)) throw error;
       const id = error.context.id as string | undefined;
       this.logger.warn('inference request refused', { reason: error.message });
-      return this.answerFailure({ origin: 'local', ...(id !== undefined ? { id } : {}) }, 'INVALID_REQUEST', error.message);
+      return this.answerFailure(
+        { origin: 'local', ...(id !== undefined ? { id } : {}) },
+        'INVALID_REQUEST',
+        error.message,
+      );
     }
     const submission = this.requests.submit(request);
     if (!submission.queued) this.answerFailure(request, submission.code, submission.message);

@@ -45,13 +45,18 @@ export class OnDemandInference {
       fail: (request, code, message) => this.answerFailure(request, code, message),
     });
     const { runtime } = options;
-    this.intake = runtime ? new LocalRequestIntake(runtime, this.requests, (r, c, m) => this.answerFailure(r, c, m), options.logger) : undefined;
+    this.intake = runtime
+      ? new LocalRequestIntake(runtime, this.requests, (r, c, m) => this.answerFailure(r, c, m), options.logger)
+      : undefined;
   }
 
   /** `{"cmd":"infer","id":"..."}`: queues a request whose result carries the command's id as `request_id`. */
   readonly inferVerb: VerbHandler = (value, command) => {
     if (value !== undefined) throw new CommandError('infer takes no value: send {"cmd":"infer","id":"<request id>"}');
-    const submission = this.requests.submit({ origin: 'command', ...(command.id !== undefined ? { id: command.id } : {}) });
+    const submission = this.requests.submit({
+      origin: 'command',
+      ...(command.id !== undefined ? { id: command.id } : {}),
+    });
     if (!submission.queued) throw new CommandError(submission.message, { context: { code: submission.code } });
     return { infer: 'queued', position: submission.position };
   };
@@ -71,7 +76,9 @@ export class OnDemandInference {
   }
 
   async stop(): Promise<void> {
-    await this.intake?.stop().catch((err) => this.options.logger.warn('local request subscription did not close cleanly', { err }));
+    await this.intake
+      ?.stop()
+      .catch((err) => this.options.logger.warn('local request subscription did not close cleanly', { err }));
     this.requests.failPending('STOPPED', 'the component stopped before this request was served');
   }
 
@@ -86,7 +93,12 @@ export class OnDemandInference {
 
   private answerFailure(request: InferenceRequest, code: RequestFailure, message: string): void {
     const { runtime, logger } = this.options;
-    logger.warn('inference request answered with an error', { code, message, request_id: request.id, origin: request.origin });
+    logger.warn('inference request answered with an error', {
+      code,
+      message,
+      request_id: request.id,
+      origin: request.origin,
+    });
     const localTopic = request.origin === 'local' ? this.options.localResultsTopic() : undefined;
     const requestId = request.id !== undefined ? { request_id: request.id } : {};
     if (runtime && localTopic) {
@@ -95,7 +107,12 @@ export class OnDemandInference {
         .catch((err) => logger.error('could not answer a local inference request', { topic: localTopic, err }));
       return;
     }
-    const echo = request.origin === 'command' ? { cmd: 'infer', ...(request.id !== undefined ? { id: request.id } : {}) } : { source: 'local', ...requestId };
-    void this.options.reply({ result: { error: message, code, ...echo } }).catch((err) => logger.error('could not answer an inference request', { err }));
+    const echo =
+      request.origin === 'command'
+        ? { cmd: 'infer', ...(request.id !== undefined ? { id: request.id } : {}) }
+        : { source: 'local', ...requestId };
+    void this.options
+      .reply({ result: { error: message, code, ...echo } })
+      .catch((err) => logger.error('could not answer an inference request', { err }));
   }
 }

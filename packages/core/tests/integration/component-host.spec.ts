@@ -4,7 +4,14 @@
  * broker; a broker client plays the cloud. The component's pipeline is a small test one that feeds results
  * on demand: everything it drives (filter, backoff, payload, publisher, commands, configuration) is real.
  */
-import { IpcEndpoint, connectTestClient, startIotCore, waitFor, type IotCoreStandIn, type TestMqttClient } from '@ei-gg/testbench';
+import {
+  IpcEndpoint,
+  connectTestClient,
+  startIotCore,
+  waitFor,
+  type IotCoreStandIn,
+  type TestMqttClient,
+} from '@ei-gg/testbench';
 import { runComponentCli, type ComponentContext } from '../../src/cli/run-component-cli';
 import { COMPONENTS } from '../../src/component-kind';
 import { readDeviceIdentitySources, uniqueDeviceName } from '../../src/identity/device-name';
@@ -26,9 +33,17 @@ const KIND = 'serial-runner' as const;
 const NAME = COMPONENTS[KIND].componentName;
 const DEVICE = uniqueDeviceName('hosttest', readDeviceIdentitySources());
 const TOPICS = deviceTopics(DEVICE);
-const PARAMETERS = { device_name: 'hosttest', iotcore_backoff: '1', metrics_sleeptime_ms: 0, lock_filename: '/tmp/ei_gg_hosttest_lock' };
+const PARAMETERS = {
+  device_name: 'hosttest',
+  iotcore_backoff: '1',
+  metrics_sleeptime_ms: 0,
+  lock_filename: '/tmp/ei_gg_hosttest_lock',
+};
 
-const result = (score: number): InferenceResult => ({ classification: { go: score, stop: 1 - score }, timing: { dspMs: 3, classificationMs: 2, anomalyMs: 0 } });
+const result = (score: number): InferenceResult => ({
+  classification: { go: score, stop: 1 - score },
+  timing: { dspMs: 3, classificationMs: 2, anomalyMs: 0 },
+});
 
 interface Running {
   host: ComponentHost<typeof KIND>;
@@ -42,10 +57,16 @@ let iot: IotCoreStandIn;
 let endpoint: IpcEndpoint;
 let cloud: TestMqttClient;
 
-const TEST_PIPELINE = { start: async () => undefined, stop: async () => undefined, modelInfo: () => ({ model_name: 'm', model_version: 'v3', model_params: {} }) };
+const TEST_PIPELINE = {
+  start: async () => undefined,
+  stop: async () => undefined,
+  modelInfo: () => ({ model_name: 'm', model_version: 'v3', model_params: {} }),
+};
 
 /** Runs the component in-process through the real CLI front, until `stop()`. */
-async function startComponent(createPipeline: (services: HostServices<typeof KIND>) => ComponentPipeline = () => TEST_PIPELINE): Promise<Running> {
+async function startComponent(
+  createPipeline: (services: HostServices<typeof KIND>) => ComponentPipeline = () => TEST_PIPELINE,
+): Promise<Running> {
   const logs: string[] = [];
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
@@ -69,7 +90,10 @@ async function startComponent(createPipeline: (services: HostServices<typeof KIN
     },
     { stdout: { write: () => true }, stderr: { write: (line: string) => logs.push(line) }, env: { ...endpoint.env } },
   );
-  const running = await Promise.race([started, exit.then((code) => Promise.reject(new Error(`component exited ${code}: ${logs.join('')}`)))]);
+  const running = await Promise.race([
+    started,
+    exit.then((code) => Promise.reject(new Error(`component exited ${code}: ${logs.join('')}`))),
+  ]);
   return { ...running, logs, stop: () => (release(), exit) };
 }
 
@@ -107,13 +131,26 @@ it('starts: RUNNING, a started message, and results published through IPC reach 
   try {
     await endpoint.waitForState('RUNNING');
     expect((await cloud.nextMessage(TOPICS.commandOutput)).json()).toEqual({
-      result: { status: 'started', ts: expect.any(Number), id: expect.any(String), component: NAME, component_version: PRODUCT_VERSION, device: DEVICE, transport: 'ipc' },
+      result: {
+        status: 'started',
+        ts: expect.any(Number),
+        id: expect.any(String),
+        component: NAME,
+        component_version: PRODUCT_VERSION,
+        device: DEVICE,
+        transport: 'ipc',
+      },
     });
     await c.services.inference.process(result(0.75));
     const message = await cloud.nextMessage(TOPICS.inferenceOutput);
     expect(message.json()).toEqual({
-      time_ms: 5, inference_count: 2, total_inferences: 1, id: expect.stringMatching(/^[0-9a-f-]{36}$/), ts: expect.any(Number),
-      c: { go: 0.75, stop: 0.25 }, time_splits: { DSP: 3, Classification: 2, Anomaly: 0, UOM: 'ms' },
+      time_ms: 5,
+      inference_count: 2,
+      total_inferences: 1,
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      ts: expect.any(Number),
+      c: { go: 0.75, stop: 0.25 },
+      time_splits: { DSP: 3, Classification: 2, Anomaly: 0, UOM: 'ms' },
     });
     expect((await endpoint.waitForPublish(TOPICS.inferenceOutput)).qos).toBe(1);
   } finally {
@@ -127,14 +164,27 @@ it('publishes every result on local pub/sub too, for other components, unless tu
     const localPublishes = () => endpoint.operations.filter((o) => o.operation === 'aws.greengrass#PublishToTopic');
     await c.services.inference.process(result(0.75));
     const cloudPayload = (await cloud.nextMessage(TOPICS.inferenceOutput)).json();
-    const local = await endpoint.waitForOperation('aws.greengrass#PublishToTopic', (request) => request.topic === TOPICS.inferenceOutput);
-    expect((local.request.publishMessage as { jsonMessage: { message: unknown } }).jsonMessage.message).toEqual(cloudPayload);
+    const local = await endpoint.waitForOperation(
+      'aws.greengrass#PublishToTopic',
+      (request) => request.topic === TOPICS.inferenceOutput,
+    );
+    expect((local.request.publishMessage as { jsonMessage: { message: unknown } }).jsonMessage.message).toEqual(
+      cloudPayload,
+    );
 
     endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, local_results_topic: 'factory/line3/results' } });
-    await waitFor(() => c.services.config.current.local_results_topic === 'factory/line3/results', 5000, 'the new topic');
+    await waitFor(
+      () => c.services.config.current.local_results_topic === 'factory/line3/results',
+      5000,
+      'the new topic',
+    );
     await c.services.inference.process(result(0.8));
     await cloud.nextMessage(TOPICS.inferenceOutput); // the cloud publish is unaffected by the refused local one
-    await waitFor(() => c.logs.some((l) => l.includes('local results publish failed') && l.includes('factory/line3/results')), 5000, 'the refusal logged');
+    await waitFor(
+      () => c.logs.some((l) => l.includes('local results publish failed') && l.includes('factory/line3/results')),
+      5000,
+      'the refusal logged',
+    );
 
     endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, local_results_topic: 'off' } });
     await waitFor(() => c.services.config.current.local_results_topic === 'off', 5000, 'off');
@@ -152,16 +202,26 @@ it('answers a command pushed from the cloud, echoing its id', async () => {
   try {
     await cloud.nextMessage(TOPICS.commandOutput); // started
     expect(await command({ cmd: 'get_threshold_filter_config', id: 'q1' })).toEqual({
-      threshold_filter_config: { enabled: 'no', confidence_threshold: 0.7, threshold_criteria: 'ge' }, id: 'q1',
+      threshold_filter_config: { enabled: 'no', confidence_threshold: 0.7, threshold_criteria: 'ge' },
+      id: 'q1',
     });
-    expect(await command({ cmd: 'get_model_info' })).toEqual({ model_info: { model_name: 'm', model_version: 'v3', model_params: {} } });
-    expect(await command({ cmd: 'no_such_verb' })).toMatchObject({ error: expect.stringMatching(/^unknown command "no_such_verb"/), cmd: 'no_such_verb' });
+    expect(await command({ cmd: 'get_model_info' })).toEqual({
+      model_info: { model_name: 'm', model_version: 'v3', model_params: {} },
+    });
+    expect(await command({ cmd: 'no_such_verb' })).toMatchObject({
+      error: expect.stringMatching(/^unknown command "no_such_verb"/),
+      cmd: 'no_such_verb',
+    });
     await c.services.inference.process(result(0.75));
     await cloud.nextMessage(TOPICS.inferenceOutput);
     expect(await command({ cmd: 'get_status' })).toEqual({
       status: {
-        component: NAME, component_version: PRODUCT_VERSION, device: DEVICE, transport: 'ipc',
-        model: { name: 'm', version: 'v3' }, uptime_s: expect.any(Number),
+        component: NAME,
+        component_version: PRODUCT_VERSION,
+        device: DEVICE,
+        transport: 'ipc',
+        model: { name: 'm', version: 'v3' },
+        uptime_s: expect.any(Number),
         inferences: { seen: 1, filtered: 0, published: 1, failed: 0 },
         messages: { published: expect.any(Number), failed: 0, oversized: 0 },
         inference_mode: 'continuous',
@@ -176,9 +236,19 @@ it('does not execute a repeated command id twice', async () => {
   const c = await startComponent();
   try {
     await cloud.nextMessage(TOPICS.commandOutput); // started
-    expect(await command({ cmd: 'set_threshold_filter_confidence', value: 0.6, id: 'once' })).toEqual({ confidence_threshold: 0.6, id: 'once' });
-    await cloud.publish(TOPICS.commandInput, { cmd: 'set_threshold_filter_confidence', value: 0.9, id: 'once' }, { qos: 1 });
-    expect(await command({ cmd: 'get_threshold_filter_confidence', id: 'after' })).toEqual({ confidence_threshold: 0.6, id: 'after' });
+    expect(await command({ cmd: 'set_threshold_filter_confidence', value: 0.6, id: 'once' })).toEqual({
+      confidence_threshold: 0.6,
+      id: 'once',
+    });
+    await cloud.publish(
+      TOPICS.commandInput,
+      { cmd: 'set_threshold_filter_confidence', value: 0.9, id: 'once' },
+      { qos: 1 },
+    );
+    expect(await command({ cmd: 'get_threshold_filter_confidence', id: 'after' })).toEqual({
+      confidence_threshold: 0.6,
+      id: 'after',
+    });
     await waitFor(() => c.logs.some((l) => l.includes('command id already executed')), 5000, 'the duplicate logged');
   } finally {
     await c.stop();
@@ -189,9 +259,14 @@ it('runs a retained command exactly once, clears it, and does not rerun it after
   const c = await startComponent();
   try {
     await cloud.nextMessage(TOPICS.commandOutput); // started
-    expect(await command({ cmd: 'set_threshold_filter_confidence', value: 0.55 }, { retain: true })).toEqual({ confidence_threshold: 0.55 });
+    expect(await command({ cmd: 'set_threshold_filter_confidence', value: 0.55 }, { retain: true })).toEqual({
+      confidence_threshold: 0.55,
+    });
     await endpoint.waitForPublish((m) => m.topic === TOPICS.commandInput && m.retain && m.payload.length === 0);
-    const subscriptions = () => endpoint.operations.filter((o) => o.operation === 'aws.greengrass#SubscribeToIoTCore' && o.request.topicName === TOPICS.commandInput).length;
+    const subscriptions = () =>
+      endpoint.operations.filter(
+        (o) => o.operation === 'aws.greengrass#SubscribeToIoTCore' && o.request.topicName === TOPICS.commandInput,
+      ).length;
     await endpoint.dropConnections();
     await waitFor(() => subscriptions() === 2, 10_000, 'the command subscription on a new connection');
     expect(await command({ cmd: 'get_threshold_filter_confidence' })).toEqual({ confidence_threshold: 0.55 });
@@ -213,7 +288,9 @@ it('applies a configuration update live and rejects an invalid one, keeping the 
   const c = await startComponent();
   try {
     await cloud.nextMessage(TOPICS.commandOutput); // started
-    endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, enable_threshold_limit: 'yes', default_threshold: 0.8 } });
+    endpoint.updateConfiguration({
+      Parameters: { ...PARAMETERS, enable_threshold_limit: 'yes', default_threshold: 0.8 },
+    });
     await waitFor(() => c.services.config.current.default_threshold === 0.8, 5000, 'the new threshold');
     expect(await command({ cmd: 'get_threshold_filter_config' })).toEqual({
       threshold_filter_config: { enabled: 'yes', confidence_threshold: 0.8, threshold_criteria: 'ge' },
@@ -222,7 +299,9 @@ it('applies a configuration update live and rejects an invalid one, keeping the 
     expect(await c.services.inference.process(result(0.85))).toBe('queued');
     expect((await cloud.nextMessage(TOPICS.inferenceOutput)).json()).toMatchObject({ c: { go: 0.85 } });
 
-    endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, enable_threshold_limit: 'yes', default_threshold: 0.8, iotcore_qos: 5 } });
+    endpoint.updateConfiguration({
+      Parameters: { ...PARAMETERS, enable_threshold_limit: 'yes', default_threshold: 0.8, iotcore_qos: 5 },
+    });
     await waitFor(() => c.logs.some((l) => l.includes('configuration update rejected')), 5000, 'the rejection');
     expect(c.logs.find((l) => l.includes('configuration update rejected'))).toContain('"key":"iotcore_qos"');
     expect(c.services.config.current.iotcore_qos).toBe(1);
@@ -237,7 +316,11 @@ it('refuses and reports a publish outside the recipe policy', async () => {
   try {
     const lines: string[] = [];
     const transport = createTransport(c.context);
-    const publisher = new Publisher({ transport, logger: new Logger({ sink: { write: (l: string) => lines.push(l) } }), qos: () => 1 });
+    const publisher = new Publisher({
+      transport,
+      logger: new Logger({ sink: { write: (l: string) => lines.push(l) } }),
+      qos: () => 1,
+    });
     expect(await publisher.publish('/edgeimpulse/device/other/secrets', { x: 1 })).toBe('failed');
     expect(publisher.counters).toEqual({ published: 0, failed: 1, oversized: 0 });
     expect(lines.join('')).toContain('outside this component');
@@ -262,10 +345,18 @@ it('reads the Edge Impulse API key through IPC where the recipe allows it, and n
   });
   const lines: string[] = [];
   const logger = new Logger({ sink: { write: (l: string) => lines.push(l) } });
-  const connection = new IpcConnection({ socketPath: runnerEndpoint.env.AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT, authToken: runnerEndpoint.env.SVCUID, logger });
+  const connection = new IpcConnection({
+    socketPath: runnerEndpoint.env.AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT,
+    authToken: runnerEndpoint.env.SVCUID,
+    logger,
+  });
   try {
     await connection.connect();
-    const key = await readApiKey(new IpcSecretSource(connection), { secretId: 'EI_API_KEY', jsonKey: 'ei_api_key' }, logger.secrets);
+    const key = await readApiKey(
+      new IpcSecretSource(connection),
+      { secretId: 'EI_API_KEY', jsonKey: 'ei_api_key' },
+      logger.secrets,
+    );
     expect(key).toBe('ei_0123456789abcdef');
     logger.info('key is ei_0123456789abcdef');
     expect(lines.join('')).toContain('key is [REDACTED]');
@@ -278,7 +369,11 @@ it('reads the Edge Impulse API key through IPC where the recipe allows it, and n
 it('a start that cannot succeed reports ERRORED and exits non-zero', async () => {
   endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, iotcore_qos: 'seven' } });
   const errors: string[] = [];
-  const code = await runComponentCli(KIND, [], async () => 0, { stdout: { write: () => true }, stderr: { write: (l: string) => errors.push(l) }, env: { ...endpoint.env } });
+  const code = await runComponentCli(KIND, [], async () => 0, {
+    stdout: { write: () => true },
+    stderr: { write: (l: string) => errors.push(l) },
+    env: { ...endpoint.env },
+  });
   expect(code).toBe(1);
   expect(errors.join('')).toContain('iotcore_qos: must be 0 or 1 (got "seven")');
   await endpoint.waitForState('ERRORED');
@@ -293,7 +388,11 @@ function servingPipeline(gate: (stopped: AbortSignal) => Promise<void>) {
       ...TEST_PIPELINE,
       start: async () => {
         loop = (async () => {
-          for (let request = await services.requests.next(stopped.signal); request; request = await services.requests.next(stopped.signal)) {
+          for (
+            let request = await services.requests.next(stopped.signal);
+            request;
+            request = await services.requests.next(stopped.signal)
+          ) {
             await gate(stopped.signal);
             if (stopped.signal.aborted) return services.requests.fail(request, 'STOPPED', 'the pipeline stopped');
             await services.inference.process(result(0.9), undefined, request);
@@ -308,10 +407,14 @@ function servingPipeline(gate: (stopped: AbortSignal) => Promise<void>) {
 describe('triggered mode', () => {
   const REQUESTS = `/edgeimpulse/device/${DEVICE}/inference/request`;
   const localAnswers = (predicate: (message: Record<string, unknown>) => boolean) =>
-    endpoint.waitForOperation('aws.greengrass#PublishToTopic', (request) => predicate((request.publishMessage as { jsonMessage: { message: Record<string, unknown> } }).jsonMessage.message));
+    endpoint.waitForOperation('aws.greengrass#PublishToTopic', (request) =>
+      predicate((request.publishMessage as { jsonMessage: { message: Record<string, unknown> } }).jsonMessage.message),
+    );
 
   it('answers each local request with one result carrying its id, and refuses the overflow with errors', async () => {
-    endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, inference_mode: 'triggered', inference_queue_limit: 2, iotcore_backoff: 5 } });
+    endpoint.updateConfiguration({
+      Parameters: { ...PARAMETERS, inference_mode: 'triggered', inference_queue_limit: 2, iotcore_backoff: 5 },
+    });
     let open!: () => void;
     const opened = new Promise<void>((resolve) => (open = resolve));
     const c = await startComponent(servingPipeline(() => opened));
@@ -322,18 +425,24 @@ describe('triggered mode', () => {
       for (const id of ['r4', 'r5']) {
         const refusal = await localAnswers((m) => m.request_id === id);
         expect((refusal.request.publishMessage as { jsonMessage: { message: unknown } }).jsonMessage.message).toEqual({
-          error: 'inference queue full: 2 requests already waiting (inference_queue_limit); request refused', code: 'QUEUE_FULL', request_id: id, ts: expect.any(Number),
+          error: 'inference queue full: 2 requests already waiting (inference_queue_limit); request refused',
+          code: 'QUEUE_FULL',
+          request_id: id,
+          ts: expect.any(Number),
         });
       }
       expect(c.services.requests.waiting).toBe(2);
       open();
       const answered = [];
-      for (let i = 0; i < 3; i++) answered.push((await cloud.nextMessage(TOPICS.inferenceOutput)).json<Record<string, unknown>>());
+      for (let i = 0; i < 3; i++)
+        answered.push((await cloud.nextMessage(TOPICS.inferenceOutput)).json<Record<string, unknown>>());
       // In order, one each, never thinned by iotcore_backoff (5).
       expect(answered.map((m) => m.request_id)).toEqual(['r1', 'r2', 'r3']);
       expect(answered[0]).toMatchObject({ c: { go: 0.9, stop: expect.any(Number) }, inference_count: 2 });
       await cloud.nextMessage(TOPICS.commandOutput); // started
-      expect(await command({ cmd: 'get_status' })).toMatchObject({ status: { inference_mode: 'triggered', requests_waiting: 0 } });
+      expect(await command({ cmd: 'get_status' })).toMatchObject({
+        status: { inference_mode: 'triggered', requests_waiting: 0 },
+      });
       for (const id of ['r1', 'r2', 'r3']) await localAnswers((m) => m.request_id === id && 'c' in m);
       expect(await cloud.nextMessage(TOPICS.inferenceOutput, 300).catch(() => 'none')).toBe('none');
     } finally {
@@ -342,23 +451,43 @@ describe('triggered mode', () => {
   });
 
   it('serves the infer command, answers malformed requests and requests in continuous mode with errors', async () => {
-    endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, inference_mode: 'triggered', enable_threshold_limit: 'yes', default_threshold: 0.95 } });
+    endpoint.updateConfiguration({
+      Parameters: {
+        ...PARAMETERS,
+        inference_mode: 'triggered',
+        enable_threshold_limit: 'yes',
+        default_threshold: 0.95,
+      },
+    });
     const c = await startComponent(servingPipeline(async () => undefined));
     try {
       await cloud.nextMessage(TOPICS.commandOutput); // started
       expect(await command({ cmd: 'infer', id: 'c1' })).toEqual({ infer: 'queued', position: 0, id: 'c1' });
       // Nothing passes the 0.95 threshold, yet the request is answered: an empty result.
       expect((await cloud.nextMessage(TOPICS.inferenceOutput)).json()).toEqual({
-        time_ms: 5, inference_count: 0, total_inferences: 1, id: expect.any(String), ts: expect.any(Number),
-        time_splits: { DSP: 3, Classification: 2, Anomaly: 0, UOM: 'ms' }, request_id: 'c1',
+        time_ms: 5,
+        inference_count: 0,
+        total_inferences: 1,
+        id: expect.any(String),
+        ts: expect.any(Number),
+        time_splits: { DSP: 3, Classification: 2, Anomaly: 0, UOM: 'ms' },
+        request_id: 'c1',
       });
-      expect(await command({ cmd: 'infer', value: 3, id: 'c2' })).toEqual({ error: 'infer takes no value: send {"cmd":"infer","id":"<request id>"}', cmd: 'infer', id: 'c2' });
+      expect(await command({ cmd: 'infer', value: 3, id: 'c2' })).toEqual({
+        error: 'infer takes no value: send {"cmd":"infer","id":"<request id>"}',
+        cmd: 'infer',
+        id: 'c2',
+      });
 
       await endpoint.waitForOperation('aws.greengrass#SubscribeToTopic', (request) => request.topic === REQUESTS);
       endpoint.publishToTopic(REQUESTS, Buffer.from('{"id":"b1","priority":9}'));
       const malformed = await localAnswers((m) => m.request_id === 'b1');
-      expect((malformed.request.publishMessage as { jsonMessage: { message: { error: string; code: string } } }).jsonMessage.message).toMatchObject({
-        code: 'INVALID_REQUEST', error: expect.stringContaining('malformed inference request'),
+      expect(
+        (malformed.request.publishMessage as { jsonMessage: { message: { error: string; code: string } } }).jsonMessage
+          .message,
+      ).toMatchObject({
+        code: 'INVALID_REQUEST',
+        error: expect.stringContaining('malformed inference request'),
       });
       endpoint.publishToTopic(REQUESTS, Buffer.from('not json'));
       await localAnswers((m) => m.code === 'INVALID_REQUEST' && String(m.error).includes('not valid JSON'));
@@ -367,7 +496,10 @@ describe('triggered mode', () => {
       // A new mode restarts the pipeline.
       expect((await cloud.nextMessage(TOPICS.commandOutput)).json()).toMatchObject({ result: { status: 'started' } });
       expect(await command({ cmd: 'infer', id: 'c3' })).toEqual({
-        error: 'inference_mode is continuous: set it to triggered to request inferences', code: 'NOT_TRIGGERED', cmd: 'infer', id: 'c3',
+        error: 'inference_mode is continuous: set it to triggered to request inferences',
+        code: 'NOT_TRIGGERED',
+        cmd: 'infer',
+        id: 'c3',
       });
     } finally {
       await c.stop();
@@ -375,8 +507,12 @@ describe('triggered mode', () => {
   });
 
   it('answers requests still waiting when the component stops', async () => {
-    endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, inference_mode: 'triggered', local_results_topic: 'off' } });
-    const c = await startComponent(servingPipeline((stopped) => new Promise((resolve) => stopped.addEventListener('abort', () => resolve()))));
+    endpoint.updateConfiguration({
+      Parameters: { ...PARAMETERS, inference_mode: 'triggered', local_results_topic: 'off' },
+    });
+    const c = await startComponent(
+      servingPipeline((stopped) => new Promise((resolve) => stopped.addEventListener('abort', () => resolve()))),
+    );
     await cloud.nextMessage(TOPICS.commandOutput); // started
     await endpoint.waitForOperation('aws.greengrass#SubscribeToTopic', (request) => request.topic === REQUESTS);
     endpoint.publishToTopic(REQUESTS, { id: 'busy' });
@@ -384,10 +520,20 @@ describe('triggered mode', () => {
     await waitFor(() => c.services.requests.waiting === 1, 5000, 'a waiting request');
     const stopping = c.stop();
     // With local results off, a local request's error goes to the command output topic.
-    const answers = [(await cloud.nextMessage(TOPICS.commandOutput)).json(), (await cloud.nextMessage(TOPICS.commandOutput)).json()];
+    const answers = [
+      (await cloud.nextMessage(TOPICS.commandOutput)).json(),
+      (await cloud.nextMessage(TOPICS.commandOutput)).json(),
+    ];
     expect(answers).toEqual([
       { result: { error: 'the pipeline stopped', code: 'STOPPED', source: 'local', request_id: 'busy' } },
-      { result: { error: 'the component stopped before this request was served', code: 'STOPPED', source: 'local', request_id: 'w1' } },
+      {
+        result: {
+          error: 'the component stopped before this request was served',
+          code: 'STOPPED',
+          source: 'local',
+          request_id: 'w1',
+        },
+      },
     ]);
     await stopping;
   });
@@ -416,10 +562,20 @@ describe('device shadow', () => {
     try {
       await cloud.nextMessage(TOPICS.commandOutput); // started
       // The desired state present at start is applied before the first result.
-      await waitFor(() => reported()?.model !== null && reported()?.default_threshold === 0.85, 5000, 'the first report');
+      await waitFor(
+        () => reported()?.model !== null && reported()?.default_threshold === 0.85,
+        5000,
+        'the first report',
+      );
       expect(reported()).toEqual({
-        enable_threshold_limit: true, default_threshold: 0.85, threshold_criteria: 'ge', iotcore_backoff: 1, inference_mode: 'continuous',
-        component: NAME, component_version: PRODUCT_VERSION, model: { name: 'm', version: 'v3' },
+        enable_threshold_limit: true,
+        default_threshold: 0.85,
+        threshold_criteria: 'ge',
+        iotcore_backoff: 1,
+        inference_mode: 'continuous',
+        component: NAME,
+        component_version: PRODUCT_VERSION,
+        model: { name: 'm', version: 'v3' },
       });
       expect(endpoint.shadows.get(THING, SHADOW)?.state.delta).toBeUndefined();
       expect(await c.services.inference.process(result(0.8))).toBe('filtered');
@@ -431,20 +587,34 @@ describe('device shadow', () => {
       expect(await command({ cmd: 'get_threshold_filter_confidence' })).toMatchObject({ confidence_threshold: 0.6 });
 
       // Invalid values are reported back with the reason and change nothing; the valid one beside them applies.
-      endpoint.shadows.setDesired(THING, SHADOW, { default_threshold: 500, threshold_criteria: 'lt', model_path: '/tmp/x.eim' });
+      endpoint.shadows.setDesired(THING, SHADOW, {
+        default_threshold: 500,
+        threshold_criteria: 'lt',
+        model_path: '/tmp/x.eim',
+      });
       await waitFor(() => reported()?.rejected !== undefined, 5000, 'the rejection reported');
       expect(reported()).toMatchObject({
-        default_threshold: 0.6, threshold_criteria: 'lt',
+        default_threshold: 0.6,
+        threshold_criteria: 'lt',
         rejected: {
           default_threshold: { value: 500, error: 'must be a number in (0, 1], or a percentage in (1, 100]' },
-          model_path: { value: '/tmp/x.eim', error: expect.stringMatching(/^not settable through the shadow; settable keys: enable_threshold_limit, default_threshold/) },
+          model_path: {
+            value: '/tmp/x.eim',
+            error: expect.stringMatching(
+              /^not settable through the shadow; settable keys: enable_threshold_limit, default_threshold/,
+            ),
+          },
         },
       });
       expect(c.services.config.current.default_threshold).toBe(0.6);
 
       // Removing the desired keys gives the deployment's values back, and clears the rejections.
       endpoint.shadows.setDesired(THING, SHADOW, null);
-      await waitFor(() => reported()?.rejected === undefined && reported()?.threshold_criteria === 'ge', 5000, 'the deployment values back');
+      await waitFor(
+        () => reported()?.rejected === undefined && reported()?.threshold_criteria === 'ge',
+        5000,
+        'the deployment values back',
+      );
       expect(reported()).toMatchObject({ enable_threshold_limit: false, default_threshold: 0.7 });
     } finally {
       await c.stop();
@@ -456,13 +626,28 @@ describe('device shadow', () => {
     const c = await startComponent();
     try {
       await cloud.nextMessage(TOPICS.commandOutput); // started
-      await waitFor(() => c.logs.some((l) => l.includes('cannot follow the device shadow')), 5000, 'the refusal logged');
-      expect(c.logs.find((l) => l.includes('cannot follow the device shadow'))).toMatch(/not authorized.*the recipes allow the edgeimpulse\* named shadows only/);
+      await waitFor(
+        () => c.logs.some((l) => l.includes('cannot follow the device shadow')),
+        5000,
+        'the refusal logged',
+      );
+      expect(c.logs.find((l) => l.includes('cannot follow the device shadow'))).toMatch(
+        /not authorized.*the recipes allow the edgeimpulse\* named shadows only/,
+      );
       endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, shadow_name: SHADOW } });
       await waitFor(() => reported() !== undefined, 5000, 'the shadow followed after the change');
-      expect(reported()?.last_error).toEqual({ message: expect.stringContaining('operator-settings'), ts: expect.any(Number) });
-      expect(await command({ cmd: 'set_threshold_filter_criteria', value: 'sideways' })).toMatchObject({ error: expect.stringContaining('invalid criteria') });
-      await waitFor(() => String(reported()?.last_error?.message).includes('invalid criteria'), 5000, 'the command error reported');
+      expect(reported()?.last_error).toEqual({
+        message: expect.stringContaining('operator-settings'),
+        ts: expect.any(Number),
+      });
+      expect(await command({ cmd: 'set_threshold_filter_criteria', value: 'sideways' })).toMatchObject({
+        error: expect.stringContaining('invalid criteria'),
+      });
+      await waitFor(
+        () => String(reported()?.last_error?.message).includes('invalid criteria'),
+        5000,
+        'the command error reported',
+      );
     } finally {
       await c.stop();
     }

@@ -19,7 +19,12 @@ describe('GreengrassRuntime', () => {
 
   async function start(options: Partial<IpcEndpointOptions> = {}): Promise<GreengrassRuntime> {
     endpoint = await IpcEndpoint.start({ componentName: COMPONENT, configuration: CONFIGURATION, ...options });
-    connection = new IpcConnection({ socketPath: endpoint.socketPath, authToken: endpoint.svcuid, reconnectBaseMs: 50, logger });
+    connection = new IpcConnection({
+      socketPath: endpoint.socketPath,
+      authToken: endpoint.svcuid,
+      reconnectBaseMs: 50,
+      logger,
+    });
     await connection.connect();
     return new GreengrassRuntime(connection, { logger });
   }
@@ -36,7 +41,9 @@ describe('GreengrassRuntime', () => {
     // As the nucleus does, a leaf comes back wrapped in an object under its own key.
     expect(await runtime.getConfiguration(['thresholds', 'min'])).toEqual({ min: 0.5 });
     await expect(runtime.getConfiguration(['nope'])).rejects.toThrow(TransportError);
-    await expect(runtime.getConfiguration(['nope'])).rejects.toThrow("configuration key path nope not found in this component's configuration");
+    await expect(runtime.getConfiguration(['nope'])).rejects.toThrow(
+      "configuration key path nope not found in this component's configuration",
+    );
   });
 
   it('tells the handler which configuration changed, also after a reconnect, until unsubscribed', async () => {
@@ -76,7 +83,11 @@ describe('IpcSecretSource', () => {
   let connection: IpcConnection;
 
   async function start(options: Partial<IpcEndpointOptions>): Promise<IpcSecretSource> {
-    endpoint = await IpcEndpoint.start({ componentName: COMPONENT, secrets: { [SECRET_ARN]: '{"apiKey":"ei_0123"}' }, ...options });
+    endpoint = await IpcEndpoint.start({
+      componentName: COMPONENT,
+      secrets: { [SECRET_ARN]: '{"apiKey":"ei_0123"}' },
+      ...options,
+    });
     connection = new IpcConnection({ socketPath: endpoint.socketPath, authToken: endpoint.svcuid, logger });
     await connection.connect();
     return new IpcSecretSource(connection);
@@ -97,7 +108,10 @@ describe('IpcSecretSource', () => {
     const secrets = await start({
       policy: {
         'aws.greengrass.SecretManager': {
-          [`${COMPONENT}:secrets:1`]: { operations: ['aws.greengrass#GetSecretValue'], resources: ['arn:aws:secretsmanager:*:*:secret:OTHER-*'] },
+          [`${COMPONENT}:secrets:1`]: {
+            operations: ['aws.greengrass#GetSecretValue'],
+            resources: ['arn:aws:secretsmanager:*:*:secret:OTHER-*'],
+          },
         },
       },
     });
@@ -108,7 +122,9 @@ describe('IpcSecretSource', () => {
 
     const denied = await secrets.getSecretString('EI_API_KEY').catch((error: unknown) => error);
     expect(denied).toMatchObject({ code: 'SECRET_ACCESS_DENIED', context: { secretId: 'EI_API_KEY' } });
-    expect((denied as Error).message).toMatch(/secret "EI_API_KEY" denied: the recipe's accessControl must allow aws.greengrass.SecretManager/);
+    expect((denied as Error).message).toMatch(
+      /secret "EI_API_KEY" denied: the recipe's accessControl must allow aws.greengrass.SecretManager/,
+    );
   });
 });
 

@@ -28,7 +28,11 @@ describe('IpcTransport', () => {
     return endpoint;
   }
 
-  function transportFor(endpoint: IpcEndpoint, options: IpcConnectionOptions = {}, publishTimeoutMs?: number): IpcTransport {
+  function transportFor(
+    endpoint: IpcEndpoint,
+    options: IpcConnectionOptions = {},
+    publishTimeoutMs?: number,
+  ): IpcTransport {
     const connection = new IpcConnection({
       socketPath: endpoint.socketPath,
       authToken: endpoint.svcuid,
@@ -82,7 +86,10 @@ describe('IpcTransport', () => {
     const { transport } = await connected({
       policy: {
         'aws.greengrass.ipc.mqttproxy': {
-          [`${COMPONENT}:mqttproxy:1`]: { operations: ['aws.greengrass#PublishToIoTCore'], resources: ['dev-1/inference'] },
+          [`${COMPONENT}:mqttproxy:1`]: {
+            operations: ['aws.greengrass#PublishToIoTCore'],
+            resources: ['dev-1/inference'],
+          },
         },
       },
     });
@@ -90,9 +97,13 @@ describe('IpcTransport', () => {
 
     const publishError = await transport.publish('dev-1/secret', 'x', { qos: 1 }).catch((error: unknown) => error);
     expect(publishError).toBeInstanceOf(TransportError);
-    expect((publishError as Error).message).toMatch(/PublishToIoTCore on topic "dev-1\/secret" .*outside this component's accessControl policy/);
+    expect((publishError as Error).message).toMatch(
+      /PublishToIoTCore on topic "dev-1\/secret" .*outside this component's accessControl policy/,
+    );
 
-    const subscribeError = await transport.subscribe('dev-1/commands', 1, () => undefined).catch((error: unknown) => error);
+    const subscribeError = await transport
+      .subscribe('dev-1/commands', 1, () => undefined)
+      .catch((error: unknown) => error);
     expect(subscribeError).toBeInstanceOf(TransportError);
     expect((subscribeError as Error).message).toMatch(/SubscribeToIoTCore on topic "dev-1\/commands" .*accessControl/);
     expect(transport.state).toBe('connected');
@@ -106,10 +117,14 @@ describe('IpcTransport', () => {
 
     const noSocket = transportFor(endpoint, { socketPath: join(tmpdir(), 'ei-gg-no-such.socket') });
     await expect(noSocket.connect()).rejects.toThrow(TransportError);
-    await expect(noSocket.connect()).rejects.toThrow(/cannot connect to the Greengrass nucleus IPC socket .*ei-gg-no-such\.socket/);
+    await expect(noSocket.connect()).rejects.toThrow(
+      /cannot connect to the Greengrass nucleus IPC socket .*ei-gg-no-such\.socket/,
+    );
 
     const notConnected = transportFor(endpoint);
-    await expect(notConnected.publish('t', 'x', { qos: 0 })).rejects.toThrow(/not connected \(call connect\(\) first\)/);
+    await expect(notConnected.publish('t', 'x', { qos: 0 })).rejects.toThrow(
+      /not connected \(call connect\(\) first\)/,
+    );
   });
 
   it('gives up connecting after the connect timeout when nothing answers the handshake', async () => {

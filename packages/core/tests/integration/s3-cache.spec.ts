@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { FileCache } from '../../src/caches/file-cache';
 import { InferenceCaches } from '../../src/caches/inference-caches';
 import { modelKeyPrefix, S3Cache, S3CacheError, type S3CacheOptions } from '../../src/caches/s3-cache';
@@ -40,7 +46,14 @@ afterEach(async () => {
 
 /** A started cache on the shared client, closed after the test. */
 async function openCache(options: Partial<S3CacheOptions> = {}): Promise<S3Cache> {
-  const cache = new S3Cache({ bucket: BUCKET, client: s3, spoolDirectory: spoolRoot, retryInitialMs: 100, retryMaxMs: 500, ...options });
+  const cache = new S3Cache({
+    bucket: BUCKET,
+    client: s3,
+    spoolDirectory: spoolRoot,
+    retryInitialMs: 100,
+    retryMaxMs: 500,
+    ...options,
+  });
   caches.push(cache);
   await cache.start();
   cache.setPrefix(PREFIX);
@@ -94,7 +107,12 @@ describe('S3Cache against moto_server', () => {
   it('builds its own client from region and endpoint (credentials from the default chain)', async () => {
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
     try {
-      const cache = await openCache({ client: undefined, region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true });
+      const cache = await openCache({
+        client: undefined,
+        region: 'us-east-1',
+        endpoint: moto.endpoint,
+        forcePathStyle: true,
+      });
       const id = randomUUID();
       await cache.store(id, '{}');
       expect(await listKeys('')).toEqual([`${PREFIX}/${id}.json`]);
@@ -109,7 +127,10 @@ describe('S3Cache against moto_server', () => {
     caches.push(cache);
     const failure = cache.start();
     await expect(failure).rejects.toBeInstanceOf(S3CacheError);
-    await expect(failure).rejects.toMatchObject({ code: 'S3_BUCKET_MISSING', message: expect.stringContaining('"no-such-bucket" does not exist') });
+    await expect(failure).rejects.toMatchObject({
+      code: 'S3_BUCKET_MISSING',
+      message: expect.stringContaining('"no-such-bucket" does not exist'),
+    });
   });
 
   it('spools uploads while S3 is down and retries them once it is back', async () => {
@@ -146,7 +167,9 @@ describe('S3Cache against moto_server', () => {
     const others = [`${PREFIX}-other/x.json`, `person detection_v70/y.json`, 'top.json'];
     const all = [...keys, ...others];
     for (let i = 0; i < all.length; i += 100) {
-      await Promise.all(all.slice(i, i + 100).map((Key) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: '{}' }))));
+      await Promise.all(
+        all.slice(i, i + 100).map((Key) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: '{}' }))),
+      );
     }
     expect((await listKeys(`${PREFIX}/`)).length).toBe(1003);
 

@@ -29,7 +29,8 @@ afterAll(async () => {
 });
 beforeEach(() => moto.reset());
 
-const createSecret = (SecretString: string, Name = REF.secretId) => admin.send(new CreateSecretCommand({ Name, SecretString }));
+const createSecret = (SecretString: string, Name = REF.secretId) =>
+  admin.send(new CreateSecretCommand({ Name, SecretString }));
 
 describe('reading the API key from Secrets Manager (moto_server)', () => {
   it('takes the value at ei_sm_secret_name from a JSON secret and registers it (and its siblings) for redaction', async () => {
@@ -56,7 +57,10 @@ describe('reading the API key from Secrets Manager (moto_server)', () => {
     const secrets = new SecretRegistry();
     const error = await readApiKey(source, REF, secrets).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretError);
-    expect(error).toMatchObject({ code: 'SECRET_KEY_MISSING', context: { secretId: 'EI_API_KEY', jsonKey: 'ei_api_key' } });
+    expect(error).toMatchObject({
+      code: 'SECRET_KEY_MISSING',
+      context: { secretId: 'EI_API_KEY', jsonKey: 'ei_api_key' },
+    });
     expect((error as Error).message).toMatch(/no key "ei_api_key".*keys present: api_key/);
     expect(JSON.stringify(error)).not.toContain('value-that-must-not-leak');
     expect(secrets.redact('value-that-must-not-leak')).toBe('[REDACTED]'); // registered even though unusable
@@ -74,7 +78,12 @@ describe('reading the API key from Secrets Manager (moto_server)', () => {
     // Moto does not enforce IAM here; this peer answers GetSecretValue the way Secrets Manager denies it.
     const denying = http.createServer((_req, res) => {
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'AccessDeniedException' });
-      res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized to perform secretsmanager:GetSecretValue' }));
+      res.end(
+        JSON.stringify({
+          __type: 'AccessDeniedException',
+          message: 'not authorized to perform secretsmanager:GetSecretValue',
+        }),
+      );
     });
     await new Promise<void>((resolve) => denying.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(denying.address() as AddressInfo).port}`;
@@ -93,7 +102,9 @@ describe('reading the API key from Secrets Manager (moto_server)', () => {
 
 describe('extractApiKey', () => {
   it('rejects a broken JSON secret and a non-string value without echoing them', () => {
-    expect(() => extractApiKey('{"ei_api_key": "abc', 'ei_api_key')).toThrow(/starts with "\{" but is not a JSON object/);
+    expect(() => extractApiKey('{"ei_api_key": "abc', 'ei_api_key')).toThrow(
+      /starts with "\{" but is not a JSON object/,
+    );
     expect(() => extractApiKey('{"ei_api_key": 12345678}', 'ei_api_key')).toThrow(/must be a non-empty string/);
     expect(() => extractApiKey('   ', 'ei_api_key')).toThrow(/empty/);
   });

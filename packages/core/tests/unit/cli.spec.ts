@@ -23,13 +23,34 @@ describe('parseCliArgs', () => {
 
   it('reads every flag', () => {
     const o = parseCliArgs([
-      '--config', 'c.json', '--set', 'iotcore_qos=0', '--set', 'gst_args=a=b:c', '--transport', 'mqtt',
-      '--mqtt-url', 'mqtts://iot.example.com:8883', '--cert', 'c.pem', '--key', 'k.pem', '--ca', 'ca.pem',
-      '--client-id', 'dev-1', '--log-level', 'debug', '--check-config',
+      '--config',
+      'c.json',
+      '--set',
+      'iotcore_qos=0',
+      '--set',
+      'gst_args=a=b:c',
+      '--transport',
+      'mqtt',
+      '--mqtt-url',
+      'mqtts://iot.example.com:8883',
+      '--cert',
+      'c.pem',
+      '--key',
+      'k.pem',
+      '--ca',
+      'ca.pem',
+      '--client-id',
+      'dev-1',
+      '--log-level',
+      'debug',
+      '--check-config',
     ]);
     expect(o).toEqual({
       configFile: 'c.json',
-      sets: [['iotcore_qos', '0'], ['gst_args', 'a=b:c']],
+      sets: [
+        ['iotcore_qos', '0'],
+        ['gst_args', 'a=b:c'],
+      ],
       transport: 'mqtt',
       mqtt: { url: 'mqtts://iot.example.com:8883', cert: 'c.pem', key: 'k.pem', ca: 'ca.pem', clientId: 'dev-1' },
       logLevel: 'debug',
@@ -69,7 +90,12 @@ describe('runComponentCli', () => {
     const file = join(dir, 'ok.json');
     writeFileSync(file, JSON.stringify({ Parameters: { device_name: 'gw', iotcore_qos: '1', default_threshold: 50 } }));
     const s = io({ AWS_IOT_THING_NAME: 'thing-1' });
-    const code = await runComponentCli('serial-runner', ['--config', file, '--set', 'iotcore_qos=0', '--check-config'], never, s);
+    const code = await runComponentCli(
+      'serial-runner',
+      ['--config', file, '--set', 'iotcore_qos=0', '--check-config'],
+      never,
+      s,
+    );
     expect(code).toBe(EXIT_OK);
     const printed = JSON.parse(s.out());
     expect(printed.component).toBe('EdgeImpulseSerialRunnerServiceComponent');
@@ -81,7 +107,12 @@ describe('runComponentCli', () => {
 
   it('--check-config prints every problem and exits non-zero', async () => {
     const s = io();
-    const code = await runComponentCli('linux-runner', ['--set', 'iotcore_qos=3', '--set', 'threshold_criteria=gte', '--check-config'], never, s);
+    const code = await runComponentCli(
+      'linux-runner',
+      ['--set', 'iotcore_qos=3', '--set', 'threshold_criteria=gte', '--check-config'],
+      never,
+      s,
+    );
     expect(code).toBe(EXIT_FAILURE);
     expect(s.out()).toBe('');
     expect(s.err()).toContain('iotcore_qos: must be 0 or 1 (got "3")');
@@ -90,7 +121,9 @@ describe('runComponentCli', () => {
 
   it('names an unreadable or invalid --config file', async () => {
     const s = io();
-    expect(await runComponentCli('linux-runner', ['--config', join(dir, 'missing.json'), '--check-config'], never, s)).toBe(EXIT_FAILURE);
+    expect(
+      await runComponentCli('linux-runner', ['--config', join(dir, 'missing.json'), '--check-config'], never, s),
+    ).toBe(EXIT_FAILURE);
     expect(s.err()).toMatch(/--config: cannot be read \(ENOENT\)/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"Parameters":');
@@ -108,19 +141,41 @@ describe('runComponentCli', () => {
   it('hands main a validated context and logs warnings as JSON on stderr', async () => {
     const s = io();
     let seen: unknown;
-    const code = await runComponentCli('linux-runner', ['--set', 'node_version=20', '--set', 'device_name=cam'], async (ctx) => {
-      seen = { qos: ctx.config.current.iotcore_qos, name: ctx.config.current.device_name, topic: ctx.topics.inferenceOutput.endsWith('/inference/output') };
-      return 0;
-    }, s);
+    const code = await runComponentCli(
+      'linux-runner',
+      ['--set', 'node_version=20', '--set', 'device_name=cam'],
+      async (ctx) => {
+        seen = {
+          qos: ctx.config.current.iotcore_qos,
+          name: ctx.config.current.device_name,
+          topic: ctx.topics.inferenceOutput.endsWith('/inference/output'),
+        };
+        return 0;
+      },
+      s,
+    );
     expect(code).toBe(0);
     expect(seen).toEqual({ qos: 1, name: 'cam', topic: true });
     const line = JSON.parse(s.err().trim());
-    expect(line).toMatchObject({ level: 'warn', component: 'EdgeImpulseLinuxRunnerServiceComponent', msg: expect.stringMatching(/^node_version: ignored/) });
+    expect(line).toMatchObject({
+      level: 'warn',
+      component: 'EdgeImpulseLinuxRunnerServiceComponent',
+      msg: expect.stringMatching(/^node_version: ignored/),
+    });
   });
 
   it('a crash in main is logged and exits 1', async () => {
     const s = io();
-    expect(await runComponentCli('linux-runner', [], async () => { throw new Error('boom'); }, s)).toBe(EXIT_FAILURE);
+    expect(
+      await runComponentCli(
+        'linux-runner',
+        [],
+        async () => {
+          throw new Error('boom');
+        },
+        s,
+      ),
+    ).toBe(EXIT_FAILURE);
     expect(JSON.parse(s.err().trim())).toMatchObject({ level: 'error', msg: 'fatal error', err: { message: 'boom' } });
   });
 });

@@ -42,22 +42,34 @@ describe('CommandRouter: every verb with its exact result shape', () => {
     expect((await router.handle('{"cmd":"disable_threshold_filter"}')).reply.result).toEqual({
       threshold_filter_config: { enabled: 'no', confidence_threshold: 0.7, threshold_criteria: 'ge' },
     });
-    expect((await router.handle('{"cmd":"get_threshold_filter_config"}')).reply.result.threshold_filter_config).toMatchObject({ enabled: 'no' });
+    expect(
+      (await router.handle('{"cmd":"get_threshold_filter_config"}')).reply.result.threshold_filter_config,
+    ).toMatchObject({ enabled: 'no' });
   });
 
   it('set / get criteria', async () => {
     const { router, target } = makeTarget();
-    expect((await router.handle('{"cmd":"set_threshold_filter_criteria","value":"LT"}')).reply).toEqual({ result: { criteria: 'lt' } });
+    expect((await router.handle('{"cmd":"set_threshold_filter_criteria","value":"LT"}')).reply).toEqual({
+      result: { criteria: 'lt' },
+    });
     expect(target.filter.config.criteria).toBe('lt');
-    expect((await router.handle('{"cmd":"get_threshold_filter_criteria"}')).reply).toEqual({ result: { criteria: 'lt' } });
+    expect((await router.handle('{"cmd":"get_threshold_filter_criteria"}')).reply).toEqual({
+      result: { criteria: 'lt' },
+    });
   });
 
   it('set / get confidence, number or numeric string', async () => {
     const { router, target } = makeTarget();
-    expect((await router.handle('{"cmd":"set_threshold_filter_confidence","value":0.25}')).reply).toEqual({ result: { confidence_threshold: 0.25 } });
-    expect((await router.handle('{"cmd":"set_threshold_filter_confidence","value":"1"}')).reply).toEqual({ result: { confidence_threshold: 1 } });
+    expect((await router.handle('{"cmd":"set_threshold_filter_confidence","value":0.25}')).reply).toEqual({
+      result: { confidence_threshold: 0.25 },
+    });
+    expect((await router.handle('{"cmd":"set_threshold_filter_confidence","value":"1"}')).reply).toEqual({
+      result: { confidence_threshold: 1 },
+    });
     expect(target.filter.config.threshold).toBe(1);
-    expect((await router.handle('{"cmd":"get_threshold_filter_confidence"}')).reply).toEqual({ result: { confidence_threshold: 1 } });
+    expect((await router.handle('{"cmd":"get_threshold_filter_confidence"}')).reply).toEqual({
+      result: { confidence_threshold: 1 },
+    });
   });
 
   it('get_model_info', async () => {
@@ -69,7 +81,9 @@ describe('CommandRouter: every verb with its exact result shape', () => {
 
   it('clear_cache and clear_cache_file', async () => {
     const { router, calls } = makeTarget();
-    expect((await router.handle('{"cmd":"clear_cache"}')).reply).toEqual({ result: { clear_cache: { local: 'OK', s3: 'FAILED' } } });
+    expect((await router.handle('{"cmd":"clear_cache"}')).reply).toEqual({
+      result: { clear_cache: { local: 'OK', s3: 'FAILED' } },
+    });
     expect((await router.handle(`{"cmd":"clear_cache_file","value":"${UUID.toUpperCase()}"}`)).reply).toEqual({
       result: { clear_cache_file: { local: 'OK', s3: 'OK', uuid: UUID } },
     });
@@ -84,7 +98,9 @@ describe('CommandRouter: every verb with its exact result shape', () => {
 
   it('echoes an id, string or number', async () => {
     const { router } = makeTarget();
-    expect((await router.handle('{"cmd":"get_threshold_filter_criteria","id":"req-1"}')).reply).toEqual({ result: { criteria: 'ge', id: 'req-1' } });
+    expect((await router.handle('{"cmd":"get_threshold_filter_criteria","id":"req-1"}')).reply).toEqual({
+      result: { criteria: 'ge', id: 'req-1' },
+    });
     expect((await router.handle('{"cmd":"nope","id":7}')).reply.result).toMatchObject({ cmd: 'nope', id: '7' });
   });
 
@@ -98,19 +114,64 @@ describe('CommandRouter: every verb with its exact result shape', () => {
 
 describe('CommandRouter: failures become error results and change nothing', () => {
   const cases: Array<[string, string | Buffer, RegExp, string | undefined]> = [
-    ['unknown verb', '{"cmd":"format_disk"}', /^unknown command "format_disk"; known commands: restart, /, 'format_disk'],
+    [
+      'unknown verb',
+      '{"cmd":"format_disk"}',
+      /^unknown command "format_disk"; known commands: restart, /,
+      'format_disk',
+    ],
     ['malformed JSON', '{"cmd":', /^command is not valid JSON/, undefined],
     ['not an object', '"restart"', /^malformed command/, undefined],
     ['missing cmd', '{"value":1}', /^malformed command \(cmd: /, undefined],
     ['cmd not a string', '{"cmd":5}', /^malformed command/, undefined],
-    ['oversized', Buffer.alloc(MAX_COMMAND_BYTES + 1, 32), /^command too large: 16385 bytes \(at most 16384\)/, undefined],
-    ['criteria invalid', '{"cmd":"set_threshold_filter_criteria","value":">="}', /^invalid criteria ">=": must be one of gt, ge, eq, le, lt/, 'set_threshold_filter_criteria'],
-    ['criteria missing', '{"cmd":"set_threshold_filter_criteria"}', /^invalid criteria undefined/, 'set_threshold_filter_criteria'],
-    ['confidence zero', '{"cmd":"set_threshold_filter_confidence","value":0}', /^invalid confidence 0: must be a number with 0 < x <= 1/, 'set_threshold_filter_confidence'],
-    ['confidence above 1', '{"cmd":"set_threshold_filter_confidence","value":"50"}', /^invalid confidence "50"/, 'set_threshold_filter_confidence'],
-    ['confidence not a number', '{"cmd":"set_threshold_filter_confidence","value":"high"}', /^invalid confidence "high"/, 'set_threshold_filter_confidence'],
-    ['clear_cache_file path games', '{"cmd":"clear_cache_file","value":"../../etc/passwd"}', /^invalid inference id "..\/..\/etc\/passwd": must be a uuid/, 'clear_cache_file'],
-    ['clear_cache_file substring', '{"cmd":"clear_cache_file","value":"3b241101"}', /^invalid inference id/, 'clear_cache_file'],
+    [
+      'oversized',
+      Buffer.alloc(MAX_COMMAND_BYTES + 1, 32),
+      /^command too large: 16385 bytes \(at most 16384\)/,
+      undefined,
+    ],
+    [
+      'criteria invalid',
+      '{"cmd":"set_threshold_filter_criteria","value":">="}',
+      /^invalid criteria ">=": must be one of gt, ge, eq, le, lt/,
+      'set_threshold_filter_criteria',
+    ],
+    [
+      'criteria missing',
+      '{"cmd":"set_threshold_filter_criteria"}',
+      /^invalid criteria undefined/,
+      'set_threshold_filter_criteria',
+    ],
+    [
+      'confidence zero',
+      '{"cmd":"set_threshold_filter_confidence","value":0}',
+      /^invalid confidence 0: must be a number with 0 < x <= 1/,
+      'set_threshold_filter_confidence',
+    ],
+    [
+      'confidence above 1',
+      '{"cmd":"set_threshold_filter_confidence","value":"50"}',
+      /^invalid confidence "50"/,
+      'set_threshold_filter_confidence',
+    ],
+    [
+      'confidence not a number',
+      '{"cmd":"set_threshold_filter_confidence","value":"high"}',
+      /^invalid confidence "high"/,
+      'set_threshold_filter_confidence',
+    ],
+    [
+      'clear_cache_file path games',
+      '{"cmd":"clear_cache_file","value":"../../etc/passwd"}',
+      /^invalid inference id "..\/..\/etc\/passwd": must be a uuid/,
+      'clear_cache_file',
+    ],
+    [
+      'clear_cache_file substring',
+      '{"cmd":"clear_cache_file","value":"3b241101"}',
+      /^invalid inference id/,
+      'clear_cache_file',
+    ],
   ];
   it.each(cases)('%s', async (_name, raw, message, cmd) => {
     const { router, target, calls } = makeTarget();
@@ -139,8 +200,18 @@ describe('CommandRouter: failures become error results and change nothing', () =
   });
 
   it('a failing effect is reported, not thrown', async () => {
-    const { router } = makeTarget({ caches: { clear: async () => { throw new Error('disk gone'); }, clearFile: async () => ({ local: 'OK', s3: 'OK' }) } });
-    expect((await router.handle('{"cmd":"clear_cache"}')).reply.result).toEqual({ error: 'disk gone', cmd: 'clear_cache' });
+    const { router } = makeTarget({
+      caches: {
+        clear: async () => {
+          throw new Error('disk gone');
+        },
+        clearFile: async () => ({ local: 'OK', s3: 'OK' }),
+      },
+    });
+    expect((await router.handle('{"cmd":"clear_cache"}')).reply.result).toEqual({
+      error: 'disk gone',
+      cmd: 'clear_cache',
+    });
   });
 
   it('does not treat Object.prototype names as verbs', async () => {
@@ -151,7 +222,11 @@ describe('CommandRouter: failures become error results and change nothing', () =
 
 describe('parseCommand and started', () => {
   it('keeps value and id, drops the rest', () => {
-    expect(parseCommand(Buffer.from('{"cmd":" restart ","value":[1],"id":"a","extra":true}'))).toEqual({ cmd: 'restart', value: [1], id: 'a' });
+    expect(parseCommand(Buffer.from('{"cmd":" restart ","value":[1],"id":"a","extra":true}'))).toEqual({
+      cmd: 'restart',
+      value: [1],
+      id: 'a',
+    });
   });
   it('builds the started message', () => {
     expect(startedReply('id-1', 42)).toEqual({ result: { status: 'started', ts: 42, id: 'id-1' } });

@@ -71,7 +71,11 @@ describe('parseParameters: defaults', () => {
 
   it('treats "__none__", empty and null as unset', () => {
     for (const unset of ['__none__', '', null]) {
-      const { config } = parseParameters('linux-runner', { iotcore_qos: unset, ei_local_model_file: unset, default_threshold: unset });
+      const { config } = parseParameters('linux-runner', {
+        iotcore_qos: unset,
+        ei_local_model_file: unset,
+        default_threshold: unset,
+      });
       expect(config.iotcore_qos).toBe(1);
       expect(config.ei_local_model_file).toBeUndefined();
       expect(config.default_threshold).toBe(0.7);
@@ -80,10 +84,23 @@ describe('parseParameters: defaults', () => {
 });
 
 describe('parseParameters: coercions', () => {
-  const flagKeys = ['install_kvssink', 'publish_inference_base64_image', 'enable_threshold_limit', 'enable_cache_to_s3'] as const;
+  const flagKeys = [
+    'install_kvssink',
+    'publish_inference_base64_image',
+    'enable_threshold_limit',
+    'enable_cache_to_s3',
+  ] as const;
   it.each(flagKeys)('%s accepts yes/no, true/false and booleans in any case', (key) => {
     const extra = key === 'enable_cache_to_s3' ? { s3_bucket: 'my-bucket' } : {};
-    for (const [raw, expected] of [['yes', true], ['YES', true], [' No ', false], ['true', true], ['False', false], [true, true], [false, false]] as const) {
+    for (const [raw, expected] of [
+      ['yes', true],
+      ['YES', true],
+      [' No ', false],
+      ['true', true],
+      ['False', false],
+      [true, true],
+      [false, false],
+    ] as const) {
       expect(parseParameters('linux-runner', { [key]: raw, ...extra }).config[key]).toBe(expected);
     }
     expect(issuesOf('linux-runner', { [key]: 'maybe', ...extra })).toEqual([
@@ -93,15 +110,31 @@ describe('parseParameters: coercions', () => {
   });
 
   it('takes numbers given as strings and rejects what is not a number', () => {
-    const { config } = parseParameters('linux-runner', { iotcore_backoff: '0', iotcore_qos: '0', sleep_time_sec: ' 3 ', metrics_sleeptime_ms: '1000', ei_poll_sleeptime_ms: 100 });
-    expect(config).toMatchObject({ iotcore_backoff: 0, iotcore_qos: 0, sleep_time_sec: 3, metrics_sleeptime_ms: 1000, ei_poll_sleeptime_ms: 100 });
+    const { config } = parseParameters('linux-runner', {
+      iotcore_backoff: '0',
+      iotcore_qos: '0',
+      sleep_time_sec: ' 3 ',
+      metrics_sleeptime_ms: '1000',
+      ei_poll_sleeptime_ms: 100,
+    });
+    expect(config).toMatchObject({
+      iotcore_backoff: 0,
+      iotcore_qos: 0,
+      sleep_time_sec: 3,
+      metrics_sleeptime_ms: 1000,
+      ei_poll_sleeptime_ms: 100,
+    });
     expect(parseParameters('linux-runner', { iotcore_backoff: '-3' }).config.iotcore_backoff).toBe(-3);
-    expect(issuesOf('linux-runner', { iotcore_backoff: 'five' })).toEqual([{ key: 'iotcore_backoff', value: 'five', message: 'must be an integer' }]);
+    expect(issuesOf('linux-runner', { iotcore_backoff: 'five' })).toEqual([
+      { key: 'iotcore_backoff', value: 'five', message: 'must be an integer' },
+    ]);
     expect(issuesOf('linux-runner', { iotcore_backoff: 2.5 })[0].key).toBe('iotcore_backoff');
   });
 
   it('iotcore_qos is 0 or 1', () => {
-    expect(issuesOf('serial-runner', { iotcore_qos: 2 })).toEqual([{ key: 'iotcore_qos', value: 2, message: 'must be 0 or 1' }]);
+    expect(issuesOf('serial-runner', { iotcore_qos: 2 })).toEqual([
+      { key: 'iotcore_qos', value: 2, message: 'must be 0 or 1' },
+    ]);
   });
 
   it.each([
@@ -120,15 +153,27 @@ describe('parseParameters: coercions', () => {
   });
 
   describe('default_threshold', () => {
-    it.each([[0.5, 0.5], ['0.25', 0.25], [1, 1], ['1.0', 1]])('accepts %p as %p', (raw, expected) => {
+    it.each([
+      [0.5, 0.5],
+      ['0.25', 0.25],
+      [1, 1],
+      ['1.0', 1],
+    ])('accepts %p as %p', (raw, expected) => {
       const { config, warnings } = parseParameters('linux-runner', { default_threshold: raw });
       expect(config.default_threshold).toBe(expected);
       expect(warnings).toEqual([]);
     });
-    it.each([[50, 0.5], ['50.0', 0.5], [100, 1], [1.5, 0.015]])('reads %p as a percentage (%p) with a warning', (raw, expected) => {
+    it.each([
+      [50, 0.5],
+      ['50.0', 0.5],
+      [100, 1],
+      [1.5, 0.015],
+    ])('reads %p as a percentage (%p) with a warning', (raw, expected) => {
       const { config, warnings } = parseParameters('serial-runner', { default_threshold: raw });
       expect(config.default_threshold).toBeCloseTo(expected, 12);
-      expect(warnings).toEqual([expect.stringMatching(/^default_threshold: .* read as a percentage; effective threshold /)]);
+      expect(warnings).toEqual([
+        expect.stringMatching(/^default_threshold: .* read as a percentage; effective threshold /),
+      ]);
     });
     it.each([0, -0.1, 100.5, 'high', true])('rejects %p', (raw) => {
       expect(issuesOf('linux-runner', { default_threshold: raw })).toEqual([
@@ -138,51 +183,83 @@ describe('parseParameters: coercions', () => {
   });
 
   it('threshold_criteria is one of gt ge eq le lt, any case', () => {
-    for (const c of ['gt', 'ge', 'eq', 'le', 'lt']) expect(parseParameters('linux-runner', { threshold_criteria: c.toUpperCase() }).config.threshold_criteria).toBe(c);
+    for (const c of ['gt', 'ge', 'eq', 'le', 'lt'])
+      expect(parseParameters('linux-runner', { threshold_criteria: c.toUpperCase() }).config.threshold_criteria).toBe(
+        c,
+      );
     expect(issuesOf('linux-runner', { threshold_criteria: '>=' })).toEqual([
       { key: 'threshold_criteria', value: '>=', message: 'must be one of gt, ge, eq, le, lt' },
     ]);
   });
 
   it('ei_shutdown_behavior accepts wait_for_restart and its alias wait_on_restart', () => {
-    expect(parseParameters('linux-runner', { ei_shutdown_behavior: 'wait_for_restart' }).config.ei_shutdown_behavior).toBe('wait_for_restart');
-    expect(parseParameters('linux-runner', { ei_shutdown_behavior: 'wait_on_restart' }).config.ei_shutdown_behavior).toBe('wait_for_restart');
-    expect(issuesOf('linux-runner', { ei_shutdown_behavior: 'exit' })[0].message).toBe('must be wait_for_restart (alias wait_on_restart)');
+    expect(
+      parseParameters('linux-runner', { ei_shutdown_behavior: 'wait_for_restart' }).config.ei_shutdown_behavior,
+    ).toBe('wait_for_restart');
+    expect(
+      parseParameters('linux-runner', { ei_shutdown_behavior: 'wait_on_restart' }).config.ei_shutdown_behavior,
+    ).toBe('wait_for_restart');
+    expect(issuesOf('linux-runner', { ei_shutdown_behavior: 'exit' })[0].message).toBe(
+      'must be wait_for_restart (alias wait_on_restart)',
+    );
   });
 
   it('launch is linux or runner', () => {
     expect(parseParameters('linux-service', { launch: 'runner' }).config.launch).toBe('runner');
-    expect(issuesOf('linux-service', { launch: 'docker' })[0]).toMatchObject({ key: 'launch', message: 'must be linux or runner' });
+    expect(issuesOf('linux-service', { launch: 'docker' })[0]).toMatchObject({
+      key: 'launch',
+      message: 'must be linux or runner',
+    });
   });
 
   it('device_name is sanitised and MQTT wildcards or slashes are rejected', () => {
     expect(parseParameters('serial-runner', { device_name: ' line 3 "cam" ' }).config.device_name).toBe('line_3_cam');
     for (const bad of ['a+b', 'a#', 'x/y', '   ', 42]) {
-      expect(issuesOf('serial-runner', { device_name: bad })[0]).toMatchObject({ key: 'device_name', message: expect.stringContaining('"+", "#" or "/"') });
+      expect(issuesOf('serial-runner', { device_name: bad })[0]).toMatchObject({
+        key: 'device_name',
+        message: expect.stringContaining('"+", "#" or "/"'),
+      });
     }
   });
 
   it('paths must be absolute', () => {
     for (const key of ['lock_filename', 'ei_bindir', 'cache_file_directory', 'ei_local_model_file'] as const) {
-      expect(issuesOf('linux-runner', { [key]: 'relative/path' })[0]).toMatchObject({ key, message: expect.stringMatching(/absolute path/) });
+      expect(issuesOf('linux-runner', { [key]: 'relative/path' })[0]).toMatchObject({
+        key,
+        message: expect.stringMatching(/absolute path/),
+      });
     }
-    expect(parseParameters('linux-runner', { ei_local_model_file: '/opt/model.eim' }).config.ei_local_model_file).toBe('/opt/model.eim');
-    expect(issuesOf('serial-runner', { serial_port: 'ttyACM0' })[0]).toMatchObject({ key: 'serial_port', message: 'must be a device path such as /dev/ttyACM0' });
+    expect(parseParameters('linux-runner', { ei_local_model_file: '/opt/model.eim' }).config.ei_local_model_file).toBe(
+      '/opt/model.eim',
+    );
+    expect(issuesOf('serial-runner', { serial_port: 'ttyACM0' })[0]).toMatchObject({
+      key: 'serial_port',
+      message: 'must be a device path such as /dev/ttyACM0',
+    });
   });
 
   it('ei_ggc_user_groups is a list of group names (string or array)', () => {
-    expect(parseParameters('linux-runner', { ei_ggc_user_groups: 'video  render' }).config.ei_ggc_user_groups).toEqual(['video', 'render']);
-    expect(parseParameters('linux-runner', { ei_ggc_user_groups: ['video'] }).config.ei_ggc_user_groups).toEqual(['video']);
+    expect(parseParameters('linux-runner', { ei_ggc_user_groups: 'video  render' }).config.ei_ggc_user_groups).toEqual([
+      'video',
+      'render',
+    ]);
+    expect(parseParameters('linux-runner', { ei_ggc_user_groups: ['video'] }).config.ei_ggc_user_groups).toEqual([
+      'video',
+    ]);
     expect(issuesOf('linux-runner', { ei_ggc_user_groups: 'video; rm -rf /' })[0].key).toBe('ei_ggc_user_groups');
   });
 
   it('eiparams is split into arguments without a shell', () => {
-    expect(parseParameters('linux-service', { eiparams: '--greengrass --api-key-file "/a b/k"' }).config.eiparams).toEqual(['--greengrass', '--api-key-file', '/a b/k']);
+    expect(
+      parseParameters('linux-service', { eiparams: '--greengrass --api-key-file "/a b/k"' }).config.eiparams,
+    ).toEqual(['--greengrass', '--api-key-file', '/a b/k']);
     expect(issuesOf('linux-service', { eiparams: '--x "open' })[0].key).toBe('eiparams');
   });
 
   it('gst_args keeps a camera URL intact in the colon form', () => {
-    const { config } = parseParameters('linux-runner', { gst_args: 'rtspsrc:location=rtsp://cam.local:554/live:!:decodebin' });
+    const { config } = parseParameters('linux-runner', {
+      gst_args: 'rtspsrc:location=rtsp://cam.local:554/live:!:decodebin',
+    });
     expect(config.gst_args).toEqual(['rtspsrc', 'location=rtsp://cam.local:554/live', '!', 'decodebin']);
   });
 
@@ -190,7 +267,9 @@ describe('parseParameters: coercions', () => {
     for (const ok of ['camera', 'microphone', 'video:/tmp/a.mp4', 'images:/data', 'images-loop:/data'])
       expect(parseParameters('linux-runner', { input: ok }).config.input).toBe(ok);
     expect(issuesOf('linux-runner', { input: 'video:' })[0].key).toBe('input');
-    expect(issuesOf('linux-runner', { input: 'webcam' })[0].message).toBe('must be camera, microphone, video:<file>, images:<dir> or images-loop:<dir>');
+    expect(issuesOf('linux-runner', { input: 'webcam' })[0].message).toBe(
+      'must be camera, microphone, video:<file>, images:<dir> or images-loop:<dir>',
+    );
   });
 
   it('s3_bucket follows S3 naming rules', () => {
@@ -200,7 +279,11 @@ describe('parseParameters: coercions', () => {
 
   it('a switched-on cache needs its location', () => {
     expect(issuesOf('linux-runner', { enable_cache_to_file: 'yes', enable_cache_to_s3: 'yes' })).toEqual([
-      { key: 'cache_file_directory', value: undefined, message: 'must be set (an absolute path) when enable_cache_to_file is yes' },
+      {
+        key: 'cache_file_directory',
+        value: undefined,
+        message: 'must be set (an absolute path) when enable_cache_to_file is yes',
+      },
       { key: 's3_bucket', value: undefined, message: 'must be set (a bucket name) when enable_cache_to_s3 is yes' },
     ]);
   });
@@ -210,7 +293,9 @@ describe('parseParameters: errors and warnings', () => {
   it('reports every problem at once, naming key, value and what is allowed', () => {
     let error: ConfigError | undefined;
     try {
-      parseParameters('linux-runner', { Parameters: { iotcore_qos: 5, threshold_criteria: 'gte', enable_threshold_limit: 'maybe' } });
+      parseParameters('linux-runner', {
+        Parameters: { iotcore_qos: 5, threshold_criteria: 'gte', enable_threshold_limit: 'maybe' },
+      });
     } catch (err) {
       error = err as ConfigError;
     }
@@ -276,20 +361,27 @@ describe('original default configurations from the seeds', () => {
     expect(config.device_name).toBe('MyEdgeImpulseDevice');
     if (block.json.default_threshold === 50.0) {
       expect((config as { default_threshold: number }).default_threshold).toBe(0.5);
-      expect(warnings).toContain('default_threshold: 50 read as a percentage; effective threshold 0.5 (use a value in (0, 1])');
+      expect(warnings).toContain(
+        'default_threshold: 50 read as a percentage; effective threshold 0.5 (use a value in (0, 1])',
+      );
     }
   });
 });
 
 describe('every key of every component', () => {
-  const cases = COMPONENT_KINDS.flatMap((kind) => Object.keys(PARAMETER_SHAPES[kind]).map((key) => [kind, key] as const));
+  const cases = COMPONENT_KINDS.flatMap((kind) =>
+    Object.keys(PARAMETER_SHAPES[kind]).map((key) => [kind, key] as const),
+  );
 
-  it.each(cases)('%s %s: has a default or is optional, and an object is rejected naming the key and what is allowed', (kind, key) => {
-    expect(() => parseParameters(kind, {})).not.toThrow();
-    const [issue] = issuesOf(kind, { [key]: { nested: true } });
-    expect(issue.key).toBe(key);
-    expect(issue.value).toEqual({ nested: true });
-    expect(issue.message).toMatch(/^must be /);
-    expect(issue.message.length).toBeGreaterThan('must be '.length + 3);
-  });
+  it.each(cases)(
+    '%s %s: has a default or is optional, and an object is rejected naming the key and what is allowed',
+    (kind, key) => {
+      expect(() => parseParameters(kind, {})).not.toThrow();
+      const [issue] = issuesOf(kind, { [key]: { nested: true } });
+      expect(issue.key).toBe(key);
+      expect(issue.value).toEqual({ nested: true });
+      expect(issue.message).toMatch(/^must be /);
+      expect(issue.message.length).toBeGreaterThan('must be '.length + 3);
+    },
+  );
 });

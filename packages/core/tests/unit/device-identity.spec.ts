@@ -1,4 +1,9 @@
-import { defaultRouteInterface, readDeviceIdentitySources, sanitizeDeviceName, uniqueDeviceName } from '../../src/identity/device-name';
+import {
+  defaultRouteInterface,
+  readDeviceIdentitySources,
+  sanitizeDeviceName,
+  uniqueDeviceName,
+} from '../../src/identity/device-name';
 import { deviceTopics } from '../../src/identity/topics';
 
 const ROUTE_TABLE = `Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
@@ -10,7 +15,13 @@ wlan0\t0002A8C0\t00000000\t0001\t0\t0\t600\t00FFFFFF\t0\t0\t0
 describe('device identity', () => {
   it('finds the default-route interface in the kernel routing table', () => {
     expect(defaultRouteInterface(ROUTE_TABLE)).toBe('wlan0');
-    expect(defaultRouteInterface(ROUTE_TABLE.split('\n').filter((l) => !l.includes('\t00000000\t0102')).join('\n'))).toBeUndefined();
+    expect(
+      defaultRouteInterface(
+        ROUTE_TABLE.split('\n')
+          .filter((l) => !l.includes('\t00000000\t0102'))
+          .join('\n'),
+      ),
+    ).toBeUndefined();
   });
 
   it('appends the lower-case MAC without colons', () => {

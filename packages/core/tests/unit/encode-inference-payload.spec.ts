@@ -1,7 +1,15 @@
-import { encodeInferencePayload, InferencePayloadContext, isEmptyResult } from '../../src/results/encode-inference-payload';
+import {
+  encodeInferencePayload,
+  InferencePayloadContext,
+  isEmptyResult,
+} from '../../src/results/encode-inference-payload';
 import { InferenceResult } from '../../src/results/inference-result';
 
-const ctx: InferencePayloadContext = { id: '3f1c2a9e-8d4b-4c7e-9a1f-2b6d5e8c7a10', ts: 1767225600000, totalInferences: 41 };
+const ctx: InferencePayloadContext = {
+  id: '3f1c2a9e-8d4b-4c7e-9a1f-2b6d5e8c7a10',
+  ts: 1767225600000,
+  totalInferences: 41,
+};
 const timing = { dspMs: 2, classificationMs: 11, anomalyMs: 0 };
 
 /** Compares with the literal JSON, key order included, and checks no key holds `undefined` (JSON would hide it). */
@@ -178,7 +186,11 @@ describe('encodeInferencePayload', () => {
       info: 'all',
     };
     expectJson(
-      encodeInferencePayload(result, { ...ctx, image: '/9j/4AAQSkZJRg==', s3: { bucket: 'my-bucket', prefix: 'widgets_v12/' } }),
+      encodeInferencePayload(result, {
+        ...ctx,
+        image: '/9j/4AAQSkZJRg==',
+        s3: { bucket: 'my-bucket', prefix: 'widgets_v12/' },
+      }),
       `{
         "time_ms": 1, "info": "all", "inference_count": 3, "total_inferences": 41,
         "id": "3f1c2a9e-8d4b-4c7e-9a1f-2b6d5e8c7a10", "ts": 1767225600000,
@@ -218,7 +230,10 @@ describe('encodeInferencePayload', () => {
     });
 
     it('time_splits carry the stage times as they are', () => {
-      const payload = encodeInferencePayload({ anomaly: 1, timing: { dspMs: 0.1, classificationMs: 0.2, anomalyMs: 0 } }, ctx);
+      const payload = encodeInferencePayload(
+        { anomaly: 1, timing: { dspMs: 0.1, classificationMs: 0.2, anomalyMs: 0 } },
+        ctx,
+      );
       expect(payload?.time_splits).toStrictEqual({ DSP: 0.1, Classification: 0.2, Anomaly: 0, UOM: 'ms' });
     });
   });
@@ -242,7 +257,10 @@ describe('encodeInferencePayload', () => {
     it('s3: omitted (serial runner), "unset" (no S3 cache), or the location', () => {
       expect(fields(result, ctx)).not.toContain('s3_bucket');
       expect(fields(result, ctx)).not.toContain('s3_prefix');
-      expect(encodeInferencePayload(result, { ...ctx, s3: 'unset' })).toMatchObject({ s3_bucket: 'unset', s3_prefix: 'unset' });
+      expect(encodeInferencePayload(result, { ...ctx, s3: 'unset' })).toMatchObject({
+        s3_bucket: 'unset',
+        s3_prefix: 'unset',
+      });
       expect(encodeInferencePayload(result, { ...ctx, s3: { bucket: 'b', prefix: 'm_v3/' } })).toMatchObject({
         s3_bucket: 'b',
         s3_prefix: 'm_v3/',

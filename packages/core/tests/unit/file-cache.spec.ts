@@ -66,7 +66,12 @@ describe('FileCache', () => {
     const ids = Array.from({ length: 5 }, () => randomUUID());
     for (const id of ids) await byCount.write(id, '{}', Buffer.alloc(10));
     expect(byCount.list()).toEqual(ids.slice(2));
-    expect(await names(byCount.directory)).toEqual(ids.slice(2).flatMap((id) => [`${id}.img`, `${id}.json`]).sort());
+    expect(await names(byCount.directory)).toEqual(
+      ids
+        .slice(2)
+        .flatMap((id) => [`${id}.img`, `${id}.json`])
+        .sort(),
+    );
 
     // Rewriting an id makes it the newest.
     await byCount.write(ids[2], '{}');
@@ -111,7 +116,14 @@ describe('FileCache', () => {
 
   it('clear removes only cache files and leaves everything else in the directory', async () => {
     const cache = await FileCache.open({ directory: root });
-    const foreign = ['notes.txt', 'abc.json', `${'0'.repeat(36)}.json`, `${randomUUID()}.json.bak`, `${randomUUID()}.png`, `${randomUUID()}.json`];
+    const foreign = [
+      'notes.txt',
+      'abc.json',
+      `${'0'.repeat(36)}.json`,
+      `${randomUUID()}.json.bak`,
+      `${randomUUID()}.png`,
+      `${randomUUID()}.json`,
+    ];
     for (const name of foreign.slice(0, -1)) await fs.writeFile(path.join(root, name), 'keep');
     await fs.mkdir(path.join(root, foreign[foreign.length - 1])); // a directory is never a cache file
     for (let i = 0; i < 3; i++) await cache.write(randomUUID(), '{}', Buffer.alloc(4));

@@ -125,7 +125,11 @@ describe('fromLinuxRunnerResponse', () => {
         info: 'x',
         extra: [1, 2],
       };
-      expect(fromLinuxRunnerResponse(response)).toStrictEqual({ classification: { a: 0.5 }, timing: convertedTiming, info: 'x' });
+      expect(fromLinuxRunnerResponse(response)).toStrictEqual({
+        classification: { a: 0.5 },
+        timing: convertedTiming,
+        info: 'x',
+      });
     });
 
     it('copies everything: changing the response afterwards does not change the result', () => {
@@ -159,32 +163,117 @@ describe('fromLinuxRunnerResponse', () => {
       ['an array', [], 'response', 'an object'],
       ['no result', { timing }, 'result', 'an object'],
       ['no timing', { result: {} }, 'timing', 'an object'],
-      ['timing.dsp missing', { result: {}, timing: { classification: 1, anomaly: 0 } }, 'timing.dsp', 'a finite number'],
-      ['timing.classification as a string', { result: {}, timing: { ...timing, classification: '3' } }, 'timing.classification', 'a finite number'],
+      [
+        'timing.dsp missing',
+        { result: {}, timing: { classification: 1, anomaly: 0 } },
+        'timing.dsp',
+        'a finite number',
+      ],
+      [
+        'timing.classification as a string',
+        { result: {}, timing: { ...timing, classification: '3' } },
+        'timing.classification',
+        'a finite number',
+      ],
       ['timing.anomaly NaN', { result: {}, timing: { ...timing, anomaly: NaN } }, 'timing.anomaly', 'a finite number'],
-      ['timing.postprocessing infinite', { result: {}, timing: { ...timing, postprocessing: Infinity } }, 'timing.postprocessing', 'a finite number'],
-      ['timing.postprocessing null', { result: {}, timing: { ...timing, postprocessing: null } }, 'timing.postprocessing', 'a finite number'],
+      [
+        'timing.postprocessing infinite',
+        { result: {}, timing: { ...timing, postprocessing: Infinity } },
+        'timing.postprocessing',
+        'a finite number',
+      ],
+      [
+        'timing.postprocessing null',
+        { result: {}, timing: { ...timing, postprocessing: null } },
+        'timing.postprocessing',
+        'a finite number',
+      ],
       ['a negative time', { result: {}, timing: { ...timing, dsp: -1 } }, 'timing.dsp', 'a duration in ms (>= 0)'],
       ['classification as an array', withResult({ classification: [0.5] }), 'result.classification', 'an object'],
-      ['a score as a string', withResult({ classification: { idle: 0.1, wave: '0.9' } }), 'result.classification["wave"]', 'a finite number'],
-      ['a score NaN', withResult({ classification: { value: NaN } }), 'result.classification["value"]', 'a finite number'],
-      ['a score -Infinity', withResult({ classification: { 'a b': -Infinity } }), 'result.classification["a b"]', 'a finite number'],
+      [
+        'a score as a string',
+        withResult({ classification: { idle: 0.1, wave: '0.9' } }),
+        'result.classification["wave"]',
+        'a finite number',
+      ],
+      [
+        'a score NaN',
+        withResult({ classification: { value: NaN } }),
+        'result.classification["value"]',
+        'a finite number',
+      ],
+      [
+        'a score -Infinity',
+        withResult({ classification: { 'a b': -Infinity } }),
+        'result.classification["a b"]',
+        'a finite number',
+      ],
       ['bounding_boxes not an array', withResult({ bounding_boxes: { 0: box } }), 'result.bounding_boxes', 'an array'],
       ['a box that is null', withResult({ bounding_boxes: [null] }), 'result.bounding_boxes[0]', 'an object'],
-      ['a box value null', withResult({ bounding_boxes: [box, { ...box, value: null }] }), 'result.bounding_boxes[1].value', 'a finite number'],
-      ['a box label as a number', withResult({ bounding_boxes: [{ ...box, label: 3 }] }), 'result.bounding_boxes[0].label', 'a string'],
-      ['a box x infinite', withResult({ bounding_boxes: [{ ...box, x: Infinity }] }), 'result.bounding_boxes[0].x', 'a finite number'],
-      ['a box without height', withResult({ bounding_boxes: [{ ...box, height: undefined }] }), 'result.bounding_boxes[0].height', 'a finite number'],
-      ['a tracked object without id', withResult({ object_tracking: [box] }), 'result.object_tracking[0].object_id', 'an integer'],
-      ['a tracked object id 1.5', withResult({ object_tracking: [{ ...box, object_id: 1.5 }] }), 'result.object_tracking[0].object_id', 'an integer'],
-      ['a tracked object width NaN', withResult({ object_tracking: [{ ...box, object_id: 1, width: NaN }] }), 'result.object_tracking[0].width', 'a finite number'],
-      ['a grid cell y as a string', withResult({ visual_anomaly_grid: [box, { ...box, y: '2' }] }), 'result.visual_anomaly_grid[1].y', 'a finite number'],
+      [
+        'a box value null',
+        withResult({ bounding_boxes: [box, { ...box, value: null }] }),
+        'result.bounding_boxes[1].value',
+        'a finite number',
+      ],
+      [
+        'a box label as a number',
+        withResult({ bounding_boxes: [{ ...box, label: 3 }] }),
+        'result.bounding_boxes[0].label',
+        'a string',
+      ],
+      [
+        'a box x infinite',
+        withResult({ bounding_boxes: [{ ...box, x: Infinity }] }),
+        'result.bounding_boxes[0].x',
+        'a finite number',
+      ],
+      [
+        'a box without height',
+        withResult({ bounding_boxes: [{ ...box, height: undefined }] }),
+        'result.bounding_boxes[0].height',
+        'a finite number',
+      ],
+      [
+        'a tracked object without id',
+        withResult({ object_tracking: [box] }),
+        'result.object_tracking[0].object_id',
+        'an integer',
+      ],
+      [
+        'a tracked object id 1.5',
+        withResult({ object_tracking: [{ ...box, object_id: 1.5 }] }),
+        'result.object_tracking[0].object_id',
+        'an integer',
+      ],
+      [
+        'a tracked object width NaN',
+        withResult({ object_tracking: [{ ...box, object_id: 1, width: NaN }] }),
+        'result.object_tracking[0].width',
+        'a finite number',
+      ],
+      [
+        'a grid cell y as a string',
+        withResult({ visual_anomaly_grid: [box, { ...box, y: '2' }] }),
+        'result.visual_anomaly_grid[1].y',
+        'a finite number',
+      ],
       ['freeform left in shared memory', withResult({ freeform: 'shm' }), 'result.freeform', 'an array'],
       ['a freeform tensor that is a number', withResult({ freeform: [1, 2] }), 'result.freeform[0]', 'an array'],
       ['a freeform value NaN', withResult({ freeform: [[1], [1, NaN]] }), 'result.freeform[1][1]', 'a finite number'],
       ['anomaly as a string', withResult({ anomaly: 'high' }), 'result.anomaly', 'a finite number'],
-      ['visual_anomaly_max NaN', withResult({ visual_anomaly_max: NaN }), 'result.visual_anomaly_max', 'a finite number'],
-      ['visual_anomaly_mean -Infinity', withResult({ visual_anomaly_mean: -Infinity }), 'result.visual_anomaly_mean', 'a finite number'],
+      [
+        'visual_anomaly_max NaN',
+        withResult({ visual_anomaly_max: NaN }),
+        'result.visual_anomaly_max',
+        'a finite number',
+      ],
+      [
+        'visual_anomaly_mean -Infinity',
+        withResult({ visual_anomaly_mean: -Infinity }),
+        'result.visual_anomaly_mean',
+        'a finite number',
+      ],
       ['info as a number', { result: {}, timing, info: 42 }, 'info', 'a string'],
     ];
 
@@ -211,7 +300,9 @@ describe('fromLinuxRunnerResponse', () => {
       const big = captureError(() => fromLinuxRunnerResponse({ result: { freeform: long }, timing }));
       expect(big.message.length).toBeLessThan(120);
       expect(big.context.got).toBe(JSON.stringify(`${'x'.repeat(40)}...`));
-      expect(captureError(() => fromLinuxRunnerResponse({ result: { anomaly: [1, 2, 3] }, timing })).context.got).toBe('an array of 3');
+      expect(captureError(() => fromLinuxRunnerResponse({ result: { anomaly: [1, 2, 3] }, timing })).context.got).toBe(
+        'an array of 3',
+      );
       expect(captureError(() => fromLinuxRunnerResponse({ result: {} })).context.got).toBe('nothing');
       expect(captureError(() => fromLinuxRunnerResponse({ result: { anomaly: NaN }, timing })).context.got).toBe('NaN');
     });

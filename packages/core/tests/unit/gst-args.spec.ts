@@ -4,11 +4,23 @@ import { splitArguments } from '../../src/config/split-arguments';
 describe('parseGstArgs', () => {
   it.each([
     ['v4l2src:device=/dev/video0:!:videoconvert', ['v4l2src', 'device=/dev/video0', '!', 'videoconvert']],
-    ['rtspsrc:location=rtsp://cam.local:554/live:latency=0:!:decodebin', ['rtspsrc', 'location=rtsp://cam.local:554/live', 'latency=0', '!', 'decodebin']],
-    ['rtspsrc:location=rtsp://admin:s3cret@10.0.0.5:554/h264:!:decodebin', ['rtspsrc', 'location=rtsp://admin:s3cret@10.0.0.5:554/h264', '!', 'decodebin']],
+    [
+      'rtspsrc:location=rtsp://cam.local:554/live:latency=0:!:decodebin',
+      ['rtspsrc', 'location=rtsp://cam.local:554/live', 'latency=0', '!', 'decodebin'],
+    ],
+    [
+      'rtspsrc:location=rtsp://admin:s3cret@10.0.0.5:554/h264:!:decodebin',
+      ['rtspsrc', 'location=rtsp://admin:s3cret@10.0.0.5:554/h264', '!', 'decodebin'],
+    ],
     ['rtspsrc:location=rtsp://cam:8554:!:fakesink', ['rtspsrc', 'location=rtsp://cam:8554', '!', 'fakesink']],
-    ['uridecodebin:uri=file:///tmp/a.mp4:!:videoconvert', ['uridecodebin', 'uri=file:///tmp/a.mp4', '!', 'videoconvert']],
-    ['souphttpsrc:location=http://host/x.mjpg:!:jpegdec', ['souphttpsrc', 'location=http://host/x.mjpg', '!', 'jpegdec']],
+    [
+      'uridecodebin:uri=file:///tmp/a.mp4:!:videoconvert',
+      ['uridecodebin', 'uri=file:///tmp/a.mp4', '!', 'videoconvert'],
+    ],
+    [
+      'souphttpsrc:location=http://host/x.mjpg:!:jpegdec',
+      ['souphttpsrc', 'location=http://host/x.mjpg', '!', 'jpegdec'],
+    ],
     ['videotestsrc::!::fakesink', ['videotestsrc', '!', 'fakesink']],
   ])('colon form %p', (raw, expected) => {
     expect(parseGstArgs(raw)).toEqual(expected);
@@ -16,9 +28,19 @@ describe('parseGstArgs', () => {
 
   it('splits a plain string on spaces, quotes grouping words, URIs intact', () => {
     expect(parseGstArgs('rtspsrc location=rtsp://cam:554/x ! videoconvert ! jpegenc')).toEqual([
-      'rtspsrc', 'location=rtsp://cam:554/x', '!', 'videoconvert', '!', 'jpegenc',
+      'rtspsrc',
+      'location=rtsp://cam:554/x',
+      '!',
+      'videoconvert',
+      '!',
+      'jpegenc',
     ]);
-    expect(parseGstArgs('filesrc location="/data/my video.mp4" ! decodebin')).toEqual(['filesrc', 'location=/data/my video.mp4', '!', 'decodebin']);
+    expect(parseGstArgs('filesrc location="/data/my video.mp4" ! decodebin')).toEqual([
+      'filesrc',
+      'location=/data/my video.mp4',
+      '!',
+      'decodebin',
+    ]);
   });
 
   it('takes a JSON array, given as an array or as a string', () => {

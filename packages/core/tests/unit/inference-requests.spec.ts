@@ -1,5 +1,9 @@
 import { InferenceRequests } from '../../src/triggers/inference-requests';
-import { parseInferenceRequest, type InferenceRequest, type RequestFailure } from '../../src/triggers/inference-request';
+import {
+  parseInferenceRequest,
+  type InferenceRequest,
+  type RequestFailure,
+} from '../../src/triggers/inference-request';
 import { inferenceRequestTopic } from '../../src/triggers/request-topic';
 import { deviceTopics } from '../../src/identity/topics';
 import type { InferenceMode } from '../../src/triggers/inference-mode';
@@ -7,7 +11,11 @@ import type { InferenceMode } from '../../src/triggers/inference-mode';
 function queue(limit = 2) {
   const failures: Array<{ id?: string; code: RequestFailure; message: string }> = [];
   const state = { mode: 'triggered' as InferenceMode };
-  const requests = new InferenceRequests({ mode: () => state.mode, limit: () => limit, fail: (r, code, message) => failures.push({ id: r.id, code, message }) });
+  const requests = new InferenceRequests({
+    mode: () => state.mode,
+    limit: () => limit,
+    fail: (r, code, message) => failures.push({ id: r.id, code, message }),
+  });
   return { requests, failures, state };
 }
 const req = (id: string): InferenceRequest => ({ origin: 'local', id });
@@ -21,7 +29,11 @@ describe('InferenceRequests', () => {
     await expect(first).resolves.toEqual(req('a'));
     expect(requests.submit(req('b'))).toEqual({ queued: true, position: 1 });
     expect(requests.submit(req('c'))).toEqual({ queued: true, position: 2 });
-    expect(requests.submit(req('d'))).toMatchObject({ queued: false, code: 'QUEUE_FULL', message: expect.stringContaining('2 requests already waiting') });
+    expect(requests.submit(req('d'))).toMatchObject({
+      queued: false,
+      code: 'QUEUE_FULL',
+      message: expect.stringContaining('2 requests already waiting'),
+    });
     await expect(requests.next(stop.signal)).resolves.toEqual(req('b'));
     await expect(requests.next(stop.signal)).resolves.toEqual(req('c'));
     expect(requests.waiting).toBe(0);
@@ -49,7 +61,10 @@ describe('InferenceRequests', () => {
     requests.submit(req('b'));
     requests.failPending('STOPPED', 'stopping');
     requests.failPending('STOPPED', 'stopping');
-    expect(failures).toEqual([{ id: 'a', code: 'STOPPED', message: 'stopping' }, { id: 'b', code: 'STOPPED', message: 'stopping' }]);
+    expect(failures).toEqual([
+      { id: 'a', code: 'STOPPED', message: 'stopping' },
+      { id: 'b', code: 'STOPPED', message: 'stopping' },
+    ]);
   });
 });
 
@@ -63,10 +78,16 @@ describe('parseInferenceRequest', () => {
   });
 
   it('names what is wrong, keeping a readable id for the answer', () => {
-    expect(() => parseInferenceRequest(Buffer.from('nope'))).toThrow('inference request is not valid JSON: expected {} or {"id":"<request id>"}');
-    expect(() => parseInferenceRequest({ id: 'k', extra: 1 })).toThrow(expect.objectContaining({ message: expect.stringContaining('Unrecognized key'), context: { id: 'k' } }));
+    expect(() => parseInferenceRequest(Buffer.from('nope'))).toThrow(
+      'inference request is not valid JSON: expected {} or {"id":"<request id>"}',
+    );
+    expect(() => parseInferenceRequest({ id: 'k', extra: 1 })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('Unrecognized key'), context: { id: 'k' } }),
+    );
     expect(() => parseInferenceRequest({ id: '' })).toThrow(/malformed inference request \(id: /);
-    expect(() => parseInferenceRequest(Buffer.alloc(5000, 32))).toThrow('inference request too large: 5000 bytes (at most 4096)');
+    expect(() => parseInferenceRequest(Buffer.alloc(5000, 32))).toThrow(
+      'inference request too large: 5000 bytes (at most 4096)',
+    );
     expect(() => parseInferenceRequest([] as never)).toThrow(/malformed inference request/);
   });
 });

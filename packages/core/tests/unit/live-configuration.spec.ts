@@ -21,7 +21,11 @@ describe('LiveConfiguration', () => {
     expect(live.current.default_threshold).toBe(0.4);
     // An override that changes nothing tells nobody.
     expect(live.override({ default_threshold: 0.4 })).toEqual([]);
-    expect(seen).toEqual([[0.7, 0.9], [0.9, 0.9], [0.9, 0.4]]); // the second: only iotcore_backoff changed
+    expect(seen).toEqual([
+      [0.7, 0.9],
+      [0.9, 0.9],
+      [0.9, 0.4],
+    ]); // the second: only iotcore_backoff changed
   });
 
   it('applies a valid update and tells listeners what changed', () => {
@@ -29,7 +33,10 @@ describe('LiveConfiguration', () => {
     expect(live.apply({ Parameters: { default_threshold: '0.4', enable_threshold_limit: 'yes' } })).toBe(true);
     expect(live.current.default_threshold).toBe(0.4);
     expect(seen).toEqual([[0.7, 0.4]]);
-    expect(lines.at(-1)).toMatchObject({ msg: 'configuration updated', changed: ['enable_threshold_limit', 'default_threshold'] });
+    expect(lines.at(-1)).toMatchObject({
+      msg: 'configuration updated',
+      changed: ['enable_threshold_limit', 'default_threshold'],
+    });
   });
 
   it('rejects an invalid update, keeps the previous configuration and logs every problem', () => {
@@ -40,7 +47,10 @@ describe('LiveConfiguration', () => {
     expect(lines.at(-1)).toMatchObject({
       level: 'error',
       msg: 'configuration update rejected; keeping the previous configuration',
-      problems: [expect.objectContaining({ key: 'iotcore_qos' }), expect.objectContaining({ key: 'default_threshold' })],
+      problems: [
+        expect.objectContaining({ key: 'iotcore_qos' }),
+        expect.objectContaining({ key: 'default_threshold' }),
+      ],
     });
   });
 });

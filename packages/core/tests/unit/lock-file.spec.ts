@@ -30,7 +30,9 @@ describe('LockFile', () => {
     try {
       const path = join(dir, 'c');
       writeFileSync(path, `${child.pid}\n`);
-      expect(() => new LockFile(path).acquire()).toThrow(`another instance (pid ${child.pid}) holds ${path}; stop it first`);
+      expect(() => new LockFile(path).acquire()).toThrow(
+        `another instance (pid ${child.pid}) holds ${path}; stop it first`,
+      );
     } finally {
       child.kill();
       await new Promise((resolve) => child.once('exit', resolve));
@@ -50,6 +52,8 @@ describe('LockFile', () => {
   });
 
   it('names the path when the lock cannot be created', () => {
-    expect(() => new LockFile(join(dir, 'missing-dir', 'x')).acquire()).toThrow(/^cannot create lock file .*missing-dir\/x: ENOENT/);
+    expect(() => new LockFile(join(dir, 'missing-dir', 'x')).acquire()).toThrow(
+      /^cannot create lock file .*missing-dir\/x: ENOENT/,
+    );
   });
 });

@@ -3,7 +3,15 @@ import { ConfigError } from '../../src/errors';
 
 function capture(): { lines: () => Record<string, unknown>[]; sink: { write(s: string): void } } {
   const out: string[] = [];
-  return { sink: { write: (s: string) => out.push(s) }, lines: () => out.join('').trim().split('\n').map((l) => JSON.parse(l)) };
+  return {
+    sink: { write: (s: string) => out.push(s) },
+    lines: () =>
+      out
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('Logger', () => {
@@ -37,7 +45,9 @@ describe('Logger', () => {
 
   it('serialises typed errors with code, context and cause', () => {
     const c = capture();
-    const err = new ConfigError([{ key: 'iotcore_qos', value: 2, message: 'must be 0 or 1' }], { cause: new Error('root') });
+    const err = new ConfigError([{ key: 'iotcore_qos', value: 2, message: 'must be 0 or 1' }], {
+      cause: new Error('root'),
+    });
     new Logger({ sink: c.sink }).error('bad', { err });
     expect(c.lines()[0].err).toMatchObject({ name: 'ConfigError', code: 'CONFIG_INVALID', cause: { message: 'root' } });
   });

@@ -11,7 +11,13 @@ function manualClock(start = 1_000_000): { now: () => number; advance: (ms: numb
 }
 
 /** Exact reference over the doubles actually recorded: every value is an integer multiple of 2^-60. */
-function exactReference(values: Iterable<number>): { mean: number; std: number; sum: number; sumSquares: number; n: number } {
+function exactReference(values: Iterable<number>): {
+  mean: number;
+  std: number;
+  sum: number;
+  sumSquares: number;
+  n: number;
+} {
   const SCALE = 2 ** 60;
   let n = 0n;
   let s = 0n;
@@ -58,8 +64,14 @@ describe('MetricsAccumulator', () => {
   it('the whole message for a few results of every kind', () => {
     const clock = manualClock();
     const m = new MetricsAccumulator({ clock: clock.now });
-    m.recordResult({ classification: { cat: 0.75, dog: 0.25 }, timing: { dspMs: 1, classificationMs: 3, anomalyMs: 0 } });
-    m.recordResult({ boxes: [box('dog', 0.5), box('cat', 1)], timing: { dspMs: 2, classificationMs: 5, anomalyMs: 0, postprocessingMs: 1 } });
+    m.recordResult({
+      classification: { cat: 0.75, dog: 0.25 },
+      timing: { dspMs: 1, classificationMs: 3, anomalyMs: 0 },
+    });
+    m.recordResult({
+      boxes: [box('dog', 0.5), box('cat', 1)],
+      timing: { dspMs: 2, classificationMs: 5, anomalyMs: 0, postprocessingMs: 1 },
+    });
     m.recordResult({ anomaly: 3, timing: { dspMs: 0, classificationMs: 0, anomalyMs: 0 } });
     m.countFiltered();
     m.countPublished();
@@ -107,20 +119,46 @@ describe('MetricsAccumulator', () => {
     });
 
     it('boxes: each one', () => {
-      expect(samplesOf({ boxes: [box('a', 0.5), box('a', 0.25), box('b', 1)], timing })).toMatchObject({ n: 3, sum: 1.75 });
+      expect(samplesOf({ boxes: [box('a', 0.5), box('a', 0.25), box('b', 1)], timing })).toMatchObject({
+        n: 3,
+        sum: 1.75,
+      });
     });
 
     it('tracking: each tracked object, the raw boxes not counted again', () => {
-      const result: InferenceResult = { boxes: [box('a', 0.5)], tracking: [{ ...box('a', 0.25), objectId: 1 }, { ...box('b', 0.5), objectId: 2 }], timing };
+      const result: InferenceResult = {
+        boxes: [box('a', 0.5)],
+        tracking: [
+          { ...box('a', 0.25), objectId: 1 },
+          { ...box('b', 0.5), objectId: 2 },
+        ],
+        timing,
+      };
       expect(samplesOf(result)).toMatchObject({ n: 2, sum: 0.75 });
     });
 
     it('visual anomaly: each grid cell; the summary scores are not confidences', () => {
-      expect(samplesOf({ grid: [box('anomaly', 6), box('anomaly', 2)], anomaly: 6, visualAnomalyMax: 6, visualAnomalyMean: 1, timing })).toMatchObject({ n: 2, sum: 8 });
+      expect(
+        samplesOf({
+          grid: [box('anomaly', 6), box('anomaly', 2)],
+          anomaly: 6,
+          visualAnomalyMax: 6,
+          visualAnomalyMean: 1,
+          timing,
+        }),
+      ).toMatchObject({ n: 2, sum: 8 });
     });
 
     it('combined: the top label, then every item', () => {
-      expect(samplesOf({ classification: { ok: 0.5 }, boxes: [box('p', 0.25)], grid: [box('g', 0.125)], anomaly: 9, timing })).toMatchObject({ n: 3, sum: 0.875 });
+      expect(
+        samplesOf({
+          classification: { ok: 0.5 },
+          boxes: [box('p', 0.25)],
+          grid: [box('g', 0.125)],
+          anomaly: 9,
+          timing,
+        }),
+      ).toMatchObject({ n: 3, sum: 0.875 });
     });
 
     it.each<[string, InferenceResult]>([
@@ -147,11 +185,13 @@ describe('MetricsAccumulator', () => {
 
   it('latency percentiles over a sliding window of the latest inferences', () => {
     const m = new MetricsAccumulator({ latencyWindow: 10 });
-    for (let ms = 1; ms <= 25; ms++) m.recordResult({ anomaly: 1, timing: { dspMs: 0, classificationMs: ms, anomalyMs: 0 } });
+    for (let ms = 1; ms <= 25; ms++)
+      m.recordResult({ anomaly: 1, timing: { dspMs: 0, classificationMs: ms, anomalyMs: 0 } });
     expect(m.toPayload(ids).latency_ms).toStrictEqual({ p50: 20, p95: 25, p99: 25 });
 
     const big = new MetricsAccumulator();
-    for (let ms = 200; ms >= 1; ms--) big.recordResult({ anomaly: 1, timing: { dspMs: ms / 2, classificationMs: ms / 2, anomalyMs: 0 } });
+    for (let ms = 200; ms >= 1; ms--)
+      big.recordResult({ anomaly: 1, timing: { dspMs: ms / 2, classificationMs: ms / 2, anomalyMs: 0 } });
     expect(big.toPayload(ids).latency_ms).toStrictEqual({ p50: 100, p95: 190, p99: 198 });
   });
 
@@ -219,7 +259,10 @@ describe('MetricsAccumulator', () => {
   describe('precision over a million samples near 1, against an exact BigInt reference', () => {
     const N = 1_000_000;
     it.each<[string, (k: number) => number]>([
-      ['1 - 1e-7 * (k mod 1000): tiny spread, where sumSquares/n - mean^2 cancels catastrophically', (k) => 1 - 1e-7 * (k % 1000)],
+      [
+        '1 - 1e-7 * (k mod 1000): tiny spread, where sumSquares/n - mean^2 cancels catastrophically',
+        (k) => 1 - 1e-7 * (k % 1000),
+      ],
       ['1 - 1e-7 * k: a slow drift from 1 to 0.9', (k) => 1 - 1e-7 * k],
       ['a constant 1 - 1e-7: zero spread', () => 1 - 1e-7],
     ])('%s', (_name, valueAt) => {
@@ -229,7 +272,12 @@ describe('MetricsAccumulator', () => {
       const ref = exactReference(Array.from({ length: N }, (_, k) => valueAt(k)));
 
       expect(p.details.n).toBe(N);
-      for (const v of [p.mean_confidence, p.standard_deviation, p.details.sum_confidences, p.details.sum_confidences_squared]) {
+      for (const v of [
+        p.mean_confidence,
+        p.standard_deviation,
+        p.details.sum_confidences,
+        p.details.sum_confidences_squared,
+      ]) {
         expect(Number.isFinite(v)).toBe(true);
       }
       expect(Math.abs(p.mean_confidence - ref.mean)).toBeLessThan(1e-9);

@@ -10,7 +10,13 @@ function setup(options: { maxInFlight?: number; maxPayloadBytes?: number; highWa
   const logs: Array<Record<string, unknown>> = [];
   const logger = new Logger({ sink: { write: (l: string) => logs.push(JSON.parse(l)) } });
   const transport = new StdoutTransport({ commandTopic: 'cmd', logger, output, input: new PassThrough() });
-  const publisher = new Publisher({ transport, logger, qos: () => 1, maxInFlight: options.maxInFlight, maxPayloadBytes: options.maxPayloadBytes });
+  const publisher = new Publisher({
+    transport,
+    logger,
+    qos: () => 1,
+    maxInFlight: options.maxInFlight,
+    maxPayloadBytes: options.maxPayloadBytes,
+  });
   const lines = () =>
     (output.read()?.toString() ?? '')
       .trim()
@@ -34,10 +40,20 @@ describe('Publisher', () => {
   it('drops the image of a message over the size limit and publishes the rest, saying so', async () => {
     const { transport, publisher, lines, logs } = setup({ maxPayloadBytes: 1000 });
     await transport.connect();
-    expect(await publisher.publish('t', { c: { a: 1 }, image: 'x'.repeat(2000) }, { fit: dropImageToFit })).toBe('published');
+    expect(await publisher.publish('t', { c: { a: 1 }, image: 'x'.repeat(2000) }, { fit: dropImageToFit })).toBe(
+      'published',
+    );
     const [line] = lines();
-    expect(line.payload).toEqual({ c: { a: 1 }, image_omitted: 'image of 2000 base64 characters would exceed the 1000-byte message limit' });
-    expect(logs.at(-1)).toMatchObject({ level: 'warn', msg: 'message too large; published a reduced version', bytes: 2024, limit: 1000 });
+    expect(line.payload).toEqual({
+      c: { a: 1 },
+      image_omitted: 'image of 2000 base64 characters would exceed the 1000-byte message limit',
+    });
+    expect(logs.at(-1)).toMatchObject({
+      level: 'warn',
+      msg: 'message too large; published a reduced version',
+      bytes: 2024,
+      limit: 1000,
+    });
     await transport.close();
   });
 

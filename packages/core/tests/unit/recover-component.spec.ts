@@ -1,6 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +39,10 @@ afterAll(() => {
 
 function capture(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  return { logger: new Logger({ level: 'debug', sink: { write: (line: string) => lines.push(JSON.parse(line)) } }), lines };
+  return {
+    logger: new Logger({ level: 'debug', sink: { write: (line: string) => lines.push(JSON.parse(line)) } }),
+    lines,
+  };
 }
 
 async function deadPid(): Promise<number> {
@@ -73,13 +85,17 @@ describe('recoverComponent: the lock file', () => {
     const report = await recoverComponent({ kind: 'serial-runner', lockPath, logger });
     expect(existsSync(lockPath)).toBe(false);
     expect(report).toEqual({ removed: [lockPath], stopped: [], kept: [], problems: [] });
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'removed stale lock file', part: 'recover', path: lockPath, pid }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'info', msg: 'removed stale lock file', part: 'recover', path: lockPath, pid }),
+    );
   });
 
   it('removes a lock holding no pid, as LockFile would take it over', async () => {
     const lockPath = join(dir, 'lock_garbage');
     writeFileSync(lockPath, 'not a pid');
-    expect((await recoverComponent({ kind: 'linux-service', lockPath, logger: capture().logger })).removed).toEqual([lockPath]);
+    expect((await recoverComponent({ kind: 'linux-service', lockPath, logger: capture().logger })).removed).toEqual([
+      lockPath,
+    ]);
   });
 
   it("never removes a live owner's lock", async () => {
@@ -91,7 +107,9 @@ describe('recoverComponent: the lock file', () => {
       const report = await recoverComponent({ kind: 'serial-runner', lockPath, logger });
       expect(readFileSync(lockPath, 'utf8')).toBe(`${owner.pid}\n`);
       expect(report).toMatchObject({ removed: [], kept: [lockPath] });
-      expect(lines).toContainEqual(expect.objectContaining({ msg: 'lock file kept: its owner is alive', pid: owner.pid }));
+      expect(lines).toContainEqual(
+        expect.objectContaining({ msg: 'lock file kept: its owner is alive', pid: owner.pid }),
+      );
     } finally {
       owner.kill();
       await once(owner, 'exit');
@@ -99,7 +117,11 @@ describe('recoverComponent: the lock file', () => {
   });
 
   it('is content without a lock file: nothing to do is no problem', async () => {
-    const report = await recoverComponent({ kind: 'serial-runner', lockPath: join(dir, 'no-such-dir', 'lock_x'), logger: capture().logger });
+    const report = await recoverComponent({
+      kind: 'serial-runner',
+      lockPath: join(dir, 'no-such-dir', 'lock_x'),
+      logger: capture().logger,
+    });
     expect(report).toEqual({ removed: [], stopped: [], kept: [], problems: [] });
   });
 });
@@ -107,7 +129,13 @@ describe('recoverComponent: the lock file', () => {
 describe('recoverComponent: linux-runner model sockets', () => {
   const recover = (root: string, options: { uid?: number } = {}) => {
     const { logger, lines } = capture();
-    return recoverComponent({ kind: 'linux-runner', lockPath: join(root, 'lock_none'), logger, modelSocketRoot: root, ...options }).then((report) => ({ report, lines }));
+    return recoverComponent({
+      kind: 'linux-runner',
+      lockPath: join(root, 'lock_none'),
+      logger,
+      modelSocketRoot: root,
+      ...options,
+    }).then((report) => ({ report, lines }));
   };
 
   it('removes a leftover socket nothing listens on, and its directory', async () => {
@@ -116,7 +144,9 @@ describe('recoverComponent: linux-runner model sockets', () => {
     const { report, lines } = await recover(root);
     expect(report.removed).toEqual([socket, join(root, 'ei-gg-model-Ab12Cd')]);
     expect(existsSync(join(root, 'ei-gg-model-Ab12Cd'))).toBe(false);
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'removed model socket nothing listens on', path: socket }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'removed model socket nothing listens on', path: socket }),
+    );
   });
 
   it('removes an empty socket directory a minute old (its model removed its socket), never a fresh one (a model starting)', async () => {
@@ -155,14 +185,19 @@ describe('recoverComponent: linux-runner model sockets', () => {
     mkdirSync(join(root, 'ei-gg-model-Mn78Op'), { mode: 0o700 });
     symlinkSync(theirs[3], join(root, 'ei-gg-model-Mn78Op', 'model.sock'));
     const otherUser = (process.geteuid?.() ?? 0) + 1;
-    expect((await recover(root, { uid: otherUser })).report).toEqual({ removed: [], stopped: [], kept: [], problems: [] });
+    expect((await recover(root, { uid: otherUser })).report).toEqual({
+      removed: [],
+      stopped: [],
+      kept: [],
+      problems: [],
+    });
     const { report } = await recover(root);
     expect(report.removed).toEqual([theirs[3], join(root, 'ei-gg-model-Ij56Kl')]); // ours, once it is our user's
     expect(report.kept).toEqual([join(root, 'ei-gg-model-Mn78Op', 'model.sock')]);
     for (const socket of theirs.slice(0, 3)) expect(existsSync(socket)).toBe(true);
   });
 
-  it("keeps the model of a running linux-runner: its parent is a Node.js process of this user", async () => {
+  it('keeps the model of a running linux-runner: its parent is a Node.js process of this user', async () => {
     const root = mkdtempSync(join(dir, 'serving-'));
     mkdirSync(join(root, 'ei-gg-model-Qr90St'), { mode: 0o700 });
     const socket = join(root, 'ei-gg-model-Qr90St', 'model.sock');
@@ -171,7 +206,13 @@ describe('recoverComponent: linux-runner model sockets', () => {
       await listening(model);
       const { report, lines } = await recover(root);
       expect(report).toMatchObject({ removed: [], stopped: [], kept: [socket] });
-      expect(lines).toContainEqual(expect.objectContaining({ msg: 'model socket kept: its model serves a running component', pid: model.pid, parent: process.pid }));
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          msg: 'model socket kept: its model serves a running component',
+          pid: model.pid,
+          parent: process.pid,
+        }),
+      );
       expect(running(model.pid as number)).toBe(true);
     } finally {
       model.kill('SIGKILL');
@@ -183,16 +224,27 @@ describe('recoverComponent: linux-runner model sockets', () => {
     mkdirSync(join(root, 'ei-gg-model-Uv12Wx'), { mode: 0o700 });
     const socket = join(root, 'ei-gg-model-Uv12Wx', 'model.sock');
     // The shell starts the model in the background and exits: the model is reparented, as when its runner is SIGKILLed.
-    const shell = spawn('/bin/sh', ['-c', `"$0" -e "$1" "$2" >/dev/null 2>&1 & echo $!`, process.execPath, FAKE_MODEL, socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const shell = spawn(
+      '/bin/sh',
+      ['-c', `"$0" -e "$1" "$2" >/dev/null 2>&1 & echo $!`, process.execPath, FAKE_MODEL, socket],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const pid = Number((await once(shell.stdout!, 'data'))[0].toString());
     leftovers.push(pid);
     for (let i = 0; i < 200 && !existsSync(socket); i++) await new Promise((resolve) => setTimeout(resolve, 25));
     expect(existsSync(socket)).toBe(true);
 
     const { report, lines } = await recover(root);
-    expect(report).toEqual({ removed: [socket, join(root, 'ei-gg-model-Uv12Wx')], stopped: [pid], kept: [], problems: [] });
+    expect(report).toEqual({
+      removed: [socket, join(root, 'ei-gg-model-Uv12Wx')],
+      stopped: [pid],
+      kept: [],
+      problems: [],
+    });
     expect(running(pid)).toBe(false);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'stopped orphaned model process', pid, socket, signal: 'SIGINT' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: 'stopped orphaned model process', pid, socket, signal: 'SIGINT' }),
+    );
   });
 });
 
@@ -203,7 +255,13 @@ describe('--recover', () => {
   const io = () => {
     let out = '';
     let err = '';
-    return { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: {}, out: () => out, err: () => err };
+    return {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+      env: {},
+      out: () => out,
+      err: () => err,
+    };
   };
 
   it('reads the configuration like a start, removes the stale lock it names, and exits 0 without running the component', async () => {
@@ -217,8 +275,18 @@ describe('--recover', () => {
     expect(await runComponentCli('serial-runner', [...args, '--recover'], never, s)).toBe(EXIT_OK);
     expect(existsSync(lockPath)).toBe(false);
     expect(s.out()).toBe('');
-    const lines = s.err().trim().split('\n').map((line) => JSON.parse(line));
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'removed stale lock file', path: lockPath, component: 'EdgeImpulseSerialRunnerServiceComponent' }));
+    const lines = s
+      .err()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'removed stale lock file',
+        path: lockPath,
+        component: 'EdgeImpulseSerialRunnerServiceComponent',
+      }),
+    );
     expect(lines.at(-1)).toMatchObject({ msg: 'recovered', removed: [lockPath] });
   });
 

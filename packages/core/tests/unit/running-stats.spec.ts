@@ -9,12 +9,16 @@ function statsOf(values: number[]): RunningStats {
 describe('RunningStats', () => {
   it('is all zeros with no samples, never NaN', () => {
     const s = new RunningStats();
-    expect([s.count, s.mean, s.variance, s.standardDeviation, s.min, s.max, s.sum, s.sumOfSquares]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect([s.count, s.mean, s.variance, s.standardDeviation, s.min, s.max, s.sum, s.sumOfSquares]).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
   });
 
   it('one sample', () => {
     const s = statsOf([0.25]);
-    expect([s.count, s.mean, s.variance, s.standardDeviation, s.min, s.max, s.sum, s.sumOfSquares]).toEqual([1, 0.25, 0, 0, 0.25, 0.25, 0.25, 0.0625]);
+    expect([s.count, s.mean, s.variance, s.standardDeviation, s.min, s.max, s.sum, s.sumOfSquares]).toEqual([
+      1, 0.25, 0, 0, 0.25, 0.25, 0.25, 0.0625,
+    ]);
   });
 
   it('population statistics of a small set', () => {

@@ -11,10 +11,19 @@ describe('validateDesired', () => {
       input: 'camera',
       removed: null,
     });
-    expect(values).toEqual({ enable_threshold_limit: true, default_threshold: 0.85, threshold_criteria: 'lt', inference_mode: 'triggered' });
+    expect(values).toEqual({
+      enable_threshold_limit: true,
+      default_threshold: 0.85,
+      threshold_criteria: 'lt',
+      inference_mode: 'triggered',
+    });
     expect(rejected).toEqual({
       iotcore_backoff: { value: 'often', error: 'must be an integer' },
-      input: { value: 'camera', error: 'not settable through the shadow; settable keys: enable_threshold_limit, default_threshold, threshold_criteria, iotcore_backoff, inference_mode' },
+      input: {
+        value: 'camera',
+        error:
+          'not settable through the shadow; settable keys: enable_threshold_limit, default_threshold, threshold_criteria, iotcore_backoff, inference_mode',
+      },
     });
   });
 

@@ -100,7 +100,15 @@ describe('StdoutTransport', () => {
     expect(output.writableLength).toBe(JSON.stringify({ topic: 'a/long/enough/topic', payload: 'x' }).length + 1);
 
     const received: unknown[] = [];
-    output.on('data', (chunk: Buffer) => received.push(...chunk.toString().trim().split('\n').map((l) => JSON.parse(l))));
+    output.on('data', (chunk: Buffer) =>
+      received.push(
+        ...chunk
+          .toString()
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      ),
+    );
     await Promise.all([first, second]);
     await new Promise(setImmediate);
     expect(received).toEqual([

@@ -11,7 +11,8 @@ import {
 
 const timing = { dspMs: 1, classificationMs: 2, anomalyMs: 0 };
 const box = (value: number, label = 'x') => ({ label, value, x: 0, y: 0, width: 1, height: 1 });
-const filter = (criteria: ThresholdCriteria, threshold = 0.7, enabled = true) => new ThresholdFilter({ enabled, threshold, criteria });
+const filter = (criteria: ThresholdCriteria, threshold = 0.7, enabled = true) =>
+  new ThresholdFilter({ enabled, threshold, criteria });
 
 /** Freezes a value and everything in it, so any mutation throws. */
 function deepFreeze<T>(value: T): T {
@@ -25,7 +26,7 @@ function deepFreeze<T>(value: T): T {
 // Expected outcome per position around the threshold, for each criterion.
 const POSITIONS = {
   'just below': { delta: -1e-6, gt: false, ge: false, eq: false, le: true, lt: true },
-  'equal': { delta: 0, gt: false, ge: true, eq: true, le: true, lt: false },
+  equal: { delta: 0, gt: false, ge: true, eq: true, le: true, lt: false },
   'just above': { delta: 1e-6, gt: true, ge: true, eq: false, le: false, lt: false },
 } as const;
 const grid = Object.entries(POSITIONS).flatMap(([position, p]) =>
@@ -44,8 +45,13 @@ describe('compare', () => {
     const computed = 0.1 * 7; // 0.7000000000000001
     expect(computed).not.toBe(t);
     for (const v of [computed, t + 9e-10, t - 9e-10]) {
-      expect({ gt: compare(v, 'gt', t), ge: compare(v, 'ge', t), eq: compare(v, 'eq', t), le: compare(v, 'le', t), lt: compare(v, 'lt', t) })
-        .toEqual({ gt: false, ge: true, eq: true, le: true, lt: false });
+      expect({
+        gt: compare(v, 'gt', t),
+        ge: compare(v, 'ge', t),
+        eq: compare(v, 'eq', t),
+        le: compare(v, 'le', t),
+        lt: compare(v, 'lt', t),
+      }).toEqual({ gt: false, ge: true, eq: true, le: true, lt: false });
     }
     expect(compare(t + 2e-9, 'eq', t)).toBe(false);
     expect(compare(t + 2e-9, 'gt', t)).toBe(true);
@@ -56,7 +62,10 @@ describe('compare', () => {
 describe('ThresholdFilter.apply', () => {
   describe('classification: the top score decides for the whole result', () => {
     it.each(grid)('top score %s the threshold, %s', (_position, criteria, delta, expected) => {
-      const result = deepFreeze<InferenceResult>({ classification: { other: 0.05, top: 0.7 + delta, third: 0.01 }, timing });
+      const result = deepFreeze<InferenceResult>({
+        classification: { other: 0.05, top: 0.7 + delta, third: 0.01 },
+        timing,
+      });
       expect(filter(criteria).apply(result)).toStrictEqual(expected ? result : undefined);
     });
 
@@ -86,8 +95,14 @@ describe('ThresholdFilter.apply', () => {
   });
 
   it('keeps only passing boxes, in their order', () => {
-    const result = deepFreeze<InferenceResult>({ boxes: [box(0.2, 'a'), box(0.7, 'b'), box(0.95, 'c'), box(0.69, 'd')], timing });
-    const labels = (c: ThresholdCriteria) => filter(c).apply(result)?.boxes?.map((b) => b.label);
+    const result = deepFreeze<InferenceResult>({
+      boxes: [box(0.2, 'a'), box(0.7, 'b'), box(0.95, 'c'), box(0.69, 'd')],
+      timing,
+    });
+    const labels = (c: ThresholdCriteria) =>
+      filter(c)
+        .apply(result)
+        ?.boxes?.map((b) => b.label);
     expect(labels('ge')).toEqual(['b', 'c']);
     expect(labels('gt')).toEqual(['c']);
     expect(labels('eq')).toEqual(['b']);
@@ -116,18 +131,36 @@ describe('ThresholdFilter.apply', () => {
 
   it('tracking: both the boxes and the tracked objects are filtered; the tracked objects decide', () => {
     const tracked = { ...box(0.9, 't'), objectId: 4 };
-    const result = deepFreeze<InferenceResult>({ boxes: [box(0.9, 'b'), box(0.1, 'c')], tracking: [tracked, { ...box(0.2), objectId: 5 }], timing });
+    const result = deepFreeze<InferenceResult>({
+      boxes: [box(0.9, 'b'), box(0.1, 'c')],
+      tracking: [tracked, { ...box(0.2), objectId: 5 }],
+      timing,
+    });
     expect(filter('ge').apply(result)).toStrictEqual({ boxes: [box(0.9, 'b')], tracking: [tracked], timing });
     // Boxes pass but no tracked object does (e.g. tracks not yet confirmed): nothing to publish.
     expect(filter('ge').apply({ boxes: [box(0.9)], tracking: [{ ...box(0.2), objectId: 1 }], timing })).toBeUndefined();
   });
 
   it('several scored parts: passes when any part passes, a failing classification is removed', () => {
-    const result = deepFreeze<InferenceResult>({ classification: { a: 0.5 }, boxes: [box(0.8), box(0.3)], anomaly: 1, timing });
+    const result = deepFreeze<InferenceResult>({
+      classification: { a: 0.5 },
+      boxes: [box(0.8), box(0.3)],
+      anomaly: 1,
+      timing,
+    });
     expect(filter('ge').apply(result)).toStrictEqual({ boxes: [box(0.8)], anomaly: 1, timing });
-    expect(filter('ge').apply({ ...result, classification: { a: 0.9 } })).toStrictEqual({ classification: { a: 0.9 }, boxes: [box(0.8)], anomaly: 1, timing });
+    expect(filter('ge').apply({ ...result, classification: { a: 0.9 } })).toStrictEqual({
+      classification: { a: 0.9 },
+      boxes: [box(0.8)],
+      anomaly: 1,
+      timing,
+    });
     expect(filter('ge').apply({ ...result, boxes: [box(0.1)] })).toBeUndefined();
-    expect(filter('ge').apply({ classification: { a: 0.9 }, grid: [box(0.1)], timing })).toStrictEqual({ classification: { a: 0.9 }, grid: [], timing });
+    expect(filter('ge').apply({ classification: { a: 0.9 }, grid: [box(0.1)], timing })).toStrictEqual({
+      classification: { a: 0.9 },
+      grid: [],
+      timing,
+    });
   });
 
   it.each<[string, InferenceResult]>([

@@ -6,10 +6,15 @@ import { FileCache, InferenceCaches, S3Cache, type ComponentContext } from '@ei-
  * Service under Greengrass); a custom endpoint (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`: MinIO, moto) gets
  * path-style addressing, which such endpoints need. Uploads that fail are spooled under the work directory.
  */
-export async function openCaches(context: ComponentContext<'linux-runner'>, workDir: string): Promise<{ caches: InferenceCaches; s3?: S3Cache }> {
+export async function openCaches(
+  context: ComponentContext<'linux-runner'>,
+  workDir: string,
+): Promise<{ caches: InferenceCaches; s3?: S3Cache }> {
   const config = context.config.current;
   const logger = context.logger.child({ part: 'caches' });
-  const local = config.enable_cache_to_file ? await FileCache.open({ directory: config.cache_file_directory!, logger }) : undefined;
+  const local = config.enable_cache_to_file
+    ? await FileCache.open({ directory: config.cache_file_directory!, logger })
+    : undefined;
   let s3: S3Cache | undefined;
   if (config.enable_cache_to_s3) {
     s3 = new S3Cache({

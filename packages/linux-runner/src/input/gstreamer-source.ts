@@ -40,9 +40,19 @@ export class GstreamerSource<T> implements InputSource<T> {
     const { elements, description, keep, decoder, logger } = options;
     const args = ['-q', ...elements, '!', 'fdsink', 'fd=1', 'sync=false'];
     logger.info('starting GStreamer', { input: description, pipeline: args.join(' ') });
-    const child = await SupervisedChild.spawn('gst-launch-1.0', args, { name: 'gstreamer', logger, stdout: 'data' }).catch((err: NodeJS.ErrnoException) => {
-      const hint = err.code === 'ENOENT' ? ': gst-launch-1.0 not found (Debian packages gstreamer1.0-tools, -plugins-base, -plugins-good)' : `: ${err.message}`;
-      throw new LinuxRunnerError('INPUT_FAILED', `cannot start GStreamer for ${description}${hint}`, { context: { input: description }, cause: err });
+    const child = await SupervisedChild.spawn('gst-launch-1.0', args, {
+      name: 'gstreamer',
+      logger,
+      stdout: 'data',
+    }).catch((err: NodeJS.ErrnoException) => {
+      const hint =
+        err.code === 'ENOENT'
+          ? ': gst-launch-1.0 not found (Debian packages gstreamer1.0-tools, -plugins-base, -plugins-good)'
+          : `: ${err.message}`;
+      throw new LinuxRunnerError('INPUT_FAILED', `cannot start GStreamer for ${description}${hint}`, {
+        context: { input: description },
+        cause: err,
+      });
     });
     const stdout = child.stdout;
     const queue = new PullQueue<T>(keep, (backlogged) => (backlogged ? stdout.pause() : stdout.resume()));
@@ -81,7 +91,16 @@ export function gstreamerError(exit: ChildExit, output: string, description: str
     );
   }
   const missing = /Cannot identify device '([^']+)'/.exec(output);
-  if (missing) return new LinuxRunnerError('INPUT_FAILED', `camera ${missing[1]} not found`, { context: { ...context, device: missing[1] } });
-  const firstError = output.split('\n').find((line) => line.startsWith('ERROR:') || line.startsWith('WARNING: erroneous pipeline'));
-  return new LinuxRunnerError('INPUT_FAILED', `${description}: GStreamer failed (${describeExit(exit)})${firstError ? `: ${firstError}` : ''}`, { context });
+  if (missing)
+    return new LinuxRunnerError('INPUT_FAILED', `camera ${missing[1]} not found`, {
+      context: { ...context, device: missing[1] },
+    });
+  const firstError = output
+    .split('\n')
+    .find((line) => line.startsWith('ERROR:') || line.startsWith('WARNING: erroneous pipeline'));
+  return new LinuxRunnerError(
+    'INPUT_FAILED',
+    `${description}: GStreamer failed (${describeExit(exit)})${firstError ? `: ${firstError}` : ''}`,
+    { context },
+  );
 }

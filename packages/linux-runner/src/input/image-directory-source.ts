@@ -35,7 +35,10 @@ export class ImageDirectorySource implements InputSource<Frame> {
     try {
       return { data: await fs.readFile(file), name };
     } catch (err) {
-      throw new LinuxRunnerError('INPUT_FAILED', `cannot read image ${file}: ${(err as Error).message}`, { context: { input: this.description }, cause: err });
+      throw new LinuxRunnerError('INPUT_FAILED', `cannot read image ${file}: ${(err as Error).message}`, {
+        context: { input: this.description },
+        cause: err,
+      });
     }
   }
 
@@ -48,14 +51,20 @@ export class ImageDirectorySource implements InputSource<Frame> {
     try {
       entries = await fs.readdir(this.directory, { withFileTypes: true });
     } catch (err) {
-      throw new LinuxRunnerError('INPUT_FAILED', `cannot list image directory ${this.directory}: ${(err as Error).message}`, {
-        context: { input: this.description },
-        cause: err,
-      });
+      throw new LinuxRunnerError(
+        'INPUT_FAILED',
+        `cannot list image directory ${this.directory}: ${(err as Error).message}`,
+        {
+          context: { input: this.description },
+          cause: err,
+        },
+      );
     }
     const names = entries.filter((e) => e.isFile() && IMAGE_FILE.test(e.name)).map((e) => e.name);
     if (names.length === 0) {
-      throw new LinuxRunnerError('INPUT_FAILED', `no JPEG or PNG images in ${this.directory}`, { context: { input: this.description } });
+      throw new LinuxRunnerError('INPUT_FAILED', `no JPEG or PNG images in ${this.directory}`, {
+        context: { input: this.description },
+      });
     }
     // Code-point order: the same on every machine, whatever the locale.
     return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

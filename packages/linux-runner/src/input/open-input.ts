@@ -9,7 +9,8 @@ import type { AudioWindow, Frame, InputSource } from './input-source';
 import { JpegStreamSplitter } from './jpeg-stream-splitter';
 import { resolveCamera } from './resolve-camera';
 
-export type ModelInput = { kind: 'image'; source: InputSource<Frame> } | { kind: 'audio'; source: InputSource<AudioWindow> };
+export type ModelInput =
+  { kind: 'image'; source: InputSource<Frame> } | { kind: 'audio'; source: InputSource<AudioWindow> };
 
 /** A V4L2 camera (the first one unless `camera` names one), decoded and re-encoded as JPEG frames. */
 function cameraPipeline(camera: string | undefined): string[] {
@@ -25,33 +26,91 @@ const DEFAULT_MICROPHONE = ['autoaudiosrc'];
  * camera pipeline (it must produce JPEG, as with edge-impulse-linux-runner's `--gst-launch-args`) or the
  * microphone source (raw audio; conversion to the model's rate is appended).
  */
-export async function openInput(config: LinuxRunnerConfig, model: ModelInformation, logger: Logger): Promise<ModelInput> {
+export async function openInput(
+  config: LinuxRunnerConfig,
+  model: ModelInformation,
+  logger: Logger,
+): Promise<ModelInput> {
   const sensor = model.modelParameters.sensorType;
   const input = config.input ?? (sensor === 'microphone' ? 'microphone' : 'camera');
   const log = logger.child({ part: 'input' });
   if (sensor === 'camera') {
     const [kind, ...rest] = input.split(':');
     const target = rest.join(':');
-    if (kind === 'images' || kind === 'images-loop') return { kind: 'image', source: new ImageDirectorySource(target, kind === 'images-loop') };
+    if (kind === 'images' || kind === 'images-loop')
+      return { kind: 'image', source: new ImageDirectorySource(target, kind === 'images-loop') };
     if (kind === 'video') {
-      if (!existsSync(target)) throw new LinuxRunnerError('INPUT_FAILED', `video file ${target} not found`, { context: { input } });
-      const elements = ['filesrc', `location=${target}`, '!', 'decodebin', '!', 'videoconvert', '!', 'jpegenc', 'quality=90'];
-      return { kind: 'image', source: await GstreamerSource.start({ elements, description: input, keep: 'all', decoder: new JpegStreamSplitter(), logger: log }) };
+      if (!existsSync(target))
+        throw new LinuxRunnerError('INPUT_FAILED', `video file ${target} not found`, { context: { input } });
+      const elements = [
+        'filesrc',
+        `location=${target}`,
+        '!',
+        'decodebin',
+        '!',
+        'videoconvert',
+        '!',
+        'jpegenc',
+        'quality=90',
+      ];
+      return {
+        kind: 'image',
+        source: await GstreamerSource.start({
+          elements,
+          description: input,
+          keep: 'all',
+          decoder: new JpegStreamSplitter(),
+          logger: log,
+        }),
+      };
     }
     if (kind === 'camera') {
       const elements = config.gst_args ?? cameraPipeline(config.camera);
-      return { kind: 'image', source: await GstreamerSource.start({ elements, description: input, keep: 'latest', decoder: new JpegStreamSplitter(), logger: log }) };
+      return {
+        kind: 'image',
+        source: await GstreamerSource.start({
+          elements,
+          description: input,
+          keep: 'latest',
+          decoder: new JpegStreamSplitter(),
+          logger: log,
+        }),
+      };
     }
   }
   if (sensor === 'microphone' && input === 'microphone') {
     const { frequency, input_features_count: windowSamples, slice_size: sliceSize } = model.modelParameters;
-    const elements = [...(config.gst_args ?? DEFAULT_MICROPHONE), '!', 'audioconvert', '!', 'audioresample', '!', `audio/x-raw,format=S16LE,channels=1,rate=${frequency}`];
+    const elements = [
+      ...(config.gst_args ?? DEFAULT_MICROPHONE),
+      '!',
+      'audioconvert',
+      '!',
+      'audioresample',
+      '!',
+      `audio/x-raw,format=S16LE,channels=1,rate=${frequency}`,
+    ];
     // Without a slice size, a window every 250 ms (AudioClassifier's default).
     const slice = sliceSize || Math.round(frequency / 4);
     const decoder = new AudioWindower(windowSamples, slice);
-    return { kind: 'audio', source: await GstreamerSource.start({ elements, description: input, keep: 'latest', decoder, logger: log }) };
+    return {
+      kind: 'audio',
+      source: await GstreamerSource.start({ elements, description: input, keep: 'latest', decoder, logger: log }),
+    };
   }
-  throw new LinuxRunnerError('INPUT_UNSUPPORTED', `input "${input}" does not fit this model, whose sensor is ${sensor}`, {
-    context: { input, sensor, supported: sensor === 'microphone' ? ['microphone'] : sensor === 'camera' ? ['camera', 'video:<file>', 'images:<dir>', 'images-loop:<dir>'] : [] },
-  });
+  throw new LinuxRunnerError(
+    'INPUT_UNSUPPORTED',
+    `input "${input}" does not fit this model, whose sensor is ${sensor}`,
+    {
+      context: {
+        input,
+        sensor,
+        supported:
+          sensor === 'microphone'
+            ? ['microphone']
+            : sensor === 'camera'
+              ? ['camera', 'video:<file>', 'images:<dir>', 'images-loop:<dir>']
+              : [],
+      },
+    },
+  );
 }

@@ -10,11 +10,16 @@ export function resolveCamera(camera: string, sysfs = '/sys/class/video4linux', 
   if (camera.startsWith('/')) return camera;
   const devices = listDevices(sysfs);
   const wanted = camera.toLowerCase();
-  const found = devices.find((d) => d.name.toLowerCase() === wanted) ?? devices.find((d) => d.name.toLowerCase().includes(wanted));
+  const found =
+    devices.find((d) => d.name.toLowerCase() === wanted) ?? devices.find((d) => d.name.toLowerCase().includes(wanted));
   if (found) return join(dev, found.device);
-  throw new LinuxRunnerError('CAMERA_NOT_FOUND', `no camera named "${camera}"; cameras here: ${devices.map((d) => `${d.name} (${join(dev, d.device)})`).join(', ') || 'none'}`, {
-    context: { camera },
-  });
+  throw new LinuxRunnerError(
+    'CAMERA_NOT_FOUND',
+    `no camera named "${camera}"; cameras here: ${devices.map((d) => `${d.name} (${join(dev, d.device)})`).join(', ') || 'none'}`,
+    {
+      context: { camera },
+    },
+  );
 }
 
 function listDevices(sysfs: string): Array<{ device: string; name: string }> {

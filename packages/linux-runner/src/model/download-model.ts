@@ -29,7 +29,10 @@ export async function downloadModel({ api, store, type, logger }: DownloadModelO
       logger.info('Studio has no build for this device yet; building it', { projectId, type });
       await api.build(projectId, type);
       version = await api.latestVersion(projectId, type);
-      if (version === undefined) throw new LinuxRunnerError('DOWNLOAD_FAILED', `Studio reports no ${type} deployment after a successful build`, { context: { projectId, type } });
+      if (version === undefined)
+        throw new LinuxRunnerError('DOWNLOAD_FAILED', `Studio reports no ${type} deployment after a successful build`, {
+          context: { projectId, type },
+        });
     }
     logger.info('downloading model', { projectId, version, type });
     const file = await store.write(projectId, version, type, await api.download(projectId, type));
@@ -39,7 +42,10 @@ export async function downloadModel({ api, store, type, logger }: DownloadModelO
     const previous = await store.newest(type, projectId);
     if (!previous) {
       if (err instanceof LinuxRunnerError) throw err;
-      throw new LinuxRunnerError('DOWNLOAD_FAILED', `downloading the model failed: ${(err as Error).message}`, { context: { projectId, type }, cause: err });
+      throw new LinuxRunnerError('DOWNLOAD_FAILED', `downloading the model failed: ${(err as Error).message}`, {
+        context: { projectId, type },
+        cause: err,
+      });
     }
     logger.warn('downloading the model failed; running the newest model already here', { err, ...previous });
     return previous.file;

@@ -11,7 +11,9 @@ export function modelInfoFromHello(info: ModelInformation, modelFile: string): M
       ...modelParameters,
       project_id: project.id,
       project_owner: project.owner,
-      ...(inferencingEngine?.inferencing_engine !== undefined ? { inferencing_engine: inferencingEngine.inferencing_engine } : {}),
+      ...(inferencingEngine?.inferencing_engine !== undefined
+        ? { inferencing_engine: inferencingEngine.inferencing_engine }
+        : {}),
       model_file: modelFile,
     },
   };

@@ -36,12 +36,22 @@ export class ModelSession {
     const socketPath = path.join(socketDir, MODEL_SOCKET_NAME);
     let child: SupervisedChild | undefined;
     try {
-      child = await SupervisedChild.spawn(modelFile, [socketPath], { name: 'model', logger, stdout: 'log' }).catch((err: Error) => {
-        throw new LinuxRunnerError('MODEL_START_FAILED', `cannot run model ${modelFile}: ${err.message}`, { context: { modelFile }, cause: err });
-      });
+      child = await SupervisedChild.spawn(modelFile, [socketPath], { name: 'model', logger, stdout: 'log' }).catch(
+        (err: Error) => {
+          throw new LinuxRunnerError('MODEL_START_FAILED', `cannot run model ${modelFile}: ${err.message}`, {
+            context: { modelFile },
+            cause: err,
+          });
+        },
+      );
       await untilExit(child, waitForFile(socketPath, SOCKET_WAIT_MS, child), modelFile, 'opening its socket');
       const info = await untilExit(child, runner.init(socketPath), modelFile, 'answering hello');
-      logger.info('model started', { modelFile, pid: child.pid, project: info.project, model_type: info.modelParameters.model_type });
+      logger.info('model started', {
+        modelFile,
+        pid: child.pid,
+        project: info.project,
+        model_type: info.modelParameters.model_type,
+      });
       return new ModelSession(child, runner, socketDir, modelFile, info);
     } catch (err) {
       await child?.stop(STOP_GRACE_MS, 'SIGINT');
@@ -69,17 +79,23 @@ export class ModelSession {
     // inferences/s of a 64x64 model, 9,000 arrays of 32 KB, 300 MB. The runner gets a copy (the caller's array
     // may be reused, e.g. an audio window), emptied once the answer is in, which leaves ~1 KB per request.
     const sent = features.slice();
-    const request = continuous ? this.runner.classifyContinuous(sent, REQUEST_TIMEOUT_MS) : this.runner.classify(sent, REQUEST_TIMEOUT_MS);
+    const request = continuous
+      ? this.runner.classifyContinuous(sent, REQUEST_TIMEOUT_MS)
+      : this.runner.classify(sent, REQUEST_TIMEOUT_MS);
     try {
       return await untilExit(this.child, request, this.modelFile, 'classifying');
     } catch (err) {
       if (err instanceof LinuxRunnerError) throw err;
       // The runner rejects a request it got no answer to with this text (a string, not an Error).
       const hung = reason(err).startsWith('No response within');
-      throw new LinuxRunnerError(hung ? 'MODEL_TIMEOUT' : 'MODEL_REQUEST_FAILED', `model ${this.modelFile} failed to classify: ${reason(err)}`, {
-        context: { modelFile: this.modelFile },
-        cause: err,
-      });
+      throw new LinuxRunnerError(
+        hung ? 'MODEL_TIMEOUT' : 'MODEL_REQUEST_FAILED',
+        `model ${this.modelFile} failed to classify: ${reason(err)}`,
+        {
+          context: { modelFile: this.modelFile },
+          cause: err,
+        },
+      );
     } finally {
       sent.length = 0;
     }

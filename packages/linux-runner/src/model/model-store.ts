@@ -55,7 +55,11 @@ export class ModelStore {
       for (const entry of await readdir(path.join(this.root, project))) {
         const match = VERSION_DIR.exec(entry);
         if (!match || match[2] !== type) continue;
-        const candidate = { projectId: Number(project), version: Number(match[1]), file: path.join(this.root, project, entry, 'model.eim') };
+        const candidate = {
+          projectId: Number(project),
+          version: Number(match[1]),
+          file: path.join(this.root, project, entry, 'model.eim'),
+        };
         if (existsSync(candidate.file) && (!best || candidate.version > best.version)) best = candidate;
       }
     }
@@ -66,7 +70,8 @@ export class ModelStore {
     const projectDir = path.join(this.root, String(projectId));
     for (const entry of await readdir(projectDir)) {
       const match = VERSION_DIR.exec(entry);
-      if (match && match[2] === type && Number(match[1]) < version) await fs.rm(path.join(projectDir, entry), { recursive: true, force: true });
+      if (match && match[2] === type && Number(match[1]) < version)
+        await fs.rm(path.join(projectDir, entry), { recursive: true, force: true });
     }
   }
 }

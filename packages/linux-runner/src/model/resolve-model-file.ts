@@ -13,10 +13,16 @@ export async function localModelFile(file: string): Promise<string> {
     await fs.access(file, constants.X_OK);
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new LinuxRunnerError('MODEL_MISSING', missing ? `model file ${file} (ei_local_model_file) not found` : `model file ${file} (ei_local_model_file) is not executable: chmod +x it`, {
-      context: { modelFile: file },
-      cause: err,
-    });
+    throw new LinuxRunnerError(
+      'MODEL_MISSING',
+      missing
+        ? `model file ${file} (ei_local_model_file) not found`
+        : `model file ${file} (ei_local_model_file) is not executable: chmod +x it`,
+      {
+        context: { modelFile: file },
+        cause: err,
+      },
+    );
   }
   return file;
 }
@@ -30,10 +36,16 @@ export async function resolveModelFile(services: HostServices<'linux-runner'>, w
   const { context, config } = services;
   const current = config.current;
   if (current.ei_local_model_file) return localModelFile(current.ei_local_model_file);
-  const source = context.greengrass ? new IpcSecretSource(context.greengrass.connection) : new SecretsManagerSecretSource();
+  const source = context.greengrass
+    ? new IpcSecretSource(context.greengrass.connection)
+    : new SecretsManagerSecretSource();
   let apiKey: string;
   try {
-    apiKey = await readApiKey(source, { secretId: current.ei_sm_secret_id, jsonKey: current.ei_sm_secret_name }, context.logger.secrets);
+    apiKey = await readApiKey(
+      source,
+      { secretId: current.ei_sm_secret_id, jsonKey: current.ei_sm_secret_name },
+      context.logger.secrets,
+    );
   } finally {
     if (source instanceof SecretsManagerSecretSource) source.close();
   }

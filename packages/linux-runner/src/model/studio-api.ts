@@ -39,7 +39,12 @@ export class StudioApi {
 
   /** Starts a build of `type` and waits for it to finish successfully. */
   async build(projectId: number, type: string): Promise<void> {
-    const { id: jobId } = await this.json('POST', `/api/${projectId}/jobs/build-ondevice-model`, { type }, { engine: 'tflite' });
+    const { id: jobId } = await this.json(
+      'POST',
+      `/api/${projectId}/jobs/build-ondevice-model`,
+      { type },
+      { engine: 'tflite' },
+    );
     const deadline = Date.now() + (this.options.buildTimeoutMs ?? 15 * 60_000);
     for (;;) {
       const { job } = await this.json('GET', `/api/${projectId}/jobs/${jobId}/status`);
@@ -47,7 +52,8 @@ export class StudioApi {
         if (job.finishedSuccessful) return;
         throw this.failure(`the build job ${jobId} for ${type} failed in Studio`, { jobId });
       }
-      if (Date.now() > deadline) throw this.failure(`the build job ${jobId} for ${type} did not finish in time`, { jobId });
+      if (Date.now() > deadline)
+        throw this.failure(`the build job ${jobId} for ${type} did not finish in time`, { jobId });
       await new Promise((resolve) => setTimeout(resolve, this.options.pollMs ?? 2_000));
     }
   }
@@ -62,18 +68,28 @@ export class StudioApi {
     const parsed = (await response.json().catch((err: Error) => {
       throw this.failure(`Studio answered ${path} with something that is not JSON`, { path }, err);
     })) as Json;
-    if (parsed?.success !== true) throw this.failure(`Studio refused ${path}: ${parsed?.error ?? 'no reason given'}`, { path });
+    if (parsed?.success !== true)
+      throw this.failure(`Studio refused ${path}: ${parsed?.error ?? 'no reason given'}`, { path });
     return parsed;
   }
 
-  private async request(method: string, path: string, query: Record<string, string> = {}, body?: Json): Promise<Response> {
+  private async request(
+    method: string,
+    path: string,
+    query: Record<string, string> = {},
+    body?: Json,
+  ): Promise<Response> {
     const url = new URL(this.options.baseUrl.replace(/\/$/, '') + path);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     let response: Response;
     try {
       response = await fetch(url, {
         method,
-        headers: { 'x-api-key': this.options.apiKey, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          'x-api-key': this.options.apiKey,
+          accept: 'application/json',
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
         body: body ? JSON.stringify(body) : undefined,
       });
     } catch (err) {
@@ -81,8 +97,12 @@ export class StudioApi {
     }
     if (!response.ok) {
       await response.body?.cancel();
-      const hint = response.status === 401 || response.status === 403 ? ' (check the API key in the secret ei_sm_secret_id)' : '';
-      throw this.failure(`Studio answered ${method} ${path} with HTTP ${response.status}${hint}`, { path, status: response.status });
+      const hint =
+        response.status === 401 || response.status === 403 ? ' (check the API key in the secret ei_sm_secret_id)' : '';
+      throw this.failure(`Studio answered ${method} ${path} with HTTP ${response.status}${hint}`, {
+        path,
+        status: response.status,
+      });
     }
     return response;
   }

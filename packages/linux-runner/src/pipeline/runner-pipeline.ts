@@ -1,4 +1,11 @@
-import { backoffDelay, fromLinuxRunnerResponse, type ComponentPipeline, type HostServices, type InferenceRequest, type ModelInfo } from '@ei-gg/core';
+import {
+  backoffDelay,
+  fromLinuxRunnerResponse,
+  type ComponentPipeline,
+  type HostServices,
+  type InferenceRequest,
+  type ModelInfo,
+} from '@ei-gg/core';
 import { ImageClassifier } from 'edge-impulse-linux';
 import { LinuxRunnerError } from '../errors';
 import { openInput, type ModelInput } from '../input/open-input';
@@ -75,13 +82,20 @@ export class RunnerPipeline implements ComponentPipeline {
   }
 
   private async openSession(modelFile: string): Promise<ModelSession> {
-    const session = await ModelSession.open(modelFile, this.shared.impulseRunner(modelFile), this.services.context.logger);
+    const session = await ModelSession.open(
+      modelFile,
+      this.shared.impulseRunner(modelFile),
+      this.services.context.logger,
+    );
     this.model = modelInfoFromHello(session.info, modelFile);
     this.shared.setModel({ info: this.model, s3Prefix: s3PrefixOf(session.info) });
     return session;
   }
 
-  private async run<T>(source: InputSource<T>, classify: (item: T, request?: InferenceRequest) => Promise<void>): Promise<void> {
+  private async run<T>(
+    source: InputSource<T>,
+    classify: (item: T, request?: InferenceRequest) => Promise<void>,
+  ): Promise<void> {
     const { requests } = this.services;
     const triggered = this.services.config.current.inference_mode === 'triggered';
     for (;;) {
@@ -94,13 +108,23 @@ export class RunnerPipeline implements ComponentPipeline {
       try {
         item = await source.next();
       } catch (err) {
-        if (request) requests.fail(request, this.stopping ? 'STOPPED' : 'INPUT_ENDED', `input ${source.description} failed: ${(err as Error).message}`);
+        if (request)
+          requests.fail(
+            request,
+            this.stopping ? 'STOPPED' : 'INPUT_ENDED',
+            `input ${source.description} failed: ${(err as Error).message}`,
+          );
         if (this.stopping) return;
         await this.report(`input ${source.description} failed: ${(err as Error).message}`, err);
         return this.inputEnded(source, err as Error);
       }
       if (this.stopping || item === undefined) {
-        if (request) requests.fail(request, this.stopping ? 'STOPPED' : 'INPUT_ENDED', this.stopping ? 'the pipeline stopped' : `input ${source.description} ended`);
+        if (request)
+          requests.fail(
+            request,
+            this.stopping ? 'STOPPED' : 'INPUT_ENDED',
+            this.stopping ? 'the pipeline stopped' : `input ${source.description} ended`,
+          );
         if (this.stopping) return;
         return this.inputEnded(source);
       }
@@ -129,11 +153,18 @@ export class RunnerPipeline implements ComponentPipeline {
       resized = await ImageClassifier.resizeImage(session.info, frame.data);
     } catch (err) {
       this.log.warn('skipping an image that cannot be decoded', { frame: frame.name, err });
-      if (request) this.services.requests.fail(request, 'INFERENCE_FAILED', `image ${frame.name} cannot be decoded: ${(err as Error).message}`);
+      if (request)
+        this.services.requests.fail(
+          request,
+          'INFERENCE_FAILED',
+          `image ${frame.name} cannot be decoded: ${(err as Error).message}`,
+        );
       return;
     }
     const result = fromLinuxRunnerResponse(await session.classify(resized.features));
-    const jpeg = this.shared.wantsImage(this.services.context) ? await resized.img.jpeg({ quality: 90 }).toBuffer() : undefined;
+    const jpeg = this.shared.wantsImage(this.services.context)
+      ? await resized.img.jpeg({ quality: 90 }).toBuffer()
+      : undefined;
     await this.services.inference.process(result, jpeg, request);
   }
 
@@ -141,7 +172,10 @@ export class RunnerPipeline implements ComponentPipeline {
     const session = this.session!;
     const { use_continuous_mode: continuous, slice_size: sliceSize } = session.info.modelParameters;
     // Continuous audio models classify the newest slice; a request needs the whole window to stand alone.
-    const response = continuous && sliceSize && !request ? await session.classify(window.slice, true) : await session.classify(window.samples);
+    const response =
+      continuous && sliceSize && !request
+        ? await session.classify(window.slice, true)
+        : await session.classify(window.samples);
     await this.services.inference.process(fromLinuxRunnerResponse(response), undefined, request);
   }
 
@@ -152,8 +186,13 @@ export class RunnerPipeline implements ComponentPipeline {
     for (;;) {
       await this.session?.stop();
       const attempt = ++this.crashes;
-      const delayMs = Math.round(backoffDelay(attempt - 1, this.options.restartBaseMs, this.services.config.current.sleep_time_sec * 1000));
-      await this.report(`model failed: ${reason.message}; restarting it in ${delayMs} ms`, reason, { attempt, restart_in_ms: delayMs });
+      const delayMs = Math.round(
+        backoffDelay(attempt - 1, this.options.restartBaseMs, this.services.config.current.sleep_time_sec * 1000),
+      );
+      await this.report(`model failed: ${reason.message}; restarting it in ${delayMs} ms`, reason, {
+        attempt,
+        restart_in_ms: delayMs,
+      });
       if (!(await this.sleep(delayMs))) return false;
       try {
         this.session = await this.openSession(modelFile);
@@ -169,7 +208,14 @@ export class RunnerPipeline implements ComponentPipeline {
   private async inputEnded(source: InputSource<unknown>, failure?: Error): Promise<void> {
     const waiting = this.services.config.current.ei_shutdown_behavior === 'wait_for_restart';
     this.log.info('input ended', { input: source.description, waiting_for_restart: waiting });
-    await this.services.commands.reply({ result: { status: 'input_ended', input: source.description, ...(waiting ? { waiting_for: 'restart' } : {}), ts: Date.now() } });
+    await this.services.commands.reply({
+      result: {
+        status: 'input_ended',
+        input: source.description,
+        ...(waiting ? { waiting_for: 'restart' } : {}),
+        ts: Date.now(),
+      },
+    });
     if (!waiting) this.options.onInputEnded(failure);
   }
 
@@ -177,7 +223,9 @@ export class RunnerPipeline implements ComponentPipeline {
   private async report(message: string, err: unknown, extra: Record<string, unknown> = {}): Promise<void> {
     const code = err instanceof LinuxRunnerError ? err.code : undefined;
     this.log.error(message, { err, ...extra });
-    await this.services.commands.reply({ result: { error: message, source: 'linux-runner', ...(code ? { code } : {}), ...extra } });
+    await this.services.commands.reply({
+      result: { error: message, source: 'linux-runner', ...(code ? { code } : {}), ...extra },
+    });
   }
 
   /** Resolves true after `ms`, or false at once when the pipeline stops. */

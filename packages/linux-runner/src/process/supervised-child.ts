@@ -29,7 +29,10 @@ export class SupervisedChild {
   private tail = '';
   private readonly exitListeners = new Set<{ listener: (exit: ChildExit) => void }>();
 
-  private constructor(private readonly child: ChildProcess, options: SpawnOptions) {
+  private constructor(
+    private readonly child: ChildProcess,
+    options: SpawnOptions,
+  ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         const exit = (this.exit = { code, signal });

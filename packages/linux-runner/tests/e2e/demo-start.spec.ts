@@ -23,23 +23,37 @@ afterAll(() => {
 });
 
 /** The first output line after `from` (an index into `lines`) that matches, and its index. */
-async function lineMatching(pattern: RegExp, from: number, timeoutMs: number): Promise<{ line: string; index: number }> {
+async function lineMatching(
+  pattern: RegExp,
+  from: number,
+  timeoutMs: number,
+): Promise<{ line: string; index: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const index = lines.findIndex((l, i) => i >= from && pattern.test(l));
     if (index >= 0) return { line: lines[index], index };
-    if (Date.now() > deadline || demo.exitCode !== null) throw new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${lines.join('\n')}`);
+    if (Date.now() > deadline || demo.exitCode !== null)
+      throw new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${lines.join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 it('shows results within 5 s, obeys a typed command, and stops cleanly on Ctrl-C', async () => {
   const startedAt = Date.now();
-  demo = spawn(NPM, ['start'], { cwd: ROOT, env: { ...process.env, [TEST_MARKER_ENV]: marker }, stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+  demo = spawn(NPM, ['start'], {
+    cwd: ROOT,
+    env: { ...process.env, [TEST_MARKER_ENV]: marker },
+    stdio: ['pipe', 'pipe', 'inherit'],
+    detached: true,
+  });
   const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
   createInterface({ input: demo.stdout! }).on('line', (line) => lines.push(line));
 
-  const first = await lineMatching(/^inference\/output #\d+ {2}(blue|red) \d\.\d{3} \[x \d+ y \d+ w \d+ h \d+\]/, 0, 5_000);
+  const first = await lineMatching(
+    /^inference\/output #\d+ {2}(blue|red) \d\.\d{3} \[x \d+ y \d+ w \d+ h \d+\]/,
+    0,
+    5_000,
+  );
   expect(Date.now() - startedAt).toBeLessThan(5_000);
   expect(lines.join('\n')).toContain('a stand-in for a model downloaded from Edge Impulse Studio');
   await lineMatching(/^summary {2}[\d.]+ inferences\/s \| seen \d+ \| published \d+ \| filtered \d+/, 0, 5_000);
@@ -49,7 +63,9 @@ it('shows results within 5 s, obeys a typed command, and stops cleanly on Ctrl-C
   expect(reply.line).toContain('"enabled":"yes"');
   // The thin blue stick (score about 0.65) is no longer published; the ball and the box (0.88 and more) are.
   const after = await lineMatching(/^inference\/output /, reply.index, 5_000);
-  expect([...after.line.matchAll(/ (\d\.\d{3}) \[/g)].map((m) => Number(m[1])).every((score) => score >= 0.7)).toBe(true);
+  expect([...after.line.matchAll(/ (\d\.\d{3}) \[/g)].map((m) => Number(m[1])).every((score) => score >= 0.7)).toBe(
+    true,
+  );
 
   process.kill(-demo.pid!, 'SIGINT');
   expect(await exited).toBe(0);

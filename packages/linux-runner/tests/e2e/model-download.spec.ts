@@ -6,7 +6,13 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { COMPONENTS, componentAccessControl, deviceTopics, readDeviceIdentitySources, uniqueDeviceName } from '@ei-gg/core';
+import {
+  COMPONENTS,
+  componentAccessControl,
+  deviceTopics,
+  readDeviceIdentitySources,
+  uniqueDeviceName,
+} from '@ei-gg/core';
 import { IpcEndpoint } from '@ei-gg/testbench';
 import { RunnerDownloader } from 'edge-impulse-linux/build/cli/linux/runner-downloader';
 import { RunnerProcess } from '../support/runner-process';
@@ -30,7 +36,14 @@ beforeEach(async () => {
   endpoint = await IpcEndpoint.start({
     componentName: COMPONENTS['linux-runner'].componentName,
     configuration: {
-      Parameters: { device_name: 'lr-dl', input: `images:${images}`, iotcore_backoff: 0, metrics_sleeptime_ms: 0, lock_filename: path.join(dir, 'lock'), ei_shutdown_behavior: 'wait_for_restart' },
+      Parameters: {
+        device_name: 'lr-dl',
+        input: `images:${images}`,
+        iotcore_backoff: 0,
+        metrics_sleeptime_ms: 0,
+        lock_filename: path.join(dir, 'lock'),
+        ei_shutdown_behavior: 'wait_for_restart',
+      },
     },
     policy: componentAccessControl('linux-runner') as never,
     secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: API_KEY }) },
@@ -49,10 +62,13 @@ afterEach(async () => {
 async function runOnce(): Promise<string> {
   const published = endpoint.published.length;
   runner = new RunnerProcess({ args: [], env: { ...endpoint.env, EI_GG_STUDIO_URL: studio.url }, cwd: dir });
-  const ended = (m: { topic: string; payload: Buffer }) => m.topic === TOPICS.commandOutput && m.payload.toString().includes('input_ended');
-  await endpoint.waitForPublish((m) => endpoint.published.indexOf(m) >= published && ended(m), 15_000).catch((err) => {
-    throw new Error(`${err.message}\n${runner!.logs()}`);
-  });
+  const ended = (m: { topic: string; payload: Buffer }) =>
+    m.topic === TOPICS.commandOutput && m.payload.toString().includes('input_ended');
+  await endpoint
+    .waitForPublish((m) => endpoint.published.indexOf(m) >= published && ended(m), 15_000)
+    .catch((err) => {
+      throw new Error(`${err.message}\n${runner!.logs()}`);
+    });
   // The key is in no process's command line or environment, and in no log line.
   for (const { command, environ } of runner.survivors()) {
     expect(command).not.toContain(API_KEY);

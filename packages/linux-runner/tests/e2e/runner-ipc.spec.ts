@@ -7,8 +7,23 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { COMPONENTS, componentAccessControl, deviceTopics, readDeviceIdentitySources, uniqueDeviceName } from '@ei-gg/core';
-import { IpcEndpoint, MqttBrokerBridge, connectTestClient, startMosquitto, startMoto, type Moto, type Mosquitto, type TestMqttClient } from '@ei-gg/testbench';
+import {
+  COMPONENTS,
+  componentAccessControl,
+  deviceTopics,
+  readDeviceIdentitySources,
+  uniqueDeviceName,
+} from '@ei-gg/core';
+import {
+  IpcEndpoint,
+  MqttBrokerBridge,
+  connectTestClient,
+  startMosquitto,
+  startMoto,
+  type Moto,
+  type Mosquitto,
+  type TestMqttClient,
+} from '@ei-gg/testbench';
 import sharp from 'sharp';
 import { FIXTURE_MODEL, fixtureEnv, type FixtureSpec } from '../support/fixture-model';
 import { RunnerProcess } from '../support/runner-process';
@@ -54,7 +69,11 @@ afterEach(async () => {
 });
 
 /** Starts the component under the IPC endpoint with these Parameters, like a deployment would. */
-async function deploy(spec: FixtureSpec, parameters: Record<string, string | number>, thingName?: string): Promise<RunnerProcess> {
+async function deploy(
+  spec: FixtureSpec,
+  parameters: Record<string, string | number>,
+  thingName?: string,
+): Promise<RunnerProcess> {
   endpoint = await IpcEndpoint.start({
     ...(thingName ? { thingName } : {}),
     componentName: COMPONENTS['linux-runner'].componentName,
@@ -72,9 +91,16 @@ async function deploy(spec: FixtureSpec, parameters: Record<string, string | num
     iotCore: bridge,
     policy: componentAccessControl('linux-runner') as never,
   });
-  const aws = { AWS_ENDPOINT_URL_S3: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+  const aws = {
+    AWS_ENDPOINT_URL_S3: moto.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  };
   runner = new RunnerProcess({ args: [], env: { ...endpoint.env, ...aws, ...fixtureEnv(spec) }, cwd: dir });
-  await endpoint.waitForState('RUNNING', 15_000).catch((err) => Promise.reject(new Error(`${err.message}\n${runner!.logs()}`)));
+  await endpoint
+    .waitForState('RUNNING', 15_000)
+    .catch((err) => Promise.reject(new Error(`${err.message}\n${runner!.logs()}`)));
   return runner;
 }
 
@@ -85,7 +111,8 @@ async function inferences(count: number): Promise<Record<string, any>[]> {
 async function command(body: object): Promise<Record<string, any>> {
   await cloud.publish(TOPICS.commandInput, body, { qos: 1 });
   for (;;) {
-    const result = (await cloud.nextMessage(TOPICS.commandOutput, 10_000)).json<{ result: Record<string, any> }>().result;
+    const result = (await cloud.nextMessage(TOPICS.commandOutput, 10_000)).json<{ result: Record<string, any> }>()
+      .result;
     if (result.status === undefined) return result; // skip started / input_ended notices
   }
 }
@@ -96,7 +123,10 @@ it('image classification: SPEC payloads with base64 model-input JPEG, QoS 1, uni
   await solidImage(path.join(images, '1.png'), RED, 48);
   await solidImage(path.join(images, '2.png'), GREEN, 48);
   await solidImage(path.join(images, '3.png'), BLUE, 48);
-  await deploy({ preset: 'image-classification' }, { input: `images:${images}`, publish_inference_base64_image: 'yes' });
+  await deploy(
+    { preset: 'image-classification' },
+    { input: `images:${images}`, publish_inference_base64_image: 'yes' },
+  );
   const payloads = await inferences(3);
   expect(payloads[0]).toEqual({
     time_ms: 3,
@@ -111,18 +141,33 @@ it('image classification: SPEC payloads with base64 model-input JPEG, QoS 1, uni
     s3_bucket: 'unset',
     s3_prefix: 'unset',
   });
-  expect(payloads.map((p) => p.c)).toEqual([{ blue: 0, green: 0, red: 1 }, { blue: 0, green: 1, red: 0 }, { blue: 1, green: 0, red: 0 }]);
+  expect(payloads.map((p) => p.c)).toEqual([
+    { blue: 0, green: 0, red: 1 },
+    { blue: 0, green: 1, red: 0 },
+    { blue: 1, green: 0, red: 0 },
+  ]);
   expect(payloads.map((p) => p.total_inferences)).toEqual([1, 2, 3]);
   expect(new Set(payloads.map((p) => p.id)).size).toBe(3);
   const image = await sharp(Buffer.from(payloads[2].image, 'base64')).metadata();
-  expect({ format: image.format, width: image.width, height: image.height }).toEqual({ format: 'jpeg', width: 32, height: 32 });
+  expect({ format: image.format, width: image.width, height: image.height }).toEqual({
+    format: 'jpeg',
+    width: 32,
+    height: 32,
+  });
   expect((await endpoint!.waitForPublish(TOPICS.inferenceOutput)).qos).toBe(1);
 
   expect(await command({ cmd: 'get_model_info' })).toEqual({
     model_info: {
       model_name: 'fixture image-classification',
       model_version: 'v1',
-      model_params: expect.objectContaining({ image_input_width: 32, image_input_height: 32, labels: ['blue', 'green', 'red'], model_type: 'classification', sensor: 3, project_id: 4242 }),
+      model_params: expect.objectContaining({
+        image_input_width: 32,
+        image_input_height: 32,
+        labels: ['blue', 'green', 'red'],
+        model_type: 'classification',
+        sensor: 3,
+        project_id: 4242,
+      }),
     },
   });
   expect(await runner!.terminate()).toEqual({ code: 0, signal: null });
@@ -181,7 +226,10 @@ it('file cache: a payload and image pair per published inference, cleared by cle
   await solidImage(path.join(images, '1.png'), RED);
   await solidImage(path.join(images, '2.png'), GREEN);
   const cache = path.join(dir, 'cache');
-  await deploy({ preset: 'image-classification' }, { input: `images:${images}`, enable_cache_to_file: 'yes', cache_file_directory: cache });
+  await deploy(
+    { preset: 'image-classification' },
+    { input: `images:${images}`, enable_cache_to_file: 'yes', cache_file_directory: cache },
+  );
   const [first, second] = await inferences(2);
   await cloud.nextMessage(TOPICS.commandOutput); // started
   const files = () => readdirSync(cache).sort();
@@ -190,7 +238,9 @@ it('file cache: a payload and image pair per published inference, cleared by cle
   expect(JSON.parse(readFileSync(path.join(cache, `${first.id}.json`), 'utf8'))).toEqual(first);
   expect((await sharp(readFileSync(path.join(cache, `${first.id}.img`))).metadata()).format).toBe('jpeg');
 
-  expect(await command({ cmd: 'clear_cache_file', value: first.id })).toEqual({ clear_cache_file: { local: 'OK', s3: 'OK', uuid: first.id } });
+  expect(await command({ cmd: 'clear_cache_file', value: first.id })).toEqual({
+    clear_cache_file: { local: 'OK', s3: 'OK', uuid: first.id },
+  });
   expect(files()).toEqual([`${second.id}.img`, `${second.id}.json`]);
   expect(await command({ cmd: 'clear_cache' })).toEqual({ clear_cache: { local: 'OK', s3: 'OK' } });
   expect(files()).toEqual([]);
@@ -201,12 +251,19 @@ it('S3 cache (moto): the pair uploaded under <model>_v<version>/, the payload na
   try {
     await s3.send(new CreateBucketCommand({ Bucket: 'ei-gg-cache' }));
     const image = await solidImage(path.join(dir, 'images/x.png'), BLUE);
-    await deploy({ preset: 'image-classification', deployVersion: 7 }, { input: `images:${path.dirname(image)}`, enable_cache_to_s3: 'yes', s3_bucket: 'ei-gg-cache' });
+    await deploy(
+      { preset: 'image-classification', deployVersion: 7 },
+      { input: `images:${path.dirname(image)}`, enable_cache_to_s3: 'yes', s3_bucket: 'ei-gg-cache' },
+    );
     const [payload] = await inferences(1);
     expect(payload).toMatchObject({ s3_bucket: 'ei-gg-cache', s3_prefix: 'fixture image-classification_v7/' });
-    const keys = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: 'ei-gg-cache' }))).Contents ?? []).map((o) => o.Key).sort();
+    const keys = async () =>
+      ((await s3.send(new ListObjectsV2Command({ Bucket: 'ei-gg-cache' }))).Contents ?? []).map((o) => o.Key).sort();
     await waitUntil(async () => (await keys()).length === 2);
-    expect(await keys()).toEqual([`fixture image-classification_v7/${payload.id}.img`, `fixture image-classification_v7/${payload.id}.json`]);
+    expect(await keys()).toEqual([
+      `fixture image-classification_v7/${payload.id}.img`,
+      `fixture image-classification_v7/${payload.id}.json`,
+    ]);
     expect(await command({ cmd: 'clear_cache' })).toEqual({ clear_cache: { local: 'OK', s3: 'OK' } });
     expect(await keys()).toEqual([]);
   } finally {
@@ -217,7 +274,8 @@ it('S3 cache (moto): the pair uploaded under <model>_v<version>/, the payload na
 async function waitUntil(predicate: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; runner logs:\n${runner?.logs().slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; runner logs:\n${runner?.logs().slice(-3000)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -227,7 +285,10 @@ it('triggered mode: classifies only when asked, one result per local request or 
   await solidImage(path.join(images, '1.png'), RED, 48);
   await solidImage(path.join(images, '2.png'), GREEN, 48);
   await solidImage(path.join(images, '3.png'), BLUE, 48);
-  await deploy({ preset: 'image-classification' }, { input: `images-loop:${images}`, inference_mode: 'triggered', iotcore_backoff: 3 });
+  await deploy(
+    { preset: 'image-classification' },
+    { input: `images-loop:${images}`, inference_mode: 'triggered', iotcore_backoff: 3 },
+  );
   const requestTopic = `/edgeimpulse/device/${DEVICE}/inference/request`;
   await endpoint!.waitForOperation('aws.greengrass#SubscribeToTopic', (request) => request.topic === requestTopic);
   // The model is loaded and the input open, but nothing is classified unasked.
@@ -235,7 +296,11 @@ it('triggered mode: classifies only when asked, one result per local request or 
 
   endpoint!.publishToTopic(requestTopic, { id: 'part-1' }, 'com.example.Trigger');
   endpoint!.publishToTopic(requestTopic, { id: 'part-2' }, 'com.example.Trigger');
-  expect(await command({ cmd: 'infer', id: 'cloud-3' })).toEqual({ infer: 'queued', position: expect.any(Number), id: 'cloud-3' });
+  expect(await command({ cmd: 'infer', id: 'cloud-3' })).toEqual({
+    infer: 'queued',
+    position: expect.any(Number),
+    id: 'cloud-3',
+  });
   const answers = await inferences(3).catch((err) => Promise.reject(new Error(`${err.message}\n${runner!.logs()}`)));
   // One image per request, in order, each answered despite iotcore_backoff 3.
   expect(answers.map((p) => [p.request_id, p.c])).toEqual([
@@ -244,7 +309,10 @@ it('triggered mode: classifies only when asked, one result per local request or 
     ['cloud-3', { blue: 1, green: 0, red: 0 }],
   ]);
   // The local answers for the actuation component, the same JSON as in the cloud.
-  const local = await endpoint!.waitForOperation('aws.greengrass#PublishToTopic', (r) => (r.publishMessage as any).jsonMessage.message.request_id === 'part-2');
+  const local = await endpoint!.waitForOperation(
+    'aws.greengrass#PublishToTopic',
+    (r) => (r.publishMessage as any).jsonMessage.message.request_id === 'part-2',
+  );
   expect((local.request.publishMessage as any).jsonMessage.message).toEqual(answers[1]);
   await expect(cloud.nextMessage(TOPICS.inferenceOutput, 500)).rejects.toThrow();
   expect(await runner!.terminate()).toEqual({ code: 0, signal: null });
@@ -253,19 +321,35 @@ it('triggered mode: classifies only when asked, one result per local request or 
 it('device shadow: an operator switches the runner to triggered mode live, and the shadow reports it with the model version', async () => {
   const images = path.join(dir, 'images');
   await solidImage(path.join(images, '1.png'), RED, 48);
-  await deploy({ preset: 'image-classification' }, { input: `images-loop:${images}`, shadow_name: 'edgeimpulse-runner' }, 'core-7');
+  await deploy(
+    { preset: 'image-classification' },
+    { input: `images-loop:${images}`, shadow_name: 'edgeimpulse-runner' },
+    'core-7',
+  );
   await inferences(2); // continuous
-  const reported = () => endpoint!.shadows.get('core-7', 'edgeimpulse-runner')?.state.reported as Record<string, any> | undefined;
+  const reported = () =>
+    endpoint!.shadows.get('core-7', 'edgeimpulse-runner')?.state.reported as Record<string, any> | undefined;
   await waitUntil(() => reported()?.model?.version === 'v1');
-  expect(reported()).toMatchObject({ inference_mode: 'continuous', component: COMPONENTS['linux-runner'].componentName, model: { name: 'fixture image-classification', version: 'v1' } });
+  expect(reported()).toMatchObject({
+    inference_mode: 'continuous',
+    component: COMPONENTS['linux-runner'].componentName,
+    model: { name: 'fixture image-classification', version: 'v1' },
+  });
 
   endpoint!.shadows.setDesired('core-7', 'edgeimpulse-runner', { inference_mode: 'triggered' });
   await waitUntil(() => reported()?.inference_mode === 'triggered');
   // The pipeline restarted in triggered mode: results stop until one is asked for.
-  await waitUntil(() => runner!.logs().includes('"msg":"running"') && runner!.logs().split('"msg":"running"').length === 3);
+  await waitUntil(
+    () => runner!.logs().includes('"msg":"running"') && runner!.logs().split('"msg":"running"').length === 3,
+  );
   const drained = Date.now();
-  while ((await cloud.nextMessage(TOPICS.inferenceOutput, 300).catch(() => undefined)) !== undefined) if (Date.now() - drained > 5000) throw new Error('results keep coming');
-  expect(await command({ cmd: 'infer', id: 'op-1' })).toEqual({ infer: 'queued', position: expect.any(Number), id: 'op-1' });
+  while ((await cloud.nextMessage(TOPICS.inferenceOutput, 300).catch(() => undefined)) !== undefined)
+    if (Date.now() - drained > 5000) throw new Error('results keep coming');
+  expect(await command({ cmd: 'infer', id: 'op-1' })).toEqual({
+    infer: 'queued',
+    position: expect.any(Number),
+    id: 'op-1',
+  });
   expect((await inferences(1))[0]).toMatchObject({ request_id: 'op-1', c: { red: 1 } });
   expect(endpoint!.shadows.get('core-7', 'edgeimpulse-runner')?.state.delta).toBeUndefined();
 });

@@ -37,11 +37,16 @@ function start(spec: FixtureSpec, settings: Record<string, string>): RunnerProce
     lock_filename: path.join(dir, 'lock'),
     ...settings,
   }).flatMap(([key, value]) => ['--set', `${key}=${value}`]);
-  runner = new RunnerProcess({ args: ['--transport', 'stdout', '--log-level', 'debug', ...sets], env: fixtureEnv(spec), cwd: dir });
+  runner = new RunnerProcess({
+    args: ['--transport', 'stdout', '--log-level', 'debug', ...sets],
+    env: fixtureEnv(spec),
+    cwd: dir,
+  });
   return runner;
 }
 
-const topLabel = (p: Record<string, any>) => Object.entries(p.c as Record<string, number>).sort((a, b) => b[1] - a[1])[0][0];
+const topLabel = (p: Record<string, any>) =>
+  Object.entries(p.c as Record<string, number>).sort((a, b) => b[1] - a[1])[0][0];
 const isStatus = (status: string) => (p: Record<string, any>) => p.result?.status === status;
 
 async function imageDirectory(): Promise<string> {
@@ -60,17 +65,24 @@ it('classifies every image of a directory once, in name order, then exits 0 leav
   expect(results.map(topLabel)).toEqual(['red', 'green', 'blue']);
   expect(results.map((p) => p.total_inferences)).toEqual([1, 2, 3]);
   expect(results[0].c).toEqual({ red: 1, green: 0, blue: 0 });
-  expect(await r.next('/command/output', isStatus('input_ended'))).toMatchObject({ result: { input: expect.stringMatching(/^images:/) } });
+  expect(await r.next('/command/output', isStatus('input_ended'))).toMatchObject({
+    result: { input: expect.stringMatching(/^images:/) },
+  });
   expect(await r.exited).toEqual({ code: 0, signal: null });
   expect(r.survivors()).toEqual([]);
 });
 
 it('restart re-initialises model and input in-process: counts start over, one model process remains', async () => {
-  const r = start({ preset: 'image-classification', inferenceMs: 20 }, { input: `images-loop:${await imageDirectory()}` });
+  const r = start(
+    { preset: 'image-classification', inferenceMs: 20 },
+    { input: `images-loop:${await imageDirectory()}` },
+  );
   await r.next('/command/output', isStatus('started'));
   await r.next('/inference/output', (p) => p.total_inferences === 3);
   r.send({ cmd: 'restart', id: 'r1' });
-  expect(await r.next('/command/output', (p) => p.result?.restart !== undefined)).toEqual({ result: { restart: 'OK', id: 'r1' } });
+  expect(await r.next('/command/output', (p) => p.result?.restart !== undefined)).toEqual({
+    result: { restart: 'OK', id: 'r1' },
+  });
   await r.next('/command/output', isStatus('started'));
   const first = await r.next('/inference/output', (p) => p.total_inferences === 1);
   expect(topLabel(first)).toBe('red');
@@ -81,9 +93,14 @@ it('restart re-initialises model and input in-process: counts start over, one mo
 it('wait_for_restart: stays up when the input ends and runs again on restart', async () => {
   const images = path.join(dir, 'one');
   await solidImage(path.join(images, 'x.png'), BLUE);
-  const r = start({ preset: 'image-classification' }, { input: `images:${images}`, ei_shutdown_behavior: 'wait_on_restart' });
+  const r = start(
+    { preset: 'image-classification' },
+    { input: `images:${images}`, ei_shutdown_behavior: 'wait_on_restart' },
+  );
   expect(topLabel(await r.next('/inference/output'))).toBe('blue');
-  expect(await r.next('/command/output', isStatus('input_ended'))).toMatchObject({ result: { waiting_for: 'restart' } });
+  expect(await r.next('/command/output', isStatus('input_ended'))).toMatchObject({
+    result: { waiting_for: 'restart' },
+  });
   await new Promise((resolve) => setTimeout(resolve, 500));
   expect(r.running).toBe(true);
   r.send({ cmd: 'restart' });
@@ -95,7 +112,10 @@ it('wait_for_restart: stays up when the input ends and runs again on restart', a
 });
 
 it('restarts a crashed model with back-off, reports it on command output, and inference goes on', async () => {
-  const r = start({ preset: 'image-classification', crashAfter: 2 }, { input: `images-loop:${await imageDirectory()}` });
+  const r = start(
+    { preset: 'image-classification', crashAfter: 2 },
+    { input: `images-loop:${await imageDirectory()}` },
+  );
   await r.next('/inference/output', (p) => p.total_inferences === 2);
   const report = await r.next('/command/output', (p) => p.result?.error !== undefined);
   expect(report.result).toMatchObject({
@@ -103,7 +123,9 @@ it('restarts a crashed model with back-off, reports it on command output, and in
     code: 'MODEL_EXITED',
     attempt: 1,
     restart_in_ms: expect.any(Number),
-    error: expect.stringMatching(/^model failed: model process exited \(code 1\) while classifying; restarting it in \d+ ms$/),
+    error: expect.stringMatching(
+      /^model failed: model process exited \(code 1\) while classifying; restarting it in \d+ ms$/,
+    ),
   });
   expect(report.result.restart_in_ms).toBeLessThanOrEqual(1000);
   expect(await r.next('/command/output', isStatus('model_restarted'))).toMatchObject({ result: { attempt: 1 } });
@@ -118,14 +140,33 @@ it('camera from a GStreamer test source (gst_args); SIGTERM stops GStreamer and 
   expect(topLabel(await r.next('/inference/output'))).toBe('red');
   await r.next('/inference/output');
   const children = r.survivors().map((p) => p.command);
-  expect(children).toEqual(expect.arrayContaining([expect.stringMatching(/^gst-launch-1.0 -q videotestsrc/), expect.stringMatching(/demo-model\.js \S+model\.sock$/)]));
+  expect(children).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^gst-launch-1.0 -q videotestsrc/),
+      expect.stringMatching(/demo-model\.js \S+model\.sock$/),
+    ]),
+  );
   expect(await r.terminate()).toEqual({ code: 0, signal: null });
   expect(r.survivors()).toEqual([]);
 });
 
 it('a video file through GStreamer: every frame, in order, then the input ends', async () => {
   const video = path.join(dir, 'clip with space.avi');
-  execFileSync(GST, ['-q', 'videotestsrc', 'num-buffers=5', 'pattern=blue', '!', 'video/x-raw,width=64,height=48,framerate=5/1', '!', 'jpegenc', '!', 'avimux', '!', 'filesink', `location=${video}`]);
+  execFileSync(GST, [
+    '-q',
+    'videotestsrc',
+    'num-buffers=5',
+    'pattern=blue',
+    '!',
+    'video/x-raw,width=64,height=48,framerate=5/1',
+    '!',
+    'jpegenc',
+    '!',
+    'avimux',
+    '!',
+    'filesink',
+    `location=${video}`,
+  ]);
   const r = start({ preset: 'image-classification' }, { input: `video:${video}` });
   const results = [];
   for (let i = 0; i < 5; i++) results.push(await r.next('/inference/output'));
@@ -136,15 +177,24 @@ it('a video file through GStreamer: every frame, in order, then the input ends',
 });
 
 it('a camera that does not exist is a clear error naming the device, and a non-zero exit', async () => {
-  const r = start({ preset: 'image-classification' }, { gst_args: 'v4l2src device=/dev/video-ei-gg-missing ! jpegenc' });
+  const r = start(
+    { preset: 'image-classification' },
+    { gst_args: 'v4l2src device=/dev/video-ei-gg-missing ! jpegenc' },
+  );
   const report = await r.next('/command/output', (p) => p.result?.error !== undefined);
-  expect(report.result).toMatchObject({ code: 'INPUT_FAILED', error: expect.stringContaining('camera /dev/video-ei-gg-missing not found') });
+  expect(report.result).toMatchObject({
+    code: 'INPUT_FAILED',
+    error: expect.stringContaining('camera /dev/video-ei-gg-missing not found'),
+  });
   expect((await r.exited).code).toBe(1);
   expect(r.survivors()).toEqual([]);
 });
 
 it('an audio model classifies windows of a GStreamer audio source (microphone with gst_args)', async () => {
-  const r = start({ preset: 'audio-classification' }, { gst_args: 'audiotestsrc is-live=true wave=sine freq=440 volume=0.5' });
+  const r = start(
+    { preset: 'audio-classification' },
+    { gst_args: 'audiotestsrc is-live=true wave=sine freq=440 volume=0.5' },
+  );
   expect(await r.next('/inference/output')).toMatchObject({ c: { loud: 1, quiet: 0 }, inference_count: 2 });
   expect(await r.terminate()).toEqual({ code: 0, signal: null });
   expect(r.survivors()).toEqual([]);
@@ -153,7 +203,9 @@ it('an audio model classifies windows of a GStreamer audio source (microphone wi
 it('a model that cannot start fails the start: non-zero exit, the model output in the logged error', async () => {
   const r = start({ preset: 'image-classification', exitAtStart: 3 }, { input: `images:${await imageDirectory()}` });
   expect((await r.exited).code).toBe(1);
-  expect(r.logs()).toMatch(/"msg":"fatal error".*MODEL_EXITED.*model process exited \(code 3\) while opening its socket/);
+  expect(r.logs()).toMatch(
+    /"msg":"fatal error".*MODEL_EXITED.*model process exited \(code 3\) while opening its socket/,
+  );
   expect(r.logs()).toContain('demo model: failing at start with code 3');
   expect(r.survivors()).toEqual([]);
 });

@@ -5,7 +5,8 @@ export const FIXTURE_MODEL = path.resolve(__dirname, '../../demo/demo-model.js')
 /** The environment variable the model reads its preset and overrides from. */
 export const FIXTURE_MODEL_ENV = 'EI_DEMO_MODEL';
 
-export type FixturePreset = 'image-classification' | 'object-detection' | 'visual-anomaly' | 'freeform' | 'audio-classification';
+export type FixturePreset =
+  'image-classification' | 'object-detection' | 'visual-anomaly' | 'freeform' | 'audio-classification';
 
 export interface FixtureSpec {
   preset: FixturePreset;

@@ -19,7 +19,11 @@ export function markedProcesses(marker: string): MarkedProcess[] {
       if (!environ.includes(`${TEST_MARKER_ENV}=${marker}`)) continue;
       const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
       if (/\) Z /.test(stat)) continue; // a zombie has exited; its parent just has not reaped it yet
-      found.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0/g, ' ').trim(), environ });
+      found.push({
+        pid: Number(entry),
+        command: readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0/g, ' ').trim(),
+        environ,
+      });
     } catch {
       // gone meanwhile, or not ours to read
     }

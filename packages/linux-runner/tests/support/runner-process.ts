@@ -80,19 +80,30 @@ export class RunnerProcess {
    * Waits for a message on a topic ending with `suffix` that matches `predicate` and takes it, with the
    * earlier messages on that topic that did not match.
    */
-  async next(suffix: string, predicate: (payload: Record<string, any>) => boolean = () => true, timeoutMs = 10_000): Promise<Record<string, any>> {
+  async next(
+    suffix: string,
+    predicate: (payload: Record<string, any>) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<Record<string, any>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = this.queue.findIndex((m) => m.topic.endsWith(suffix) && predicate(m.payload));
       if (index >= 0) {
         const match = this.queue[index];
         const later = this.queue.slice(index + 1);
-        this.queue.splice(0, this.queue.length, ...this.queue.slice(0, index).filter((m) => !m.topic.endsWith(suffix)), ...later);
+        this.queue.splice(
+          0,
+          this.queue.length,
+          ...this.queue.slice(0, index).filter((m) => !m.topic.endsWith(suffix)),
+          ...later,
+        );
         return match.payload;
       }
-      if (!this.running) throw new Error(`runner exited (${JSON.stringify(this.exit)}) before a message on ${suffix}:\n${this.stderr}`);
+      if (!this.running)
+        throw new Error(`runner exited (${JSON.stringify(this.exit)}) before a message on ${suffix}:\n${this.stderr}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no message on ${suffix} within ${timeoutMs} ms; logs:\n${this.stderr.slice(-4000)}`);
+      if (left <= 0)
+        throw new Error(`no message on ${suffix} within ${timeoutMs} ms; logs:\n${this.stderr.slice(-4000)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, left);
         function done() {

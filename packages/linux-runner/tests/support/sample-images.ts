@@ -24,7 +24,9 @@ export async function squaresImage(file: string, size: number, squares: Square[]
   mkdirSync(path.dirname(file), { recursive: true });
   const composites = await Promise.all(
     squares.map(async (s) => ({
-      input: await sharp({ create: { width: s.size, height: s.size, channels: 3, background: s.colour } }).png().toBuffer(),
+      input: await sharp({ create: { width: s.size, height: s.size, channels: 3, background: s.colour } })
+        .png()
+        .toBuffer(),
       left: s.x,
       top: s.y,
     })),

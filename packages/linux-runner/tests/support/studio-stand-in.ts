@@ -61,16 +61,27 @@ export class StudioStandIn {
     req.resume();
     switch (route) {
       case 'GET /v1/api/projects':
-        return send(200, { success: true, projects: [{ id: this.projectId, name: 'fixture project', owner: 'ei-gg tests' }] });
+        return send(200, {
+          success: true,
+          projects: [{ id: this.projectId, name: 'fixture project', owner: 'ei-gg tests' }],
+        });
       case `GET ${project}/deployment`:
-        return send(200, { success: true, hasDeployment: this.state.version !== undefined, ...(this.state.version !== undefined ? { version: this.state.version } : {}) });
+        return send(200, {
+          success: true,
+          hasDeployment: this.state.version !== undefined,
+          ...(this.state.version !== undefined ? { version: this.state.version } : {}),
+        });
       case `POST ${project}/jobs/build-ondevice-model`:
         this.state.version = this.state.nextBuildVersion;
         return send(200, { success: true, id: 77 });
       case `GET ${project}/jobs/77/status`:
-        return send(200, { success: true, job: { id: 77, finished: new Date().toISOString(), finishedSuccessful: true } });
+        return send(200, {
+          success: true,
+          job: { id: 77, finished: new Date().toISOString(), finishedSuccessful: true },
+        });
       case `GET ${project}/deployment/download`:
-        if (this.state.failDownload || this.state.version === undefined) return send(500, { success: false, error: 'build artefact unavailable' });
+        if (this.state.failDownload || this.state.version === undefined)
+          return send(500, { success: false, error: 'build artefact unavailable' });
         return send(200, this.modelFor(this.state.version), 'application/octet-stream');
       default:
         return send(404, { success: false, error: `no route ${route}` });

@@ -30,6 +30,11 @@ it('images-loop: starts over after the last image; stop ends it', async () => {
 
 it('a directory without images, or none at all, is an INPUT_FAILED error naming it', async () => {
   const empty = path.join(dir, 'sub.jpg');
-  await expect(new ImageDirectorySource(empty, false).next()).rejects.toMatchObject({ code: 'INPUT_FAILED', message: `no JPEG or PNG images in ${empty}` });
-  await expect(new ImageDirectorySource(path.join(dir, 'nope'), true).next()).rejects.toMatchObject({ code: 'INPUT_FAILED' });
+  await expect(new ImageDirectorySource(empty, false).next()).rejects.toMatchObject({
+    code: 'INPUT_FAILED',
+    message: `no JPEG or PNG images in ${empty}`,
+  });
+  await expect(new ImageDirectorySource(path.join(dir, 'nope'), true).next()).rejects.toMatchObject({
+    code: 'INPUT_FAILED',
+  });
 });

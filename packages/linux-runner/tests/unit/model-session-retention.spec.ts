@@ -26,7 +26,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function modelFile(spec: FixtureSpec): string {
   const file = path.join(dir, `model-${Object.values(spec).join('-')}.sh`);
   const env = fixtureEnv(spec)[FIXTURE_MODEL_ENV].replace(/'/g, `'\\''`);
-  writeFileSync(file, `#!/bin/sh\nexport ${FIXTURE_MODEL_ENV}='${env}'\nexec "${process.execPath}" "${FIXTURE_MODEL}" "$@"\n`);
+  writeFileSync(
+    file,
+    `#!/bin/sh\nexport ${FIXTURE_MODEL_ENV}='${env}'\nexec "${process.execPath}" "${FIXTURE_MODEL}" "$@"\n`,
+  );
   chmodSync(file, 0o755);
   return file;
 }
@@ -78,13 +81,20 @@ it("empties the runner's copy of the features once answered, and leaves the call
 it('a model that exits while classifying still fails the request with MODEL_EXITED', async () => {
   const { session } = await openSession({ preset: 'object-detection', crashAfter: 1 });
   await session.classify(FEATURES);
-  await expect(session.classify(FEATURES)).rejects.toMatchObject({ code: 'MODEL_EXITED', message: expect.stringContaining('code 1') });
+  await expect(session.classify(FEATURES)).rejects.toMatchObject({
+    code: 'MODEL_EXITED',
+    message: expect.stringContaining('code 1'),
+  });
   expect(session.running).toBe(false);
 });
 
 describe('SupervisedChild.onExit', () => {
   it('calls each subscribed listener once with the exit; an unsubscribed one never', async () => {
-    const child = await SupervisedChild.spawn(process.execPath, ['-e', 'setTimeout(() => undefined, 30000)'], { name: 'sleeper', logger, stdout: 'log' });
+    const child = await SupervisedChild.spawn(process.execPath, ['-e', 'setTimeout(() => undefined, 30000)'], {
+      name: 'sleeper',
+      logger,
+      stdout: 'log',
+    });
     const calls: Array<[string, ChildExit]> = [];
     child.onExit((exit) => calls.push(['kept', exit]));
     const unsubscribe = child.onExit((exit) => calls.push(['dropped', exit]));

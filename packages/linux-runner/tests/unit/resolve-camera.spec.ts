@@ -5,7 +5,11 @@ import { resolveCamera } from '../../src/input/resolve-camera';
 
 describe('resolveCamera', () => {
   const sysfs = mkdtempSync(join(tmpdir(), 'ei-gg-v4l-'));
-  for (const [device, name] of [['video0', 'Integrated Camera: Integrated C'], ['video2', 'HD Pro Webcam C920'], ['video3', 'HD Pro Webcam C920 (meta)']]) {
+  for (const [device, name] of [
+    ['video0', 'Integrated Camera: Integrated C'],
+    ['video2', 'HD Pro Webcam C920'],
+    ['video3', 'HD Pro Webcam C920 (meta)'],
+  ]) {
     mkdirSync(join(sysfs, device));
     writeFileSync(join(sysfs, device, 'name'), `${name}\n`);
   }

@@ -2,7 +2,10 @@ import sharp from 'sharp';
 import { AudioWindower } from '../../src/input/audio-windower';
 import { JpegStreamSplitter } from '../../src/input/jpeg-stream-splitter';
 
-const jpeg = (r: number) => sharp({ create: { width: 8, height: 8, channels: 3, background: { r, g: 0, b: 0 } } }).jpeg().toBuffer();
+const jpeg = (r: number) =>
+  sharp({ create: { width: 8, height: 8, channels: 3, background: { r, g: 0, b: 0 } } })
+    .jpeg()
+    .toBuffer();
 
 describe('JpegStreamSplitter', () => {
   it('splits concatenated JPEGs however the stream is chunked, skipping bytes outside images', async () => {
@@ -11,7 +14,8 @@ describe('JpegStreamSplitter', () => {
     for (const chunkSize of [1, 7, 100, stream.length]) {
       const splitter = new JpegStreamSplitter();
       const frames = [];
-      for (let i = 0; i < stream.length; i += chunkSize) frames.push(...splitter.push(stream.subarray(i, i + chunkSize)));
+      for (let i = 0; i < stream.length; i += chunkSize)
+        frames.push(...splitter.push(stream.subarray(i, i + chunkSize)));
       expect(frames.map((f) => f.name)).toEqual(['frame-1', 'frame-2', 'frame-3']);
       expect(frames.map((f) => f.data)).toEqual(images);
     }
@@ -29,7 +33,9 @@ describe('AudioWindower', () => {
     const windower = new AudioWindower(8, 2);
     // 13 samples in odd-sized chunks (a sample split across chunks too).
     const stream = samples(0, 13);
-    const windows = [stream.subarray(0, 5), stream.subarray(5, 17), stream.subarray(17)].flatMap((c) => windower.push(c));
+    const windows = [stream.subarray(0, 5), stream.subarray(5, 17), stream.subarray(17)].flatMap((c) =>
+      windower.push(c),
+    );
     expect(windows.map((w) => w.samples)).toEqual([
       [0, 1, 2, 3, 4, 5, 6, 7],
       [2, 3, 4, 5, 6, 7, 8, 9],

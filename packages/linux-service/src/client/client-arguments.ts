@@ -37,9 +37,12 @@ export function planClient(gstArgs: string[] | undefined, eiparams: string[], se
   const extra = eiparams.filter((arg) => arg !== '--greengrass');
   const cameraOff = extra.includes('--disable-camera');
   const microphoneOff = extra.includes('--disable-microphone');
-  const cameraConfigured = gstArgs !== undefined || extra.some((arg) => CAMERA_SOURCES.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
+  const cameraConfigured =
+    gstArgs !== undefined ||
+    extra.some((arg) => CAMERA_SOURCES.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
   const hasCamera = cameraConfigured || sensors.videoDevices.length > 0;
-  const hasMicrophone = sensors.hasMicrophone || extra.some((arg) => arg === '--microphone' || arg.startsWith('--microphone='));
+  const hasMicrophone =
+    sensors.hasMicrophone || extra.some((arg) => arg === '--microphone' || arg.startsWith('--microphone='));
   if ((cameraOff || !hasCamera) && (microphoneOff || !hasMicrophone)) {
     throw new LinuxServiceError(
       'LINUX_SERVICE_NO_SENSORS',
@@ -64,7 +67,8 @@ function cameraDevices(gstArgs: string[] | undefined, eiparams: string[], found:
   const named = [
     ...(gstArgs ?? []).flatMap((arg) => /^device=(\/dev\/\S+)$/.exec(arg)?.[1] ?? []),
     ...eiparams.flatMap((arg, i) => {
-      const value = arg === '--camera' ? eiparams[i + 1] : arg.startsWith('--camera=') ? arg.slice('--camera='.length) : undefined;
+      const value =
+        arg === '--camera' ? eiparams[i + 1] : arg.startsWith('--camera=') ? arg.slice('--camera='.length) : undefined;
       return value?.startsWith('/dev/') ? [value] : [];
     }),
   ];

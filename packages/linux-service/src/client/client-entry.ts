@@ -9,16 +9,23 @@ export function bundledClientEntry(): string {
   try {
     return require.resolve(CLIENT_ENTRY);
   } catch (err) {
-    throw new LinuxServiceError('LINUX_SERVICE_CLIENT_MISSING', `the edge-impulse-linux client (${CLIENT_ENTRY}) is not installed with the component`, {
-      cause: err,
-    });
+    throw new LinuxServiceError(
+      'LINUX_SERVICE_CLIENT_MISSING',
+      `the edge-impulse-linux client (${CLIENT_ENTRY}) is not installed with the component`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
 /** The client's package version, for `get_model_info`; undefined for a stand-in client outside the package. */
 export function clientVersion(entry: string): string | undefined {
   try {
-    const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', '..', '..', 'package.json'), 'utf8')) as { name?: string; version?: string };
+    const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', '..', '..', 'package.json'), 'utf8')) as {
+      name?: string;
+      version?: string;
+    };
     return manifest.name === 'edge-impulse-linux' ? manifest.version : undefined;
   } catch {
     return undefined;

@@ -27,10 +27,14 @@ export class ClientHome {
       mkdirSync(this.path, { recursive: true, mode: 0o700 });
       chmodSync(this.path, 0o700);
     } catch (err) {
-      throw new LinuxServiceError('LINUX_SERVICE_WORK_DIR', `cannot prepare the client's home ${this.path}: ${(err as Error).message}`, {
-        context: { path: this.path },
-        cause: err,
-      });
+      throw new LinuxServiceError(
+        'LINUX_SERVICE_WORK_DIR',
+        `cannot prepare the client's home ${this.path}: ${(err as Error).message}`,
+        {
+          context: { path: this.path },
+          cause: err,
+        },
+      );
     }
     this.clean();
   }

@@ -11,7 +11,11 @@ export interface SupervisorTimings {
   stableRunMs: number;
 }
 
-export const DEFAULT_SUPERVISOR_TIMINGS: SupervisorTimings = { restartBaseMs: 500, stopGraceMs: 1500, stableRunMs: 30_000 };
+export const DEFAULT_SUPERVISOR_TIMINGS: SupervisorTimings = {
+  restartBaseMs: 500,
+  stopGraceMs: 1500,
+  stableRunMs: 30_000,
+};
 
 export interface ClientStart {
   pid: number;
@@ -117,7 +121,9 @@ export class ClientSupervisor {
       await this.launch();
     } catch (err) {
       // Not startable right now (e.g. out of processes): report it like an exit and try again later.
-      const restartInMs = Math.round(backoffDelay(this.attempt++, this.timings.restartBaseMs, this.hooks.restartCapMs()));
+      const restartInMs = Math.round(
+        backoffDelay(this.attempt++, this.timings.restartBaseMs, this.hooks.restartCapMs()),
+      );
       const reason = `could not start: ${(err as Error).message}`;
       this.hooks.exited({ pid: 0, code: null, signal: null, reason, output: [], uptimeMs: 0, restartInMs });
       this.restartTimer = setTimeout(() => void this.restart(), restartInMs);

@@ -42,17 +42,29 @@ export class ProcessGroup {
     });
   }
 
-  static async start(launch: GroupLaunch, onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void): Promise<ProcessGroup> {
-    const child = spawn(launch.command, launch.args, { env: launch.env, cwd: launch.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  static async start(
+    launch: GroupLaunch,
+    onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void,
+  ): Promise<ProcessGroup> {
+    const child = spawn(launch.command, launch.args, {
+      env: launch.env,
+      cwd: launch.cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => onOutput('stdout', chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => onOutput('stderr', chunk));
     try {
       await once(child, 'spawn');
     } catch (err) {
-      throw new LinuxServiceError('LINUX_SERVICE_SPAWN_FAILED', `cannot start ${launch.command}: ${(err as Error).message}`, {
-        context: { command: launch.command },
-        cause: err,
-      });
+      throw new LinuxServiceError(
+        'LINUX_SERVICE_SPAWN_FAILED',
+        `cannot start ${launch.command}: ${(err as Error).message}`,
+        {
+          context: { command: launch.command },
+          cause: err,
+        },
+      );
     }
     child.on('error', () => undefined); // a signal to a group already gone; the exit is what counts
     return new ProcessGroup(child, child.pid as number);

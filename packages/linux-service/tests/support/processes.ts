@@ -16,10 +16,12 @@ export function groupMembers(pgid: number): number[] {
 
 /** `root` and every live process below it. */
 export function processTree(root: number): number[] {
-  const parents = new Map(allPids().flatMap((pid) => {
-    const stat = readStat(pid);
-    return stat && stat.state !== 'Z' ? [[pid, stat.ppid] as const] : [];
-  }));
+  const parents = new Map(
+    allPids().flatMap((pid) => {
+      const stat = readStat(pid);
+      return stat && stat.state !== 'Z' ? [[pid, stat.ppid] as const] : [];
+    }),
+  );
   const tree = parents.has(root) ? [root] : [];
   for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
   return tree;
@@ -36,7 +38,9 @@ export function environment(pid: number): Record<string, string> | undefined {
 }
 
 export function allPids(): number[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
 }
 
 function readNulSeparated(path: string): string[] | undefined {

@@ -13,6 +13,11 @@ Module._resolveFilename = function (request, ...rest) {
   return resolve.call(this, request === '@ei-gg/core' ? CORE : request, ...rest);
 };
 require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { loader: 'ts', format: 'cjs', sourcefile: filename, target: 'node20' });
+  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
+    loader: 'ts',
+    format: 'cjs',
+    sourcefile: filename,
+    target: 'node20',
+  });
   module._compile(code, filename);
 };

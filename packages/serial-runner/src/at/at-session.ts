@@ -110,13 +110,21 @@ export class AtSession {
             },
             reboot: () => {
               done();
-              reject(new SerialError('SERIAL_REBOOTED', `the board rebooted while answering ${command}`, { context: { command } }));
+              reject(
+                new SerialError('SERIAL_REBOOTED', `the board rebooted while answering ${command}`, {
+                  context: { command },
+                }),
+              );
             },
           });
           const timer = setTimeout(() => {
             done();
             const what = echoed ? 'no prompt after its answer' : 'no echo';
-            reject(new SerialError('SERIAL_TIMEOUT', `${command}: ${what} within ${timeoutMs} ms`, { context: { command, lines } }));
+            reject(
+              new SerialError('SERIAL_TIMEOUT', `${command}: ${what} within ${timeoutMs} ms`, {
+                context: { command, lines },
+              }),
+            );
           }, timeoutMs);
           const done = (): void => {
             clearTimeout(timer);

@@ -1,4 +1,10 @@
-import { backoffDelay, type ComponentPipeline, type HostServices, type InferenceResult, type ModelInfo } from '@ei-gg/core';
+import {
+  backoffDelay,
+  type ComponentPipeline,
+  type HostServices,
+  type InferenceResult,
+  type ModelInfo,
+} from '@ei-gg/core';
 import type { SerialPort } from 'serialport';
 import { fromSerialPort } from '../at/at-port';
 import { AtSession, type DeviceDescription } from '../at/at-session';
@@ -19,7 +25,12 @@ export interface SerialBoardTimings {
   cycleTimeoutMs: number;
 }
 
-const DEFAULT_TIMINGS: SerialBoardTimings = { quietGapMs: 300, reconnectBaseMs: 500, stopTimeoutMs: 1500, cycleTimeoutMs: 30_000 };
+const DEFAULT_TIMINGS: SerialBoardTimings = {
+  quietGapMs: 300,
+  reconnectBaseMs: 500,
+  stopTimeoutMs: 1500,
+  cycleTimeoutMs: 30_000,
+};
 
 /** The result one triggered cycle waits for. */
 interface Cycle {
@@ -66,7 +77,10 @@ export class SerialBoardPipeline implements ComponentPipeline {
       if (!this.running) return;
       this.processing = this.processing.then(() => this.services.inference.process(result));
     });
-    this.parser.on('error', (error) => void this.report(`board: ${error.message}`, { kind: error.kind, line: error.line }));
+    this.parser.on(
+      'error',
+      (error) => void this.report(`board: ${error.message}`, { kind: error.kind, line: error.line }),
+    );
     this.parser.on('reboot', ({ line }) => this.lost(`the board rebooted ("${line}")`));
     // Not a bare prompt: Syntiant firmware prints `> ` after starting and keeps emitting matches.
     this.parser.on('stopped', () => this.running && this.lost('the impulse was stopped on the board'));
@@ -121,7 +135,10 @@ export class SerialBoardPipeline implements ComponentPipeline {
     try {
       const path = config.serial_port ?? discoverSerialPort();
       if (!path) {
-        throw new SerialError('SERIAL_PORT_MISSING', 'no serial port found (looked for /dev/ttyACM*, /dev/ttyUSB*, /dev/serial/by-id): plug the board in or set serial_port');
+        throw new SerialError(
+          'SERIAL_PORT_MISSING',
+          'no serial port found (looked for /dev/ttyACM*, /dev/ttyUSB*, /dev/serial/by-id): plug the board in or set serial_port',
+        );
       }
       this.portPath = path;
       const port = await openSerialPort(path, config.baud_rate);
@@ -130,7 +147,10 @@ export class SerialBoardPipeline implements ComponentPipeline {
       port.on('close', () => this.lost(`serial port ${path} closed (unplugged?)`));
       port.on('error', (error: Error) => this.lost(`serial port ${path} failed: ${error.message}`));
       this.parser.reset();
-      this.session = new AtSession(fromSerialPort(port), { parser: this.parser, write: config.serial_chunked_writes ? CLI_CHUNKING : {} });
+      this.session = new AtSession(fromSerialPort(port), {
+        parser: this.parser,
+        write: config.serial_chunked_writes ? CLI_CHUNKING : {},
+      });
       this.device = await this.session.handshake();
       if (this.stopping) return;
       if (!this.triggered) {
@@ -140,11 +160,14 @@ export class SerialBoardPipeline implements ComponentPipeline {
       this.ready = true;
       this.attempt = 0;
       this.lastReportedError = undefined;
-      this.log.info(this.triggered ? 'board connected; waiting for inference requests' : 'board connected; impulse running', {
-        port: path,
-        at_version: this.device.config.atVersion,
-        model: this.device.info?.modelName,
-      });
+      this.log.info(
+        this.triggered ? 'board connected; waiting for inference requests' : 'board connected; impulse running',
+        {
+          port: path,
+          at_version: this.device.config.atVersion,
+          model: this.device.info?.modelName,
+        },
+      );
       this.connected?.();
     } catch (error) {
       await this.disconnect();
@@ -170,7 +193,11 @@ export class SerialBoardPipeline implements ComponentPipeline {
         const result = await this.runCycle(this.session!);
         await this.services.inference.process(result, undefined, request);
       } catch (error) {
-        requests.fail(request, this.stopping ? 'STOPPED' : 'INFERENCE_FAILED', `inference on the board failed: ${(error as Error).message}`);
+        requests.fail(
+          request,
+          this.stopping ? 'STOPPED' : 'INFERENCE_FAILED',
+          `inference on the board failed: ${(error as Error).message}`,
+        );
       }
     }
   }
@@ -183,7 +210,10 @@ export class SerialBoardPipeline implements ComponentPipeline {
       return await withTimeout(result, this.timings.cycleTimeoutMs);
     } finally {
       this.cycle = undefined;
-      if (this.session === session) await withTimeout(session.stopImpulse(), this.timings.stopTimeoutMs).catch((error) => this.lost(`the impulse did not stop: ${(error as Error).message}`));
+      if (this.session === session)
+        await withTimeout(session.stopImpulse(), this.timings.stopTimeoutMs).catch((error) =>
+          this.lost(`the impulse did not stop: ${(error as Error).message}`),
+        );
     }
   }
 

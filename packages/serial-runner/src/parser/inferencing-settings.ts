@@ -18,7 +18,10 @@ export class SettingsCollector {
 
   /** Returns false once the block is implausibly long (the caller then ends it). */
   add(line: string): boolean {
-    for (const piece of line.split('\t').map((p) => p.trim()).filter(Boolean)) {
+    for (const piece of line
+      .split('\t')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const entry = /^([^:]+):\s*(.*)$/.exec(piece);
       if (!entry) {
         if (this.inClasses) this.classes.push(piece);

@@ -81,7 +81,12 @@ export function parseResultLine(line: string): ResultLine | undefined {
   const box = BOX.exec(line);
   if (box) {
     const [, label, value, x, y, width, height] = box;
-    return withNumbers([value, x, y, width, height], ([v, ...rest]) => ({ kind: 'box', label, value: v, ...coordinates(rest) }));
+    return withNumbers([value, x, y, width, height], ([v, ...rest]) => ({
+      kind: 'box',
+      label,
+      value: v,
+      ...coordinates(rest),
+    }));
   }
   if (NO_OBJECTS.test(line)) return { kind: 'noObjects' };
 

@@ -9,9 +9,7 @@ const TIMING =
   /^Timing:\s*DSP\s+(\S+?)\s*(ms|us),\s*inference\s+(\S+?)\s*(ms|us),\s*anomaly\s+(\S+?)\s*(ms|us)(?:,\s*postprocessing\s+(\S+?)\s*(ms|us))?/;
 
 export type TimingLine =
-  | { kind: 'timing'; timing: InferenceTiming; rest: string }
-  | { kind: 'invalid'; reason: string }
-  | undefined;
+  { kind: 'timing'; timing: InferenceTiming; rest: string } | { kind: 'invalid'; reason: string } | undefined;
 
 /**
  * Recognises a timing line, which opens a result block in every firmware era. `rest` is whatever followed it on
@@ -19,7 +17,15 @@ export type TimingLine =
  */
 export function parseTimingLine(line: string): TimingLine {
   const old = PREDICTIONS.exec(line);
-  if (old) return build([[old[1], 'ms'], [old[2], 'ms'], [old[3], 'ms']], line.slice(old[0].length));
+  if (old)
+    return build(
+      [
+        [old[1], 'ms'],
+        [old[2], 'ms'],
+        [old[3], 'ms'],
+      ],
+      line.slice(old[0].length),
+    );
   const current = TIMING.exec(line);
   if (!current) return undefined;
   const parts: Array<[string, string]> = [
@@ -35,7 +41,8 @@ function build(parts: Array<[string, string]>, rest: string): TimingLine {
   const ms: number[] = [];
   for (const [token, unit] of parts) {
     const n = parseNumber(token);
-    if (!n.ok || n.value < 0) return { kind: 'invalid', reason: `timing value ${JSON.stringify(token)} is not a duration` };
+    if (!n.ok || n.value < 0)
+      return { kind: 'invalid', reason: `timing value ${JSON.stringify(token)} is not a duration` };
     ms.push(unit === 'us' ? n.value / 1000 : n.value);
   }
   const timing: InferenceTiming = { dspMs: ms[0], classificationMs: ms[1], anomalyMs: ms[2] };

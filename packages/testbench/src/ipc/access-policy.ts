@@ -45,17 +45,21 @@ export class AccessPolicy {
         service,
         operations: policy.operations,
         resources: (policy.resources ?? []).map((resource) =>
-          resourcePattern(interpolate(resource, variables), service === IpcService.MqttProxy)),
-      })));
+          resourcePattern(interpolate(resource, variables), service === IpcService.MqttProxy),
+        ),
+      })),
+    );
   }
 
   /** Returns undefined when allowed, else the nucleus's refusal text (the UnauthorizedError message). */
   denial(service: string, operation: string, resource: string): string | undefined {
     if (this.allowAll) return undefined;
-    const allowed = this.grants.some((grant) =>
-      grant.service === service
-      && (grant.operations.includes(operation) || grant.operations.includes('*'))
-      && grant.resources.some((pattern) => pattern.test(resource)));
+    const allowed = this.grants.some(
+      (grant) =>
+        grant.service === service &&
+        (grant.operations.includes(operation) || grant.operations.includes('*')) &&
+        grant.resources.some((pattern) => pattern.test(resource)),
+    );
     return allowed
       ? undefined
       : `Principal ${this.principal} is not authorized to perform ${service}:${operation} on resource ${resource}`;

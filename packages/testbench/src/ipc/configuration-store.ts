@@ -1,4 +1,3 @@
-
 /** A component's configuration tree (the nucleus's `services.<name>.configuration`). */
 export type ConfigTree = Record<string, unknown>;
 

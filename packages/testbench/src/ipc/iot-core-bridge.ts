@@ -35,7 +35,8 @@ export class InMemoryIotCore implements IotCoreBridge {
     // A broker sends retained messages after acknowledging the subscription, so deliver them later.
     if (retained.length > 0) {
       setImmediate(() => {
-        for (const [topic, payload] of retained) if (this.subscriptions.has(subscription)) onMessage(topic, payload, true);
+        for (const [topic, payload] of retained)
+          if (this.subscriptions.has(subscription)) onMessage(topic, payload, true);
       });
     }
     return async () => {

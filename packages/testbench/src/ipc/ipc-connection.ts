@@ -28,7 +28,10 @@ export class IpcConnection {
   private readonly inFlight = new Set<Promise<unknown>>();
   private connected = false;
 
-  constructor(private readonly socket: Socket, private readonly hooks: ConnectionHooks) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly hooks: ConnectionHooks,
+  ) {
     socket.on('data', (chunk) => this.receive(chunk));
     // A reset by the client ends the connection just like a close; 'close' follows either way.
     socket.on('error', () => undefined);
@@ -84,9 +87,10 @@ export class IpcConnection {
   }
 
   private handshake(frame: IpcFrame): void {
-    const accepted = frame.type === MessageType.Connect
-      && frame.headers[':version'] === '0.1.0'
-      && this.hooks.authenticate(authToken(frame.payload));
+    const accepted =
+      frame.type === MessageType.Connect &&
+      frame.headers[':version'] === '0.1.0' &&
+      this.hooks.authenticate(authToken(frame.payload));
     const flags = accepted ? MessageFlags.ConnectionAccepted : MessageFlags.None;
     this.write({ type: MessageType.ConnectAck, flags, streamId: 0, headers: {}, payload: Buffer.alloc(0) });
     if (!accepted) {
@@ -150,7 +154,11 @@ class ServerStream implements OperationStream {
   private readonly held: IpcFrame[] = [];
   private readonly cleanups: (() => unknown)[] = [];
 
-  constructor(private readonly id: number, private readonly operation: string, private readonly hooks: StreamHooks) {}
+  constructor(
+    private readonly id: number,
+    private readonly operation: string,
+    private readonly hooks: StreamHooks,
+  ) {}
 
   send(serviceModelType: string, body: object): void {
     if (this.isClosed) return;
@@ -202,5 +210,11 @@ class ServerStream implements OperationStream {
 
 // Cleanup failures are dropped: the stream is gone and there is no one left to tell.
 async function runCleanups(cleanups: (() => unknown)[]): Promise<void> {
-  await Promise.all(cleanups.map((cleanup) => Promise.resolve().then(cleanup).catch(() => undefined)));
+  await Promise.all(
+    cleanups.map((cleanup) =>
+      Promise.resolve()
+        .then(cleanup)
+        .catch(() => undefined),
+    ),
+  );
 }

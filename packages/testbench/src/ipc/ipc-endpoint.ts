@@ -115,7 +115,11 @@ export class IpcEndpoint extends EventEmitter<IpcEndpointEvents> {
   private readonly pubSub = new LocalPubSub();
   private readonly services: ComponentServices;
 
-  private constructor(options: IpcEndpointOptions, socketPath: string, private readonly ownedDirectory?: string) {
+  private constructor(
+    options: IpcEndpointOptions,
+    socketPath: string,
+    private readonly ownedDirectory?: string,
+  ) {
     super();
     this.componentName = options.componentName;
     this.thingName = options.thingName;
@@ -198,7 +202,11 @@ export class IpcEndpoint extends EventEmitter<IpcEndpointEvents> {
    * Subscribes on local pub/sub as another component would (receives the component's PublishToTopic, with the
    * nucleus's default receive mode). Returns the unsubscribe.
    */
-  subscribeToTopic(topic: string, handler: (topic: string, message: LocalMessage) => void, component = 'testbench'): () => void {
+  subscribeToTopic(
+    topic: string,
+    handler: (topic: string, message: LocalMessage) => void,
+    component = 'testbench',
+  ): () => void {
     return this.pubSub.subscribe(topic, component, undefined, handler);
   }
 
@@ -222,7 +230,8 @@ export class IpcEndpoint extends EventEmitter<IpcEndpointEvents> {
     predicate: (request: Record<string, unknown>) => boolean = () => true,
     timeoutMs = DEFAULT_WAIT_MS,
   ): Promise<CompletedOperation> {
-    const matches = (completed: CompletedOperation) => completed.operation === operation && predicate(completed.request);
+    const matches = (completed: CompletedOperation) =>
+      completed.operation === operation && predicate(completed.request);
     return this.waitFor('operation', () => this.operations.find(matches), operation, timeoutMs);
   }
 

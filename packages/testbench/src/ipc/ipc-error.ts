@@ -1,10 +1,6 @@
 /** Error shapes of the Greengrass IPC model that this endpoint raises. */
 export type IpcErrorCode =
-  | 'ServiceError'
-  | 'UnauthorizedError'
-  | 'ResourceNotFoundError'
-  | 'InvalidArgumentsError'
-  | 'ConflictError';
+  'ServiceError' | 'UnauthorizedError' | 'ResourceNotFoundError' | 'InvalidArgumentsError' | 'ConflictError';
 
 /**
  * An operation failure sent back as an ApplicationError message. The body carries both the

@@ -72,10 +72,12 @@ const handlers: Record<string, Handler> = {
     const componentName = ownComponent(services, request);
     const path = keyPath(request);
     if (!services.configuration.has(path)) throw new IpcError('ResourceNotFoundError', KEY_NOT_FOUND);
-    stream.keepOpen(services.configuration.watch(path, (changed) => {
-      const configurationUpdateEvent = { componentName, keyPath: changed };
-      stream.send('aws.greengrass#ConfigurationUpdateEvents', { configurationUpdateEvent });
-    }));
+    stream.keepOpen(
+      services.configuration.watch(path, (changed) => {
+        const configurationUpdateEvent = { componentName, keyPath: changed };
+        stream.send('aws.greengrass#ConfigurationUpdateEvents', { configurationUpdateEvent });
+      }),
+    );
     return {};
   },
 
@@ -89,7 +91,11 @@ const handlers: Record<string, Handler> = {
     // The SecretManager resolves the id first, so an unknown secret is "not found" even when unauthorized.
     const arn = services.secrets.resolveArn(secretId);
     authorize(services, IpcService.SecretManager, 'aws.greengrass#GetSecretValue', arn);
-    return services.secrets.get(secretId, optionalString(request, 'versionId'), optionalString(request, 'versionStage'));
+    return services.secrets.get(
+      secretId,
+      optionalString(request, 'versionId'),
+      optionalString(request, 'versionStage'),
+    );
   },
 
   'aws.greengrass#PublishToTopic': (services, request) => {
@@ -106,19 +112,25 @@ const handlers: Record<string, Handler> = {
     const topic = requiredString(request, 'topic');
     authorize(services, IpcService.PubSub, 'aws.greengrass#SubscribeToTopic', topic);
     const receiveMode = optionalString(request, 'receiveMode') as ReceiveMode | undefined;
-    stream.keepOpen(services.pubSub.subscribe(topic, services.componentName, receiveMode, (published, message) => {
-      const context = { topic: published };
-      stream.send('aws.greengrass#SubscriptionResponseMessage', 'json' in message
-        ? { jsonMessage: { message: message.json, context } }
-        : { binaryMessage: { message: message.binary.toString('base64'), context } });
-    }));
+    stream.keepOpen(
+      services.pubSub.subscribe(topic, services.componentName, receiveMode, (published, message) => {
+        const context = { topic: published };
+        stream.send(
+          'aws.greengrass#SubscriptionResponseMessage',
+          'json' in message
+            ? { jsonMessage: { message: message.json, context } }
+            : { binaryMessage: { message: message.binary.toString('base64'), context } },
+        );
+      }),
+    );
     return {};
   },
 
   // Responses carry only `payload` (base64 of the JSON document), like ShadowManager's.
   'aws.greengrass#GetThingShadow': (services, request) =>
-    shadowOperation(services, request, 'get', (thingName, shadowName) =>
-      ({ payload: jsonPayload(services.shadows.read(thingName, shadowName)) })),
+    shadowOperation(services, request, 'get', (thingName, shadowName) => ({
+      payload: jsonPayload(services.shadows.read(thingName, shadowName)),
+    })),
 
   'aws.greengrass#UpdateThingShadow': (services, request) =>
     shadowOperation(services, request, 'update', (thingName, shadowName) => {
@@ -186,8 +198,11 @@ function shadowOperation(
     return run(thingName, shadowName);
   } catch (error) {
     if (!(error instanceof ShadowRejection)) throw error;
-    throw new IpcError(error.errorCode, error.message,
-      error.errorCode === 'ResourceNotFoundError' ? { resourceType: 'shadow' } : {});
+    throw new IpcError(
+      error.errorCode,
+      error.message,
+      error.errorCode === 'ResourceNotFoundError' ? { resourceType: 'shadow' } : {},
+    );
   }
 }
 
@@ -217,7 +232,10 @@ function qos(request: Request): MqttQos {
 }
 
 function localMessage(publishMessage: unknown): LocalMessage {
-  const message = (publishMessage ?? {}) as { jsonMessage?: { message?: unknown }; binaryMessage?: { message?: unknown } };
+  const message = (publishMessage ?? {}) as {
+    jsonMessage?: { message?: unknown };
+    binaryMessage?: { message?: unknown };
+  };
   if (typeof message.jsonMessage?.message === 'object' && message.jsonMessage.message !== null) {
     return { json: message.jsonMessage.message as Record<string, unknown> };
   }

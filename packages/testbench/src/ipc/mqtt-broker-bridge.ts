@@ -9,7 +9,10 @@ import type { IotCoreBridge, MqttMessageHandler, MqttQos } from './iot-core-brid
 export class MqttBrokerBridge implements IotCoreBridge {
   private constructor(private readonly transport: Mqtt5Transport) {}
 
-  static async connect(url: string, clientId = `ei-gg-nucleus-${process.pid}-${Date.now()}`): Promise<MqttBrokerBridge> {
+  static async connect(
+    url: string,
+    clientId = `ei-gg-nucleus-${process.pid}-${Date.now()}`,
+  ): Promise<MqttBrokerBridge> {
     const transport = new Mqtt5Transport({ url, clientId, logger: new Logger({ level: 'warn' }) });
     await transport.connect();
     return new MqttBrokerBridge(transport);
@@ -20,7 +23,9 @@ export class MqttBrokerBridge implements IotCoreBridge {
   }
 
   async subscribe(topicFilter: string, qos: MqttQos, onMessage: MqttMessageHandler): Promise<() => Promise<void>> {
-    return this.transport.subscribe(topicFilter, qos, (message) => onMessage(message.topic, message.payload, message.retain));
+    return this.transport.subscribe(topicFilter, qos, (message) =>
+      onMessage(message.topic, message.payload, message.retain),
+    );
   }
 
   close(): Promise<void> {

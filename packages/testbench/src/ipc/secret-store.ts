@@ -43,14 +43,17 @@ export class SecretStore {
       const definition = typeof option === 'string' ? { secretString: option } : option;
       const keyArn = SECRET_ARN.exec(key);
       const name = keyArn ? keyArn[1].replace(ARN_SUFFIX, '') : key;
-      const arn = keyArn ? key : definition.arn ?? `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`;
+      const arn = keyArn
+        ? key
+        : (definition.arn ?? `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`);
       this.byArn.set(arn, {
         arn,
         versionId: definition.versionId ?? randomUUID(),
         versionStages: definition.versionStages ?? ['AWSCURRENT'],
-        value: definition.secretBinary === undefined
-          ? { secretString: definition.secretString ?? '' }
-          : { secretBinary: definition.secretBinary.toString('base64') },
+        value:
+          definition.secretBinary === undefined
+            ? { secretString: definition.secretString ?? '' }
+            : { secretBinary: definition.secretBinary.toString('base64') },
       });
       this.arnByName.set(name, arn);
     }
@@ -63,7 +66,8 @@ export class SecretStore {
 
   get(secretId: string, versionId?: string, versionStage?: string): GetSecretValueResponse {
     const secret = this.lookup(secretId);
-    if (versionId && versionStage) throw new IpcError('ServiceError', 'Both versionId and Stage are set in the request');
+    if (versionId && versionStage)
+      throw new IpcError('ServiceError', 'Both versionId and Stage are set in the request');
     if (versionId && versionId !== secret.versionId) {
       throw notFound(`Version Id ${versionId} not found for secret ${secretId}`);
     }

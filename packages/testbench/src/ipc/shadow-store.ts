@@ -46,7 +46,12 @@ export const SHADOW_MANAGER = 'aws.greengrass.ShadowManager';
 const MAX_DOCUMENT_BYTES = 8 * 1024;
 const MAX_STATE_DEPTH = 6;
 const NAME_PATTERN = /^[a-zA-Z0-9:_-]+$/;
-const HTTP_CODES = { InvalidArgumentsError: 400, UnauthorizedError: 401, ResourceNotFoundError: 404, ConflictError: 409 };
+const HTTP_CODES = {
+  InvalidArgumentsError: 400,
+  UnauthorizedError: 401,
+  ResourceNotFoundError: 404,
+  ConflictError: 409,
+};
 
 export type ShadowRejectionKind = keyof typeof HTTP_CODES;
 
@@ -107,12 +112,15 @@ export class ShadowStore {
   get(thingName: string, shadowName = ''): ShadowDocument | undefined {
     validateNames(thingName, shadowName);
     const stored = this.shadows.get(key(thingName, shadowName));
-    return stored && structuredClone({
-      state: defined({ desired: stored.desired, reported: stored.reported, delta: deltaOf(stored) }),
-      metadata: defined({ desired: stored.metadata.desired, reported: stored.metadata.reported }),
-      version: stored.version,
-      timestamp: this.seconds(),
-    });
+    return (
+      stored &&
+      structuredClone({
+        state: defined({ desired: stored.desired, reported: stored.reported, delta: deltaOf(stored) }),
+        metadata: defined({ desired: stored.metadata.desired, reported: stored.metadata.reported }),
+        version: stored.version,
+        timestamp: this.seconds(),
+      })
+    );
   }
 
   /** GetThingShadow: the document, also published on /get/accepted. */
@@ -132,11 +140,17 @@ export class ShadowStore {
    */
   update(thingName: string, shadowName: string, request: Buffer | ShadowJsonObject): ShadowUpdateAccepted {
     let clientToken: string | undefined;
-    return this.handle('update', thingName, shadowName, () => {
-      const document = parsePayload(request);
-      clientToken = typeof document.clientToken === 'string' ? document.clientToken : undefined;
-      return this.apply(thingName, shadowName, validateUpdate(document));
-    }, () => clientToken);
+    return this.handle(
+      'update',
+      thingName,
+      shadowName,
+      () => {
+        const document = parsePayload(request);
+        clientToken = typeof document.clientToken === 'string' ? document.clientToken : undefined;
+        return this.apply(thingName, shadowName, validateUpdate(document));
+      },
+      () => clientToken,
+    );
   }
 
   /** As the cloud (or an operator) setting desired through the shadow sync: `null` clears all of desired. */
@@ -162,14 +176,29 @@ export class ShadowStore {
   }
 
   /** Publishes `{ code, message, timestamp, clientToken? }` on `<prefix>/<operation>/rejected`. */
-  reject(operation: ShadowOperation, thingName: string, shadowName: string, rejection: ShadowRejection,
-    clientToken?: string): void {
+  reject(
+    operation: ShadowOperation,
+    thingName: string,
+    shadowName: string,
+    rejection: ShadowRejection,
+    clientToken?: string,
+  ): void {
     const message = { code: rejection.code, message: rejection.rejectedMessage, timestamp: this.seconds() };
-    this.publish(thingName, shadowName, `${operation}/rejected`, clientToken === undefined ? message : { ...message, clientToken });
+    this.publish(
+      thingName,
+      shadowName,
+      `${operation}/rejected`,
+      clientToken === undefined ? message : { ...message, clientToken },
+    );
   }
 
-  private handle<T>(operation: ShadowOperation, thingName: string, shadowName: string, run: () => T,
-    clientToken: () => string | undefined = () => undefined): T {
+  private handle<T>(
+    operation: ShadowOperation,
+    thingName: string,
+    shadowName: string,
+    run: () => T,
+    clientToken: () => string | undefined = () => undefined,
+  ): T {
     try {
       validateNames(thingName, shadowName);
       return run();
@@ -190,8 +219,14 @@ export class ShadowStore {
       // `"desired": null` (or {}) removes the whole section.
       const merged = isNullish(patch) ? undefined : mergeInto(next[section] ?? {}, patch as ShadowJsonObject);
       next[section] = isNullish(merged) ? undefined : merged;
-      next.metadata[section] = next[section] && mergeMetadata(
-        next[section] as ShadowJsonObject, next.metadata[section] ?? {}, patch as ShadowJsonObject, timestamp);
+      next.metadata[section] =
+        next[section] &&
+        mergeMetadata(
+          next[section] as ShadowJsonObject,
+          next.metadata[section] ?? {},
+          patch as ShadowJsonObject,
+          timestamp,
+        );
     }
     if (byteLength(next.desired) + byteLength(next.reported) > MAX_DOCUMENT_BYTES) {
       throw new ShadowRejection('InvalidArgumentsError', 'The payload exceeds the maximum size allowed', { code: 413 });
@@ -203,11 +238,20 @@ export class ShadowStore {
     const delta = deltaOf(next);
     if (delta !== undefined) {
       const deltaMetadata = metadataOfDelta(delta, next.metadata.desired);
-      this.publish(thingName, shadowName, 'update/delta',
-        { state: delta, metadata: deltaMetadata, version: next.version, timestamp, ...token });
+      this.publish(thingName, shadowName, 'update/delta', {
+        state: delta,
+        metadata: deltaMetadata,
+        version: next.version,
+        timestamp,
+        ...token,
+      });
     }
-    this.publish(thingName, shadowName, 'update/documents',
-      { previous: previous === undefined ? null : snapshot(previous), current: snapshot(next), timestamp, ...token });
+    this.publish(thingName, shadowName, 'update/documents', {
+      previous: previous === undefined ? null : snapshot(previous),
+      current: snapshot(next),
+      timestamp,
+      ...token,
+    });
     const accepted: ShadowUpdateAccepted = {
       state: request.state as ShadowJsonObject,
       metadata: metadataOf(request.state as ShadowJsonObject, timestamp) as ShadowJsonObject,
@@ -247,8 +291,9 @@ function checkName(what: string, name: string, maxLength: number): void {
 }
 
 function notFound(shadowName: string): ShadowRejection {
-  return new ShadowRejection('ResourceNotFoundError', 'No shadow found',
-    { message: `No shadow exists with name: ${shadowName === '' ? 'Unnamed Shadow' : shadowName}` });
+  return new ShadowRejection('ResourceNotFoundError', 'No shadow found', {
+    message: `No shadow exists with name: ${shadowName === '' ? 'Unnamed Shadow' : shadowName}`,
+  });
 }
 
 function invalid(message: string): ShadowRejection {
@@ -272,7 +317,8 @@ function parsePayload(request: Buffer | ShadowJsonObject): Record<string, unknow
 /** ShadowManager's request schema: a `state` object with desired and/or reported (objects or null). */
 function validateUpdate(document: Record<string, unknown>): UpdateRequest {
   const { state, version, clientToken } = document;
-  if (clientToken !== undefined && typeof clientToken !== 'string') throw invalid('Invalid JSON: clientToken must be a string');
+  if (clientToken !== undefined && typeof clientToken !== 'string')
+    throw invalid('Invalid JSON: clientToken must be a string');
   if (version !== undefined && (typeof version !== 'number' || version < 0)) {
     throw invalid(`Invalid JSON: version: ${version === null ? 'null' : typeof version} found, number expected`);
   }
@@ -283,10 +329,14 @@ function validateUpdate(document: Record<string, unknown>): UpdateRequest {
       throw invalid(`Invalid JSON: state.${section} must be an object or null`);
     }
   }
-  if (depth(state as ShadowJson) > MAX_STATE_DEPTH) throw invalid('JSON contains too many levels of nesting; maximum is 6');
+  if (depth(state as ShadowJson) > MAX_STATE_DEPTH)
+    throw invalid('JSON contains too many levels of nesting; maximum is 6');
   // A copy, so that a test changing its request object afterwards does not change the shadow.
-  return { state: structuredClone(state) as UpdateRequest['state'], version: version as number | undefined,
-    clientToken: clientToken as string | undefined };
+  return {
+    state: structuredClone(state) as UpdateRequest['state'],
+    version: version as number | undefined,
+    clientToken: clientToken as string | undefined,
+  };
 }
 
 /** The request's version must be the shadow's current one (0, if given at all, for a new shadow). */
@@ -326,7 +376,9 @@ function withoutNulls(value: ShadowJsonObject): ShadowJsonObject | undefined {
 
 function deltaOf(shadow: { desired?: ShadowJsonObject; reported?: ShadowJsonObject }): ShadowJsonObject | undefined {
   if (shadow.desired === undefined) return undefined;
-  return shadow.reported === undefined ? shadow.desired : diff(shadow.reported, shadow.desired) as ShadowJsonObject | undefined;
+  return shadow.reported === undefined
+    ? shadow.desired
+    : (diff(shadow.reported, shadow.desired) as ShadowJsonObject | undefined);
 }
 
 /** The desired values that differ from reported: objects compared per key, arrays and values whole. */
@@ -354,8 +406,12 @@ function metadataOf(value: ShadowJson, timestamp: number): ShadowJson {
 }
 
 /** Stamps what the patch touched and drops the metadata of keys the state no longer has. */
-function mergeMetadata(state: ShadowJsonObject, metadata: ShadowJsonObject, patch: ShadowJsonObject,
-  timestamp: number): ShadowJsonObject {
+function mergeMetadata(
+  state: ShadowJsonObject,
+  metadata: ShadowJsonObject,
+  patch: ShadowJsonObject,
+  timestamp: number,
+): ShadowJsonObject {
   for (const [field, value] of Object.entries(patch)) {
     const stateValue = state[field];
     const current = metadata[field];
@@ -369,8 +425,10 @@ function mergeMetadata(state: ShadowJsonObject, metadata: ShadowJsonObject, patc
 }
 
 function metadataOfDelta(delta: ShadowJson, metadata: ShadowJson | undefined): ShadowJson {
-  if (isObject(delta) && isObject(metadata)) return mapValues(delta, (child, field) => metadataOfDelta(child, metadata[field]));
-  if (Array.isArray(delta) && Array.isArray(metadata)) return delta.map((child, i) => metadataOfDelta(child, metadata[i]));
+  if (isObject(delta) && isObject(metadata))
+    return mapValues(delta, (child, field) => metadataOfDelta(child, metadata[field]));
+  if (Array.isArray(delta) && Array.isArray(metadata))
+    return delta.map((child, i) => metadataOfDelta(child, metadata[i]));
   return metadata ?? null;
 }
 
@@ -398,7 +456,9 @@ function isNullish(value: unknown): boolean {
 
 function jsonEquals(a: ShadowJson, b: ShadowJson): boolean {
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEquals(item, b[i]));
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEquals(item, b[i]))
+    );
   }
   if (isObject(a) && isObject(b)) {
     const keys = Object.keys(a);

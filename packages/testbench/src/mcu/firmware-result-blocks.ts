@@ -12,7 +12,9 @@ export interface FirmwareResultBlock {
 }
 
 const ms = (dspMs: number, classificationMs: number, anomalyMs: number, postprocessingMs?: number) =>
-  postprocessingMs === undefined ? { dspMs, classificationMs, anomalyMs } : { dspMs, classificationMs, anomalyMs, postprocessingMs };
+  postprocessingMs === undefined
+    ? { dspMs, classificationMs, anomalyMs }
+    : { dspMs, classificationMs, anomalyMs, postprocessingMs };
 
 const lines = (...text: string[]): string => text.join('\n') + '\n';
 
@@ -29,7 +31,11 @@ export const FIRMWARE_RESULT_BLOCKS: FirmwareResultBlock[] = [
   },
   {
     name: 'to 2023: classification with a tab before the value',
-    text: lines('Predictions (DSP: 5 ms., Classification: 0 ms., Anomaly: 0 ms.):', '    yes: \t0.99', '    no: \t0.01'),
+    text: lines(
+      'Predictions (DSP: 5 ms., Classification: 0 ms., Anomaly: 0 ms.):',
+      '    yes: \t0.99',
+      '    no: \t0.01',
+    ),
     expected: { classification: { yes: 0.99, no: 0.01 }, timing: ms(5, 0, 0) },
   },
   {
@@ -65,7 +71,11 @@ export const FIRMWARE_RESULT_BLOCKS: FirmwareResultBlock[] = [
   },
   {
     name: '2024: regression results',
-    text: lines('Predictions (DSP: 2 ms., Classification: 0 ms., Anomaly: 0 ms.): ', '#Regression results:', '    temperature: 21.500000'),
+    text: lines(
+      'Predictions (DSP: 2 ms., Classification: 0 ms., Anomaly: 0 ms.): ',
+      '#Regression results:',
+      '    temperature: 21.500000',
+    ),
     expected: { classification: { value: 21.5 }, timing: ms(2, 0, 0) },
   },
   {
@@ -121,12 +131,22 @@ export const FIRMWARE_RESULT_BLOCKS: FirmwareResultBlock[] = [
   },
   {
     name: 'late 2025: Timing line, classification predictions',
-    text: lines('Timing: DSP 1 ms, inference 0 ms, anomaly 0 ms', 'Classification predictions:', '  helloworld: 0.99219', '  noise: 0.00781'),
+    text: lines(
+      'Timing: DSP 1 ms, inference 0 ms, anomaly 0 ms',
+      'Classification predictions:',
+      '  helloworld: 0.99219',
+      '  noise: 0.00781',
+    ),
     expected: { classification: { helloworld: 0.99219, noise: 0.00781 }, timing: ms(1, 0, 0) },
   },
   {
     name: 'late 2025: timing in microseconds',
-    text: lines('Timing: DSP 750 us, inference 120 us, anomaly 3 ms', 'Classification predictions:', '  on: 0.25', '  off: 0.75'),
+    text: lines(
+      'Timing: DSP 750 us, inference 120 us, anomaly 3 ms',
+      'Classification predictions:',
+      '  on: 0.25',
+      '  off: 0.75',
+    ),
     expected: { classification: { on: 0.25, off: 0.75 }, timing: ms(0.75, 0.12, 3) },
   },
   {
@@ -230,7 +250,13 @@ export const FIRMWARE_RESULT_BLOCKS: FirmwareResultBlock[] = [
       '#Freeform output index=1',
       '  -1 2.5',
     ),
-    expected: { freeform: [[0.1, 0.2, 0.3], [-1, 2.5]], timing: ms(0, 9, 0) },
+    expected: {
+      freeform: [
+        [0.1, 0.2, 0.3],
+        [-1, 2.5],
+      ],
+      timing: ms(0, 9, 0),
+    },
   },
   {
     name: 'Syntiant NDP: Match line',

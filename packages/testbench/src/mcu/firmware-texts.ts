@@ -71,7 +71,9 @@ export function helpText(id: FirmwareIdentity): string {
     ['AT+CONFIG?', 'Lists complete config'],
     ['AT+RUNIMPULSE', 'Run the impulse'],
     ['AT+RUNIMPULSECONT', 'Run the impulse continuously'],
-    ...(id.infoSupported ? [['AT+INFO', 'Prints details about compiled firmware and ML model'] as [string, string]] : []),
+    ...(id.infoSupported
+      ? [['AT+INFO', 'Prints details about compiled firmware and ML model'] as [string, string]]
+      : []),
     ['AT+HELP', 'Lists all commands'],
   ];
   return `AT Server\nCommand set version: ${id.atVersion}\n\n` + commands.map(([c, h]) => `${c}\n\t${h}\n\n`).join('');
@@ -83,4 +85,5 @@ export function settingsText(classCount: number): string {
 }
 
 /** What firmware `main()` prints after a reset. */
-export const DEFAULT_BOOT_BANNER = 'Hello from Edge Impulse Device SDK.\nCompiled on Nov 22 2026 02:27:00\nType AT+HELP to see a list of commands.\n';
+export const DEFAULT_BOOT_BANNER =
+  'Hello from Edge Impulse Device SDK.\nCompiled on Nov 22 2026 02:27:00\nType AT+HELP to see a list of commands.\n';

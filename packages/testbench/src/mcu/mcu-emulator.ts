@@ -34,10 +34,17 @@ export class McuEmulator {
   }
 
   static async start(options: McuEmulatorOptions = {}): Promise<McuEmulator> {
-    const ownedDirectory = options.directory ? undefined : await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ei-gg-mcu-'));
+    const ownedDirectory = options.directory
+      ? undefined
+      : await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ei-gg-mcu-'));
     const directory = options.directory ?? ownedDirectory!;
     const name = options.deviceName ?? 'ttyEI0';
-    const emulator = new McuEmulator(path.join(directory, name), path.join(directory, `${name}-mcu`), ownedDirectory, options);
+    const emulator = new McuEmulator(
+      path.join(directory, name),
+      path.join(directory, `${name}-mcu`),
+      ownedDirectory,
+      options,
+    );
     await emulator.reappear();
     return emulator;
   }
@@ -62,7 +69,8 @@ export class McuEmulator {
       const started = Date.now();
       const poll = setInterval(() => {
         if (this.receivedText.includes(text)) finish();
-        else if (Date.now() - started > timeoutMs) finish(new Error(`component did not write ${JSON.stringify(text)} within ${timeoutMs} ms`));
+        else if (Date.now() - started > timeoutMs)
+          finish(new Error(`component did not write ${JSON.stringify(text)} within ${timeoutMs} ms`));
       }, 10);
       const finish = (error?: Error): void => {
         clearInterval(poll);

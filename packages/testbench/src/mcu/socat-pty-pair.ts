@@ -22,7 +22,10 @@ export class SocatPtyPair {
     let log = '';
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`socat did not start within ${timeoutMs} ms: ${log}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`socat did not start within ${timeoutMs} ms: ${log}`)),
+          timeoutMs,
+        );
         const settle = (error?: Error): void => {
           clearTimeout(timer);
           child.stderr!.removeAllListeners('data');

@@ -52,10 +52,21 @@ export async function createTestCertificates(): Promise<TestCertificates> {
   const makeCa = async (name: string): Promise<CertificateFiles> => {
     const files = { certFile: file(`${name}.crt`), keyFile: file(`${name}.key`) };
     await run(openssl, [
-      'req', '-x509', ...NEW_KEY, '-keyout', files.keyFile, '-out', files.certFile, '-days', DAYS,
-      '-subj', `/CN=ei-gg ${name}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      ...NEW_KEY,
+      '-keyout',
+      files.keyFile,
+      '-out',
+      files.certFile,
+      '-days',
+      DAYS,
+      '-subj',
+      `/CN=ei-gg ${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
     return files;
   };
@@ -71,8 +82,22 @@ export async function createTestCertificates(): Promise<TestCertificates> {
     await writeFile(extFile, `${extensions.join('\n')}\n`);
     await run(openssl, ['req', '-new', ...NEW_KEY, '-keyout', files.keyFile, '-out', csr, '-subj', `/CN=${name}`]);
     await run(openssl, [
-      'x509', '-req', '-in', csr, '-CA', issuer.certFile, '-CAkey', issuer.keyFile,
-      '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', DAYS, '-extfile', extFile, '-out', files.certFile,
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      issuer.certFile,
+      '-CAkey',
+      issuer.keyFile,
+      '-set_serial',
+      `0x${randomBytes(8).toString('hex')}`,
+      '-days',
+      DAYS,
+      '-extfile',
+      extFile,
+      '-out',
+      files.certFile,
     ]);
     return files;
   };

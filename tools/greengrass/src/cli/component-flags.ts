@@ -5,7 +5,11 @@ import type { ComponentChange } from '../deploy/deployment-request';
  * `--component Name=1.2.3`, `--config Name={"Parameters":{...}}` (or `Name=@file.json`) and
  * `--reset Name=/Parameters/key` flags, shared by deploy and deploy-local, as per-component changes.
  */
-export function componentChanges(components: string[], configs: string[] = [], resets: string[] = []): Record<string, ComponentChange> {
+export function componentChanges(
+  components: string[],
+  configs: string[] = [],
+  resets: string[] = [],
+): Record<string, ComponentChange> {
   const changes: Record<string, ComponentChange> = {};
   for (const [name, version] of components.map(splitPair)) changes[name] = { componentVersion: version };
   const changeOf = (name: string, flag: string) => {

@@ -34,7 +34,11 @@ runCli(async (args) => {
     }),
   );
   const names = values.component ?? [...versions.keys()];
-  const changes = componentChanges(names.map((name) => `${name}=${versions.get(name) ?? 'missing'}`), values.config, values.reset);
+  const changes = componentChanges(
+    names.map((name) => `${name}=${versions.get(name) ?? 'missing'}`),
+    values.config,
+    values.reset,
+  );
   const command = greengrassCliCommand(values.cli, values['output-dir'], changes);
   console.log(command.map(shellQuote).join(' '));
   if (values.run) {

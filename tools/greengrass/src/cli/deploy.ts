@@ -33,8 +33,10 @@ runCli(async (args) => {
       'dry-run': { type: 'boolean', default: false },
     },
   });
-  if ((values.thing === undefined) === (values['thing-group'] === undefined)) throw new Error('deploy: give exactly one of --thing and --thing-group');
-  if (values['canary-group'] !== undefined && values.thing !== undefined) throw new Error('deploy: --canary-group goes with --thing-group');
+  if ((values.thing === undefined) === (values['thing-group'] === undefined))
+    throw new Error('deploy: give exactly one of --thing and --thing-group');
+  if (values['canary-group'] !== undefined && values.thing !== undefined)
+    throw new Error('deploy: --canary-group goes with --thing-group');
   const changes = componentChanges(values.component, values.config, values.reset);
   if (Object.keys(changes).length === 0) throw new Error('deploy: at least one --component Name=version');
   const rollout = {
@@ -45,20 +47,38 @@ runCli(async (args) => {
   };
   const { region, accountId } = await awsContext(values.region);
   const iot = `arn:aws:iot:${region}:${accountId}`;
-  const targetArn = values.thing !== undefined ? `${iot}:thing/${values.thing}` : `${iot}:thinggroup/${values['thing-group']}`;
+  const targetArn =
+    values.thing !== undefined ? `${iot}:thing/${values.thing}` : `${iot}:thinggroup/${values['thing-group']}`;
   const greengrass = new GreengrassV2Client({ region });
   try {
     if (values['dry-run']) {
       const existing = await currentComponents(greengrass, targetArn);
-      console.log(JSON.stringify(deploymentRequest({ targetArn, deploymentName: values.name, existing, changes, rollout }), null, 2));
+      console.log(
+        JSON.stringify(
+          deploymentRequest({ targetArn, deploymentName: values.name, existing, changes, rollout }),
+          null,
+          2,
+        ),
+      );
     } else if (values['canary-group'] !== undefined) {
       const ids = await deployStaged({
-        greengrass, deploymentName: values.name, changes, rollout, canaryGroupArn: `${iot}:thinggroup/${values['canary-group']}`, fleetGroupArn: targetArn,
-        canaryTimeoutMs: Number(values['canary-timeout-minutes']) * 60_000, pollIntervalMs: 15_000, log: (line) => process.stderr.write(`${line}\n`),
+        greengrass,
+        deploymentName: values.name,
+        changes,
+        rollout,
+        canaryGroupArn: `${iot}:thinggroup/${values['canary-group']}`,
+        fleetGroupArn: targetArn,
+        canaryTimeoutMs: Number(values['canary-timeout-minutes']) * 60_000,
+        pollIntervalMs: 15_000,
+        log: (line) => process.stderr.write(`${line}\n`),
       });
       console.log(JSON.stringify(ids));
     } else {
-      console.log(JSON.stringify({ deploymentId: await deploy({ greengrass, targetArn, deploymentName: values.name, changes, rollout }) }));
+      console.log(
+        JSON.stringify({
+          deploymentId: await deploy({ greengrass, targetArn, deploymentName: values.name, changes, rollout }),
+        }),
+      );
     }
   } finally {
     greengrass.destroy();

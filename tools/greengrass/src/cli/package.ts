@@ -18,7 +18,9 @@ runCli(async (args) => {
     console.log(`${componentName} ${result.spec.version} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     console.log(`  recipe   ${result.recipePath}`);
     for (const artifact of result.artifacts) {
-      console.log(`  ${artifact.arch.padEnd(8)} ${artifact.path}  ${(artifact.bytes / 1024 / 1024).toFixed(1)} MiB  sha256 ${artifact.digest}`);
+      console.log(
+        `  ${artifact.arch.padEnd(8)} ${artifact.path}  ${(artifact.bytes / 1024 / 1024).toFixed(1)} MiB  sha256 ${artifact.digest}`,
+      );
     }
   }
 });

@@ -20,7 +20,8 @@ runCli(async (args) => {
     },
   });
   const missing = (['region', 'account', 'bucket'] as const).filter((key) => values[key] === undefined);
-  if (missing.length > 0) throw new Error(`policy: --${missing.join(', --')} required (or AWS_REGION, AWS_ACCOUNT_ID, EI_GG_BUCKET)`);
+  if (missing.length > 0)
+    throw new Error(`policy: --${missing.join(', --')} required (or AWS_REGION, AWS_ACCOUNT_ID, EI_GG_BUCKET)`);
   const inputs = {
     region: values.region as string,
     accountId: values.account as string,
@@ -31,7 +32,10 @@ runCli(async (args) => {
     deviceName: values['device-name'],
     roleAlias: values['role-alias'],
   };
-  const documents = { tokenExchangeRolePolicy: tokenExchangeRolePolicy(inputs), coreDeviceIotPolicy: coreDeviceIotPolicy(inputs) };
+  const documents = {
+    tokenExchangeRolePolicy: tokenExchangeRolePolicy(inputs),
+    coreDeviceIotPolicy: coreDeviceIotPolicy(inputs),
+  };
   if (values.only === 'iam') console.log(JSON.stringify(documents.tokenExchangeRolePolicy, null, 2));
   else if (values.only === 'iot') console.log(JSON.stringify(documents.coreDeviceIotPolicy, null, 2));
   else console.log(JSON.stringify(documents, null, 2));

@@ -29,15 +29,24 @@ runCli(async (args) => {
   if (values.bucket === undefined) throw new Error('publish: --bucket (or EI_GG_BUCKET) is required');
   const recipesDir = join(values['output-dir'], 'recipes');
   const wanted = values.component;
-  const selected = readdirSync(recipesDir).filter((file) => file.endsWith('.yaml') && (wanted === undefined || wanted.some((c) => file.startsWith(`${c}-`))));
-  if (selected.length === 0) throw new Error(`publish: no recipe in ${recipesDir} (run npx nx run-many -t package first)`);
+  const selected = readdirSync(recipesDir).filter(
+    (file) => file.endsWith('.yaml') && (wanted === undefined || wanted.some((c) => file.startsWith(`${c}-`))),
+  );
+  if (selected.length === 0)
+    throw new Error(`publish: no recipe in ${recipesDir} (run npx nx run-many -t package first)`);
   const { region, accountId } = await awsContext(values.region);
   const s3 = new S3Client({ region });
   const greengrass = new GreengrassV2Client({ region });
   try {
     for (const file of selected) {
       const result = await publishComponent(join(recipesDir, file), join(values['output-dir'], 'artifacts'), {
-        s3, greengrass, region, accountId, bucket: values.bucket, prefix: values.prefix, version: values.version,
+        s3,
+        greengrass,
+        region,
+        accountId,
+        bucket: values.bucket,
+        prefix: values.prefix,
+        version: values.version,
         log: (line) => process.stderr.write(`${line}\n`),
       });
       console.log(JSON.stringify(result));

@@ -27,8 +27,13 @@ export async function deploy(options: DeployOptions): Promise<string> {
   return deploymentId;
 }
 
-export async function currentComponents(greengrass: GreengrassV2Client, targetArn: string): Promise<Record<string, ComponentDeploymentSpecification>> {
-  const { deployments } = await greengrass.send(new ListDeploymentsCommand({ targetArn, historyFilter: 'LATEST_ONLY' }));
+export async function currentComponents(
+  greengrass: GreengrassV2Client,
+  targetArn: string,
+): Promise<Record<string, ComponentDeploymentSpecification>> {
+  const { deployments } = await greengrass.send(
+    new ListDeploymentsCommand({ targetArn, historyFilter: 'LATEST_ONLY' }),
+  );
   const latest = deployments?.[0]?.deploymentId;
   if (latest === undefined) return {};
   return (await greengrass.send(new GetDeploymentCommand({ deploymentId: latest }))).components ?? {};
@@ -45,7 +50,11 @@ export interface StagedOptions extends Omit<DeployOptions, 'targetArn'> {
 
 /** Canary group first; the fleet only once every canary core device reports the deployment SUCCEEDED. */
 export async function deployStaged(options: StagedOptions): Promise<{ canary: string; fleet: string }> {
-  const canary = await deploy({ ...options, targetArn: options.canaryGroupArn, deploymentName: `${options.deploymentName}-canary` });
+  const canary = await deploy({
+    ...options,
+    targetArn: options.canaryGroupArn,
+    deploymentName: `${options.deploymentName}-canary`,
+  });
   options.log(`canary deployment ${canary} created; waiting for its core devices`);
   await waitForCanary(options, canary);
   const fleet = await deploy({ ...options, targetArn: options.fleetGroupArn });
@@ -58,16 +67,29 @@ const FAILED = new Set(['FAILED', 'TIMED_OUT', 'REJECTED', 'CANCELED']);
 async function waitForCanary(options: StagedOptions, deploymentId: string): Promise<void> {
   const deadline = Date.now() + options.canaryTimeoutMs;
   for (;;) {
-    const devices = (await options.greengrass.send(new ListCoreDevicesCommand({ thingGroupArn: options.canaryGroupArn }))).coreDevices ?? [];
+    const devices =
+      (await options.greengrass.send(new ListCoreDevicesCommand({ thingGroupArn: options.canaryGroupArn })))
+        .coreDevices ?? [];
     if (devices.length === 0) throw new Error(`canary group ${options.canaryGroupArn} has no core devices`);
-    const statuses = await Promise.all(devices.map(async ({ coreDeviceThingName }) => {
-      const { effectiveDeployments } = await options.greengrass.send(new ListEffectiveDeploymentsCommand({ coreDeviceThingName }));
-      return { device: coreDeviceThingName, status: effectiveDeployments?.find((d) => d.deploymentId === deploymentId)?.coreDeviceExecutionStatus };
-    }));
+    const statuses = await Promise.all(
+      devices.map(async ({ coreDeviceThingName }) => {
+        const { effectiveDeployments } = await options.greengrass.send(
+          new ListEffectiveDeploymentsCommand({ coreDeviceThingName }),
+        );
+        return {
+          device: coreDeviceThingName,
+          status: effectiveDeployments?.find((d) => d.deploymentId === deploymentId)?.coreDeviceExecutionStatus,
+        };
+      }),
+    );
     const failed = statuses.filter((s) => s.status !== undefined && FAILED.has(s.status));
-    if (failed.length > 0) throw new Error(`canary failed on ${failed.map((f) => `${f.device} (${f.status})`).join(', ')}: the fleet was not deployed`);
+    if (failed.length > 0)
+      throw new Error(
+        `canary failed on ${failed.map((f) => `${f.device} (${f.status})`).join(', ')}: the fleet was not deployed`,
+      );
     if (statuses.every((s) => s.status === 'SUCCEEDED')) return;
-    if (Date.now() > deadline) throw new Error(`canary not finished after ${options.canaryTimeoutMs} ms: the fleet was not deployed`);
+    if (Date.now() > deadline)
+      throw new Error(`canary not finished after ${options.canaryTimeoutMs} ms: the fleet was not deployed`);
     await sleep(options.pollIntervalMs);
   }
 }

@@ -19,7 +19,12 @@ export interface RolloutSettings {
   timeoutMinutes: number;
 }
 
-export const DEFAULT_ROLLOUT: RolloutSettings = { maximumPerMinute: 50, abortFailurePercent: 10, abortMinDevices: 5, timeoutMinutes: 30 };
+export const DEFAULT_ROLLOUT: RolloutSettings = {
+  maximumPerMinute: 50,
+  abortFailurePercent: 10,
+  abortMinDevices: 5,
+  timeoutMinutes: 30,
+};
 
 /**
  * The CreateDeployment request for a thing or thing group. A deployment replaces the target's previous one
@@ -39,7 +44,12 @@ export function deploymentRequest(options: {
     components[name] = {
       componentVersion: change.componentVersion,
       ...(change.merge || change.reset
-        ? { configurationUpdate: { ...(change.merge ? { merge: JSON.stringify(change.merge) } : {}), ...(change.reset ? { reset: change.reset } : {}) } }
+        ? {
+            configurationUpdate: {
+              ...(change.merge ? { merge: JSON.stringify(change.merge) } : {}),
+              ...(change.reset ? { reset: change.reset } : {}),
+            },
+          }
         : {}),
     };
   }
@@ -56,8 +66,18 @@ export function deploymentRequest(options: {
       jobExecutionsRolloutConfig: { maximumPerMinute: rollout.maximumPerMinute },
       abortConfig: {
         criteriaList: [
-          { failureType: 'FAILED', action: 'CANCEL', thresholdPercentage: rollout.abortFailurePercent, minNumberOfExecutedThings: rollout.abortMinDevices },
-          { failureType: 'TIMED_OUT', action: 'CANCEL', thresholdPercentage: rollout.abortFailurePercent, minNumberOfExecutedThings: rollout.abortMinDevices },
+          {
+            failureType: 'FAILED',
+            action: 'CANCEL',
+            thresholdPercentage: rollout.abortFailurePercent,
+            minNumberOfExecutedThings: rollout.abortMinDevices,
+          },
+          {
+            failureType: 'TIMED_OUT',
+            action: 'CANCEL',
+            thresholdPercentage: rollout.abortFailurePercent,
+            minNumberOfExecutedThings: rollout.abortMinDevices,
+          },
         ],
       },
       timeoutConfig: { inProgressTimeoutInMinutes: rollout.timeoutMinutes },

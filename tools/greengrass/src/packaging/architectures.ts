@@ -13,7 +13,9 @@ export type Architecture = keyof typeof ARCHITECTURES;
 
 /** The Greengrass architecture of this machine (what the nucleus reports as `architecture`). */
 export function localArchitecture(): Architecture {
-  const found = (Object.keys(ARCHITECTURES) as Architecture[]).find((arch) => ARCHITECTURES[arch].nodeArch === process.arch);
+  const found = (Object.keys(ARCHITECTURES) as Architecture[]).find(
+    (arch) => ARCHITECTURES[arch].nodeArch === process.arch,
+  );
   if (found === undefined) throw new Error(`no Greengrass architecture for Node's process.arch ${process.arch}`);
   return found;
 }

@@ -27,7 +27,9 @@ export async function bundleComponent(entry: string, repositoryRoot: string): Pr
     write: false,
     logLevel: 'error',
   });
-  const files = new Map(result.outputFiles.map((file) => [relative(repositoryRoot, file.path).split(sep).join('/'), file.contents]));
+  const files = new Map(
+    result.outputFiles.map((file) => [relative(repositoryRoot, file.path).split(sep).join('/'), file.contents]),
+  );
   return { files, nativeModules: reachedNativeModules(result.metafile, repositoryRoot) };
 }
 
@@ -54,7 +56,13 @@ function nativeModulesPlugin(): Plugin {
         const owner = owningPackage(args.importer);
         const binary = owner === undefined ? undefined : nativeModuleFor(owner.name)?.nodeGypBuildBinary;
         if (binary === undefined) {
-          return { errors: [{ text: `${owner?.name ?? args.importer} loads a native addon through node-gyp-build: describe it in tools/greengrass/src/packaging/native-modules.ts` }] };
+          return {
+            errors: [
+              {
+                text: `${owner?.name ?? args.importer} loads a native addon through node-gyp-build: describe it in tools/greengrass/src/packaging/native-modules.ts`,
+              },
+            ],
+          };
         }
         return { path: binary, namespace: 'node-gyp-build' };
       });
@@ -82,11 +90,14 @@ export function reachedNativeModules(metafile: Metafile, repositoryRoot: string)
   for (const [input, details] of Object.entries(metafile.inputs)) {
     const owner = owningPackage(join(repositoryRoot, input));
     if (owner !== undefined) packages.set(owner.name, owner.dir);
-    for (const imported of details.imports) if (imported.external && nativeModuleFor(imported.path)) packages.set(imported.path, '');
+    for (const imported of details.imports)
+      if (imported.external && nativeModuleFor(imported.path)) packages.set(imported.path, '');
   }
   for (const [name, dir] of packages) {
     if (nativeModuleFor(name) === undefined && dir !== '' && hasNativeCode(dir)) {
-      throw new Error(`the bundle reaches ${name}, which has native code: describe it in tools/greengrass/src/packaging/native-modules.ts`);
+      throw new Error(
+        `the bundle reaches ${name}, which has native code: describe it in tools/greengrass/src/packaging/native-modules.ts`,
+      );
     }
   }
   return NATIVE_MODULES.filter((module) => packages.has(module.packageName));

@@ -20,21 +20,34 @@ const LICENCE_FILE = /^(licen[cs]e|copying|notice)/i;
  * module instances (the preload patches the client's own inquirer) exactly as in development. Native packages
  * come from the table, as for bundles.
  */
-export async function childModules(specifiers: readonly string[], packageDir: string, repositoryRoot: string): Promise<ChildModules> {
+export async function childModules(
+  specifiers: readonly string[],
+  packageDir: string,
+  repositoryRoot: string,
+): Promise<ChildModules> {
   const files = new Map<string, string>();
   const nativeModules = new Set<NativeModule>();
   for (const specifier of specifiers) {
     const entry = require.resolve(specifier, { paths: [packageDir] });
     // Node's resolution, not esbuild's defaults (the `module` condition and field): the files Node will load.
-    const { metafile } = await build({ ...nodeBundleOptions(entry, repositoryRoot), conditions: [], mainFields: ['main'], write: false, logLevel: 'error' });
+    const { metafile } = await build({
+      ...nodeBundleOptions(entry, repositoryRoot),
+      conditions: [],
+      mainFields: ['main'],
+      write: false,
+      logLevel: 'error',
+    });
     for (const module of reachedNativeModules(metafile, repositoryRoot)) {
       if (module.prepend !== undefined || module.nodeGypBuildBinary !== undefined) {
-        throw new Error(`${specifier} reaches ${module.packageName}, whose binary is wired into bundles only: it cannot be a child module`);
+        throw new Error(
+          `${specifier} reaches ${module.packageName}, whose binary is wired into bundles only: it cannot be a child module`,
+        );
       }
       nativeModules.add(module);
     }
     for (const input of Object.keys(metafile.inputs)) {
-      for (const source of withPackageFiles(join(repositoryRoot, input))) files.set(installedPath(source, repositoryRoot), source);
+      for (const source of withPackageFiles(join(repositoryRoot, input)))
+        files.set(installedPath(source, repositoryRoot), source);
     }
   }
   return { files: [...files].map(([zipPath, source]) => ({ zipPath, source })), nativeModules: [...nativeModules] };
@@ -48,7 +61,9 @@ function withPackageFiles(file: string): string[] {
     if (existsSync(join(dir, 'package.json'))) found.push(join(dir, 'package.json'));
     if (dir === root) break;
   }
-  const licences = readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isFile() && LICENCE_FILE.test(entry.name));
+  const licences = readdirSync(root, { withFileTypes: true }).filter(
+    (entry) => entry.isFile() && LICENCE_FILE.test(entry.name),
+  );
   return [...found, ...licences.map((entry) => join(root, entry.name))];
 }
 

@@ -52,7 +52,10 @@ export const NATIVE_MODULES: readonly NativeModule[] = [
       code: `process.env.AWS_CRT_NODEJS_BINARY_RELATIVE_PATH ??= ${JSON.stringify(AWS_CRT_BINARY)};\n`,
     },
     files: async ({ arch, installedDir }) => [
-      { zipPath: `app/${AWS_CRT_BINARY}`, source: join(installedDir('aws-crt'), 'dist', 'bin', `linux-${nodeArch(arch)}-glibc`, 'aws-crt-nodejs.node') },
+      {
+        zipPath: `app/${AWS_CRT_BINARY}`,
+        source: join(installedDir('aws-crt'), 'dist', 'bin', `linux-${nodeArch(arch)}-glibc`, 'aws-crt-nodejs.node'),
+      },
     ],
   },
   {
@@ -61,7 +64,12 @@ export const NATIVE_MODULES: readonly NativeModule[] = [
     nodeGypBuildBinary: SERIALPORT_BINARY,
     files: async ({ arch, installedDir }) => {
       const tag = { amd64: '', aarch64: '.armv8', arm: '.armv7' }[arch];
-      const prebuild = join(installedDir('@serialport/bindings-cpp'), 'prebuilds', `linux-${nodeArch(arch)}`, `@serialport+bindings-cpp${tag}.glibc.node`);
+      const prebuild = join(
+        installedDir('@serialport/bindings-cpp'),
+        'prebuilds',
+        `linux-${nodeArch(arch)}`,
+        `@serialport+bindings-cpp${tag}.glibc.node`,
+      );
       return [{ zipPath: `app/${SERIALPORT_BINARY}`, source: prebuild }];
     },
   },
@@ -71,14 +79,18 @@ export const NATIVE_MODULES: readonly NativeModule[] = [
     packageName: 'sharp',
     architectures: ['amd64', 'aarch64', 'arm'],
     files: async (context) => {
-      const sharp = JSON.parse(readFileSync(join(context.installedDir('sharp'), 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> };
+      const sharp = JSON.parse(readFileSync(join(context.installedDir('sharp'), 'package.json'), 'utf8')) as {
+        optionalDependencies: Record<string, string>;
+      };
       const platform = `linux-${nodeArch(context.arch)}`;
       const packages = [`@img/sharp-${platform}`, `@img/sharp-libvips-${platform}`];
-      const listed = await Promise.all(packages.map(async (name) => {
-        const version = sharp.optionalDependencies[name];
-        if (version === undefined) throw new Error(`sharp lists no ${name}`);
-        return packageFiles(await context.fetchedDir(name, version), `app/node_modules/${name}`);
-      }));
+      const listed = await Promise.all(
+        packages.map(async (name) => {
+          const version = sharp.optionalDependencies[name];
+          if (version === undefined) throw new Error(`sharp lists no ${name}`);
+          return packageFiles(await context.fetchedDir(name, version), `app/node_modules/${name}`);
+        }),
+      );
       return listed.flat();
     },
   },
@@ -90,10 +102,12 @@ export const NATIVE_MODULES: readonly NativeModule[] = [
     files: async ({ arch, installedDir }) => {
       const dir = installedDir('koffi');
       const triplet = { amd64: 'linux_x64', aarch64: 'linux_arm64', arm: 'linux_armhf' }[arch];
-      return ['package.json', 'index.js', 'indirect.js', 'LICENSE.txt', `build/koffi/${triplet}/koffi.node`].map((file) => ({
-        zipPath: `app/node_modules/koffi/${file}`,
-        source: join(dir, file),
-      }));
+      return ['package.json', 'index.js', 'indirect.js', 'LICENSE.txt', `build/koffi/${triplet}/koffi.node`].map(
+        (file) => ({
+          zipPath: `app/node_modules/koffi/${file}`,
+          source: join(dir, file),
+        }),
+      );
     },
   },
 ];

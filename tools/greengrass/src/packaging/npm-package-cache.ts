@@ -28,12 +28,22 @@ export class NpmPackageCache {
     const staging = mkdtempSync(join(this.cacheDir, '.staging-'));
     try {
       const started = Date.now();
-      const { stdout } = await run('npm', ['pack', `${name}@${version}`, '--json', '--pack-destination', staging], { cwd: staging, maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await run('npm', ['pack', `${name}@${version}`, '--json', '--pack-destination', staging], {
+        cwd: staging,
+        maxBuffer: 64 * 1024 * 1024,
+      });
       const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
-      await extract({ file: join(staging, filename), cwd: staging, strip: 1, filter: (path) => path.startsWith('package/') });
+      await extract({
+        file: join(staging, filename),
+        cwd: staging,
+        strip: 1,
+        filter: (path) => path.startsWith('package/'),
+      });
       rmSync(join(staging, filename));
       renameSync(staging, unpacked);
-      process.stderr.write(`fetched ${name}@${version} from the npm registry in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      process.stderr.write(
+        `fetched ${name}@${version} from the npm registry in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      );
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }

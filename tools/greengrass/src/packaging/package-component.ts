@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { artifactFileName, buildRecipe, type BuiltArtifact } from '../recipe/build-recipe';
@@ -44,16 +53,21 @@ export async function packageComponent(options: PackageOptions): Promise<Package
   const outputDir = options.outputDir ?? defaultOutputDir(root);
   const spec = loadComponentSpec(root, componentName);
   const entry = join(spec.packageDir, 'dist', 'main.js');
-  if (!existsSync(entry)) throw new Error(`${componentName}: ${entry} does not exist (build ${spec.packageName} first)`);
+  if (!existsSync(entry))
+    throw new Error(`${componentName}: ${entry} does not exist (build ${spec.packageName} first)`);
 
   const architectures = options.architectures ?? spec.architectures;
   const bundle = await bundleComponent(entry, root);
   const children = await childModules(spec.childModules, spec.packageDir, root);
-  const nativeModules = NATIVE_MODULES.filter((module) => bundle.nativeModules.includes(module) || children.nativeModules.includes(module));
+  const nativeModules = NATIVE_MODULES.filter(
+    (module) => bundle.nativeModules.includes(module) || children.nativeModules.includes(module),
+  );
   for (const arch of architectures) {
     const missing = nativeModules.filter((module) => !module.architectures.includes(arch));
     if (missing.length > 0) {
-      throw new Error(`${componentName}: ${missing.map((m) => m.packageName).join(', ')} has no ${arch} build; remove ${arch} from components/${componentName}/component.json`);
+      throw new Error(
+        `${componentName}: ${missing.map((m) => m.packageName).join(', ')} has no ${arch} build; remove ${arch} from components/${componentName}/component.json`,
+      );
     }
   }
 
@@ -61,7 +75,8 @@ export async function packageComponent(options: PackageOptions): Promise<Package
   const artifactDir = join(outputDir, 'artifacts', componentName, spec.version);
   rmSync(join(outputDir, 'artifacts', componentName), { recursive: true, force: true });
   mkdirSync(artifactDir, { recursive: true });
-  const commonEntries: ZipEntry[] = [ // the same in every architecture's zip
+  const commonEntries: ZipEntry[] = [
+    // the same in every architecture's zip
     ...[...bundle.files].map(([path, content]) => ({ path, content })),
     ...children.files.map(toZipEntry),
   ];
@@ -81,20 +96,27 @@ export async function packageComponent(options: PackageOptions): Promise<Package
   if (problems.length > 0) throw new Error(`${componentName}: invalid recipe:\n${problems.join('\n')}`);
   const recipesDir = join(outputDir, 'recipes');
   mkdirSync(recipesDir, { recursive: true });
-  for (const old of readdirSync(recipesDir).filter((file) => file.startsWith(`${componentName}-`))) rmSync(join(recipesDir, old));
+  for (const old of readdirSync(recipesDir).filter((file) => file.startsWith(`${componentName}-`)))
+    rmSync(join(recipesDir, old));
   const recipePath = join(recipesDir, `${componentName}-${spec.version}.yaml`);
   writeFileSync(recipePath, yaml);
   return { spec, recipePath, artifacts };
 }
 
-async function nativeFiles(modules: readonly NativeModule[], arch: Architecture, cache: NpmPackageCache, root: string): Promise<ArtifactFile[]> {
+async function nativeFiles(
+  modules: readonly NativeModule[],
+  arch: Architecture,
+  cache: NpmPackageCache,
+  root: string,
+): Promise<ArtifactFile[]> {
   const context = {
     arch,
     installedDir: (name: string) => join(root, 'node_modules', name),
     fetchedDir: (name: string, version: string) => cache.packageDir(name, version),
   };
   const files = (await Promise.all(modules.map((module) => module.files(context)))).flat();
-  for (const file of files) if (!existsSync(file.source)) throw new Error(`native file for ${arch} missing: ${file.source}`);
+  for (const file of files)
+    if (!existsSync(file.source)) throw new Error(`native file for ${arch} missing: ${file.source}`);
   return files;
 }
 

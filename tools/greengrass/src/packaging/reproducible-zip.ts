@@ -29,7 +29,12 @@ export async function writeReproducibleZip(outputPath: string, entries: readonly
     if (sorted[i].path === sorted[i - 1].path) throw new Error(`two zip entries at ${sorted[i].path}`);
   }
   for (const entry of sorted) {
-    const options = { mtime: FIXED_MTIME, mode: entry.executable ? EXECUTABLE_MODE : FILE_MODE, compressionLevel: 9, forceDosTimestamp: true };
+    const options = {
+      mtime: FIXED_MTIME,
+      mode: entry.executable ? EXECUTABLE_MODE : FILE_MODE,
+      compressionLevel: 9,
+      forceDosTimestamp: true,
+    };
     if (entry.content instanceof Uint8Array) zip.addBuffer(Buffer.from(entry.content), entry.path, options);
     else zip.addFile(entry.content.file, entry.path, options);
   }

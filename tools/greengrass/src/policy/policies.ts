@@ -33,14 +33,22 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** Refuses wildcards and separators in the names: the policies must name exactly these resources. */
 export function checkPolicyInputs(inputs: PolicyInputs): void {
   const named: [string, string | undefined][] = [
-    ['region', inputs.region], ['account', inputs.accountId], ['bucket', inputs.artifactBucket], ['secret', inputs.secretName],
-    ['cache bucket', inputs.cacheBucket], ['device name', inputs.deviceName], ['role alias', inputs.roleAlias],
+    ['region', inputs.region],
+    ['account', inputs.accountId],
+    ['bucket', inputs.artifactBucket],
+    ['secret', inputs.secretName],
+    ['cache bucket', inputs.cacheBucket],
+    ['device name', inputs.deviceName],
+    ['role alias', inputs.roleAlias],
   ];
   for (const [what, value] of named) {
-    if (value !== undefined && !NAME.test(value)) throw new Error(`invalid ${what} ${JSON.stringify(value)}: letters, digits, '.', '_' and '-' only`);
+    if (value !== undefined && !NAME.test(value))
+      throw new Error(`invalid ${what} ${JSON.stringify(value)}: letters, digits, '.', '_' and '-' only`);
   }
-  if (!/^\d{12}$/.test(inputs.accountId)) throw new Error(`invalid account ${JSON.stringify(inputs.accountId)}: 12 digits`);
-  if (inputs.artifactPrefix !== '' && !/^([A-Za-z0-9._-]+\/)+$/.test(inputs.artifactPrefix)) throw new Error(`invalid prefix ${JSON.stringify(inputs.artifactPrefix)}`);
+  if (!/^\d{12}$/.test(inputs.accountId))
+    throw new Error(`invalid account ${JSON.stringify(inputs.accountId)}: 12 digits`);
+  if (inputs.artifactPrefix !== '' && !/^([A-Za-z0-9._-]+\/)+$/.test(inputs.artifactPrefix))
+    throw new Error(`invalid prefix ${JSON.stringify(inputs.artifactPrefix)}`);
 }
 
 /**
@@ -53,16 +61,26 @@ export function tokenExchangeRolePolicy(inputs: PolicyInputs): PolicyDocument {
     {
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: Object.values(COMPONENTS).map((c) => `arn:aws:s3:::${inputs.artifactBucket}/${inputs.artifactPrefix}${c.componentName}/*`),
+      Resource: Object.values(COMPONENTS).map(
+        (c) => `arn:aws:s3:::${inputs.artifactBucket}/${inputs.artifactPrefix}${c.componentName}/*`,
+      ),
     },
   ];
   if (inputs.secretName !== undefined) {
     // Secrets Manager appends '-' and six random characters to a secret's ARN.
-    statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [`arn:aws:secretsmanager:${inputs.region}:${inputs.accountId}:secret:${inputs.secretName}-??????`] });
+    statements.push({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [`arn:aws:secretsmanager:${inputs.region}:${inputs.accountId}:secret:${inputs.secretName}-??????`],
+    });
   }
   if (inputs.cacheBucket !== undefined) {
     statements.push(
-      { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], Resource: [`arn:aws:s3:::${inputs.cacheBucket}/*`] },
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        Resource: [`arn:aws:s3:::${inputs.cacheBucket}/*`],
+      },
       { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${inputs.cacheBucket}`] },
     );
   }
@@ -87,18 +105,41 @@ export function coreDeviceIotPolicy(inputs: PolicyInputs): PolicyDocument {
         Effect: 'Allow',
         Action: ['iot:Publish'],
         Resource: [
-          ...[`$aws/things/${thing}/greengrass/health/json`, `$aws/things/${thing}/greengrassv2/health/json`, ...nucleusTopics].map((t) => `${iot}:topic/${t}`),
+          ...[
+            `$aws/things/${thing}/greengrass/health/json`,
+            `$aws/things/${thing}/greengrassv2/health/json`,
+            ...nucleusTopics,
+          ].map((t) => `${iot}:topic/${t}`),
           // command/input too: a retained command is cleared by publishing an empty retained message.
-          ...['inference/output', 'model/metrics', 'command/output', 'command/input'].map((t) => `${iot}:topic/${device}/${t}`),
+          ...['inference/output', 'model/metrics', 'command/output', 'command/input'].map(
+            (t) => `${iot}:topic/${device}/${t}`,
+          ),
         ],
       },
-      { Effect: 'Allow', Action: ['iot:Subscribe'], Resource: [...nucleusTopics, `${device}/command/input`].map((t) => `${iot}:topicfilter/${t}`) },
-      { Effect: 'Allow', Action: ['iot:Receive'], Resource: [...nucleusTopics, `${device}/command/input`].map((t) => `${iot}:topic/${t}`) },
-      { Effect: 'Allow', Action: ['iot:AssumeRoleWithCertificate'], Resource: [`${iot}:rolealias/${inputs.roleAlias}`] },
+      {
+        Effect: 'Allow',
+        Action: ['iot:Subscribe'],
+        Resource: [...nucleusTopics, `${device}/command/input`].map((t) => `${iot}:topicfilter/${t}`),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['iot:Receive'],
+        Resource: [...nucleusTopics, `${device}/command/input`].map((t) => `${iot}:topic/${t}`),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['iot:AssumeRoleWithCertificate'],
+        Resource: [`${iot}:rolealias/${inputs.roleAlias}`],
+      },
       {
         // These data-plane actions take no resource-level permissions.
         Effect: 'Allow',
-        Action: ['greengrass:GetComponentVersionArtifact', 'greengrass:ResolveComponentCandidates', 'greengrass:GetDeploymentConfiguration', 'greengrass:ListThingGroupsForCoreDevice'],
+        Action: [
+          'greengrass:GetComponentVersionArtifact',
+          'greengrass:ResolveComponentCandidates',
+          'greengrass:GetDeploymentConfiguration',
+          'greengrass:ListThingGroupsForCoreDevice',
+        ],
         Resource: ['*'],
       },
     ],

@@ -47,7 +47,11 @@ export const FINGERPRINT_TAG = 'ei-gg:fingerprint';
  * already there with the same SHA-256), then creates the component version with the S3 URIs filled in.
  * Idempotent: when the latest (or the requested) version carries the same fingerprint, nothing is done.
  */
-export async function publishComponent(recipePath: string, artifactsDir: string, target: PublishTarget): Promise<PublishResult> {
+export async function publishComponent(
+  recipePath: string,
+  artifactsDir: string,
+  target: PublishTarget,
+): Promise<PublishResult> {
   const local = parseRecipe(readFileSync(recipePath, 'utf8'));
   const name = local.ComponentName;
   const fingerprint = recipeFingerprint(local);
@@ -55,13 +59,15 @@ export async function publishComponent(recipePath: string, artifactsDir: string,
   const published = await publishedVersions(target.greengrass, componentArn);
 
   const latest = published.at(-1);
-  const version = target.version === 'NEXT_PATCH' ? nextVersion(local.ComponentVersion, latest?.version) : target.version;
+  const version =
+    target.version === 'NEXT_PATCH' ? nextVersion(local.ComponentVersion, latest?.version) : target.version;
   const candidate = target.version === 'NEXT_PATCH' ? latest : published.find((p) => p.version === version);
   if (candidate !== undefined && (await fingerprintOf(target.greengrass, candidate.arn)) === fingerprint) {
     target.log(`${name} ${candidate.version} already published with the same content`);
     return { componentName: name, version: candidate.version, arn: candidate.arn, created: false };
   }
-  if (published.some((p) => p.version === version)) throw new Error(`${name} ${version} is already published with other content: publish a new version`);
+  if (published.some((p) => p.version === version))
+    throw new Error(`${name} ${version} is already published with other content: publish a new version`);
 
   const recipe = structuredClone(local);
   recipe.ComponentVersion = version;
@@ -74,11 +80,13 @@ export async function publishComponent(recipePath: string, artifactsDir: string,
     }
   }
 
-  const created = await target.greengrass.send(new CreateComponentVersionCommand({
-    inlineRecipe: Buffer.from(recipeToYaml(recipe)),
-    tags: { [FINGERPRINT_TAG]: fingerprint },
-    clientToken: createHash('sha256').update(`${fingerprint}:${version}`).digest('hex').slice(0, 64),
-  }));
+  const created = await target.greengrass.send(
+    new CreateComponentVersionCommand({
+      inlineRecipe: Buffer.from(recipeToYaml(recipe)),
+      tags: { [FINGERPRINT_TAG]: fingerprint },
+      clientToken: createHash('sha256').update(`${fingerprint}:${version}`).digest('hex').slice(0, 64),
+    }),
+  );
   const arn = created.arn ?? `${componentArn}:versions:${version}`;
   await waitUntilDeployable(target, arn);
   target.log(`${name} ${version} created: ${arn}`);
@@ -89,7 +97,8 @@ export async function publishComponent(recipePath: string, artifactsDir: string,
 export function recipeFingerprint(recipe: Recipe): string {
   const neutral = structuredClone(recipe);
   neutral.ComponentVersion = '0.0.0';
-  for (const manifest of neutral.Manifests) for (const artifact of manifest.Artifacts) artifact.URI = basename(new URL(artifact.URI).pathname);
+  for (const manifest of neutral.Manifests)
+    for (const artifact of manifest.Artifacts) artifact.URI = basename(new URL(artifact.URI).pathname);
   return createHash('sha256').update(JSON.stringify(neutral)).digest('hex');
 }
 
@@ -98,12 +107,16 @@ function nextVersion(recipeVersion: string, latest: string | undefined): string 
   return nextPatch(latest);
 }
 
-async function publishedVersions(greengrass: GreengrassV2Client, arn: string): Promise<{ version: string; arn: string }[]> {
+async function publishedVersions(
+  greengrass: GreengrassV2Client,
+  arn: string,
+): Promise<{ version: string; arn: string }[]> {
   const versions: { version: string; arn: string }[] = [];
   let nextToken: string | undefined;
   do {
     const page = await greengrass.send(new ListComponentVersionsCommand({ arn, nextToken }));
-    for (const v of page.componentVersions ?? []) if (v.componentVersion && v.arn) versions.push({ version: v.componentVersion, arn: v.arn });
+    for (const v of page.componentVersions ?? [])
+      if (v.componentVersion && v.arn) versions.push({ version: v.componentVersion, arn: v.arn });
     nextToken = page.nextToken;
   } while (nextToken);
   return versions.sort((a, b) => compareVersions(a.version, b.version));
@@ -114,15 +127,20 @@ async function fingerprintOf(greengrass: GreengrassV2Client, arn: string): Promi
 }
 
 async function uploadArtifact(target: PublishTarget, file: string, key: string, digest: string): Promise<void> {
-  const existing = await target.s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: key })).catch((error: { name?: string }) => {
-    if (error.name === 'NotFound') return undefined;
-    throw error;
-  });
+  const existing = await target.s3
+    .send(new HeadObjectCommand({ Bucket: target.bucket, Key: key }))
+    .catch((error: { name?: string }) => {
+      if (error.name === 'NotFound') return undefined;
+      throw error;
+    });
   if (existing?.Metadata?.sha256 === digest) {
     target.log(`s3://${target.bucket}/${key} already uploaded`);
     return;
   }
-  const upload = new Upload({ client: target.s3, params: { Bucket: target.bucket, Key: key, Body: createReadStream(file), Metadata: { sha256: digest } } });
+  const upload = new Upload({
+    client: target.s3,
+    params: { Bucket: target.bucket, Key: key, Body: createReadStream(file), Metadata: { sha256: digest } },
+  });
   let reported = -1;
   upload.on('httpUploadProgress', ({ loaded, total }) => {
     const percent = total ? Math.floor(((loaded ?? 0) / total) * 100) : 0;
@@ -137,7 +155,8 @@ async function waitUntilDeployable(target: PublishTarget, arn: string): Promise<
   for (let attempt = 0; attempt < 60; attempt++) {
     const status = (await target.greengrass.send(new DescribeComponentCommand({ arn }))).status;
     if (status?.componentState === 'DEPLOYABLE') return;
-    if (status?.componentState === 'FAILED') throw new Error(`${arn} FAILED: ${status.message ?? ''} ${JSON.stringify(status.errors ?? {})}`);
+    if (status?.componentState === 'FAILED')
+      throw new Error(`${arn} FAILED: ${status.message ?? ''} ${JSON.stringify(status.errors ?? {})}`);
     await sleep(target.pollIntervalMs ?? 2000);
   }
   throw new Error(`${arn} did not become DEPLOYABLE within 60 checks`);

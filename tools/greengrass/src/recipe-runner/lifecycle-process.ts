@@ -18,8 +18,16 @@ export class LifecycleProcess {
     this.exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   }
 
-  static async spawn(argv: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<LifecycleProcess> {
-    const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  static async spawn(
+    argv: readonly string[],
+    options: { cwd: string; env: NodeJS.ProcessEnv },
+  ): Promise<LifecycleProcess> {
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     await once(child, 'spawn');
     return new LifecycleProcess(child);
   }

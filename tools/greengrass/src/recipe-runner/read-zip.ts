@@ -20,7 +20,10 @@ export async function* readZipEntries(zipPath: string): AsyncGenerator<ZipFileEn
           if (error) reject(error);
           else resolve(value);
         };
-        zip.once('entry', (e: yauzl.Entry) => settle(e)).once('end', () => settle(undefined)).once('error', (e: Error) => settle(undefined, e));
+        zip
+          .once('entry', (e: yauzl.Entry) => settle(e))
+          .once('end', () => settle(undefined))
+          .once('error', (e: Error) => settle(undefined, e));
         zip.readEntry();
       });
       if (entry === undefined) return;

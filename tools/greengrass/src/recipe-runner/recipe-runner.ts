@@ -97,11 +97,16 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
       const local = join(artifactsPath, fileName);
       copyFileSync(join(options.artifactsDir, name, version, fileName), local);
       const digest = createHash('sha256').update(readFileSync(local)).digest('base64');
-      if (digest !== artifact.Digest) throw new Error(`${fileName}: SHA-256 ${digest} differs from the recipe's ${artifact.Digest}`);
-      if (artifact.Unarchive === 'ZIP') await unpackZipArtifact(local, unarchivedPath(decompressedPath, fileName), artifact.Permission);
+      if (digest !== artifact.Digest)
+        throw new Error(`${fileName}: SHA-256 ${digest} differs from the recipe's ${artifact.Digest}`);
+      if (artifact.Unarchive === 'ZIP')
+        await unpackZipArtifact(local, unarchivedPath(decompressedPath, fileName), artifact.Permission);
     }
 
-    const configuration = mergeConfiguration(recipe.ComponentConfiguration.DefaultConfiguration, options.configurationMerge ?? {});
+    const configuration = mergeConfiguration(
+      recipe.ComponentConfiguration.DefaultConfiguration,
+      options.configurationMerge ?? {},
+    );
     const endpoint = await IpcEndpoint.start({
       componentName: name,
       configuration,
@@ -110,7 +115,14 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
       ...(options.iotCore ? { iotCore: options.iotCore } : {}),
       ...(options.secrets ? { secrets: options.secrets } : {}),
     });
-    const variables = { artifactsPath, decompressedPath, workPath, kernelRootPath: options.rootDir, thingName: options.thingName, configuration };
+    const variables = {
+      artifactsPath,
+      decompressedPath,
+      workPath,
+      kernelRootPath: options.rootDir,
+      thingName: options.thingName,
+      configuration,
+    };
     return new RecipeRunner(recipe, manifest, endpoint, variables, options);
   }
 
@@ -150,7 +162,9 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
     const { process, timeoutSeconds } = await this.spawnStep(step);
     this.recovering = process;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), (timeoutSeconds ?? RECOVER_TIMEOUT_DEFAULT_S) * 1000)));
+    const timedOut = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), (timeoutSeconds ?? RECOVER_TIMEOUT_DEFAULT_S) * 1000)),
+    );
     const exit = await Promise.race([process.exited, timedOut]);
     clearTimeout(timer);
     if (exit === 'timeout') await process.stop(1000);
@@ -206,7 +220,9 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
 
   private async spawnStep(step: LifecycleStep): Promise<{ process: LifecycleProcess; timeoutSeconds?: number }> {
     const interpolate = (text: string) => interpolateRecipeVariables(text, this.variables);
-    const setenv = Object.fromEntries(Object.entries(step.Setenv ?? {}).map(([key, value]) => [key, interpolate(value)]));
+    const setenv = Object.fromEntries(
+      Object.entries(step.Setenv ?? {}).map(([key, value]) => [key, interpolate(value)]),
+    );
     const env = {
       PATH: SYSTEM_PATH,
       ...this.endpoint.env,
@@ -215,12 +231,16 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
       ...setenv,
     };
     const argv = sandboxedCommand(interpolate(step.Script), this.options.sandbox);
-    return { process: await LifecycleProcess.spawn(argv, { cwd: this.variables.workPath, env }), timeoutSeconds: step.Timeout };
+    return {
+      process: await LifecycleProcess.spawn(argv, { cwd: this.variables.workPath, env }),
+      timeoutSeconds: step.Timeout,
+    };
   }
 }
 
 const artifactFileName = (uri: string): string => basename(new URL(uri).pathname);
-const unarchivedPath = (decompressedPath: string, fileName: string): string => join(decompressedPath, fileName.replace(/\.zip$/i, ''));
+const unarchivedPath = (decompressedPath: string, fileName: string): string =>
+  join(decompressedPath, fileName.replace(/\.zip$/i, ''));
 
 function describeExit(exit: StepExit): string {
   return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;

@@ -19,13 +19,27 @@ export function sandboxedCommand(script: string, sandbox: Sandbox = {}): string[
   if (!sandbox.isolateNetwork && hide.length === 0 && bind.length === 0) return ['/bin/sh', '-c', script];
   const mounts = [
     ...bind.map(({ source, target }) => `mount --bind ${quote(source)} ${quote(target)}`),
-    ...hide.filter((path) => existsSync(path)).map((path) =>
-      statSync(path).isDirectory() ? `mount -t tmpfs -o size=64k,mode=755 tmpfs ${quote(path)}` : `mount --bind /dev/null ${quote(path)}`,
-    ),
+    ...hide
+      .filter((path) => existsSync(path))
+      .map((path) =>
+        statSync(path).isDirectory()
+          ? `mount -t tmpfs -o size=64k,mode=755 tmpfs ${quote(path)}`
+          : `mount --bind /dev/null ${quote(path)}`,
+      ),
   ];
   // The step's script travels as an argument ("$1"), so no quoting of it is needed.
   const setup = [...mounts, 'exec /bin/sh -c "$1"'].join(' && ');
-  return ['unshare', ...(sandbox.isolateNetwork ? ['--net'] : []), '--mount', '--', '/bin/sh', '-c', setup, 'sandbox', script];
+  return [
+    'unshare',
+    ...(sandbox.isolateNetwork ? ['--net'] : []),
+    '--mount',
+    '--',
+    '/bin/sh',
+    '-c',
+    setup,
+    'sandbox',
+    script,
+  ];
 }
 
 function quote(text: string): string {

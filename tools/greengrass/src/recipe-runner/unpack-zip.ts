@@ -9,11 +9,16 @@ import { readZipEntries } from './read-zip';
  * Unpacks a ZIP artifact like the nucleus: into `targetDir`, then every file gets the recipe's `Permission`
  * (zip modes are ignored), read-only. Entries escaping `targetDir` are refused.
  */
-export async function unpackZipArtifact(zipPath: string, targetDir: string, permission: RecipeArtifact['Permission']): Promise<void> {
+export async function unpackZipArtifact(
+  zipPath: string,
+  targetDir: string,
+  permission: RecipeArtifact['Permission'],
+): Promise<void> {
   const mode = permissionMode(permission);
   for await (const entry of readZipEntries(zipPath)) {
     const target = resolve(targetDir, entry.path);
-    if (!target.startsWith(resolve(targetDir) + sep)) throw new Error(`zip entry escapes the artifact directory: ${entry.path}`);
+    if (!target.startsWith(resolve(targetDir) + sep))
+      throw new Error(`zip entry escapes the artifact directory: ${entry.path}`);
     if (entry.path.endsWith('/')) continue;
     mkdirSync(dirname(target), { recursive: true });
     await pipeline(await entry.open(), createWriteStream(target));

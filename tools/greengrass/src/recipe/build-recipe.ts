@@ -38,7 +38,10 @@ export function buildRecipe(spec: ComponentSpec, artifacts: readonly BuiltArtifa
     ComponentDescription: spec.description,
     ComponentPublisher: spec.publisher,
     ComponentConfiguration: {
-      DefaultConfiguration: { Parameters: defaultRecipeParameters(spec.kind), accessControl: componentAccessControl(spec.kind) },
+      DefaultConfiguration: {
+        Parameters: defaultRecipeParameters(spec.kind),
+        accessControl: componentAccessControl(spec.kind),
+      },
     },
     ComponentDependencies: spec.dependencies,
     Manifests: artifacts.map((artifact) => manifest(spec, artifact, installScript)),

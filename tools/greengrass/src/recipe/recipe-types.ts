@@ -31,7 +31,9 @@ export interface Recipe {
   ComponentType: 'aws.greengrass.generic';
   ComponentDescription: string;
   ComponentPublisher: string;
-  ComponentConfiguration: { DefaultConfiguration: { Parameters: Record<string, string | number>; accessControl: AccessControl } };
+  ComponentConfiguration: {
+    DefaultConfiguration: { Parameters: Record<string, string | number>; accessControl: AccessControl };
+  };
   ComponentDependencies: Record<string, ComponentDependency>;
   Manifests: RecipeManifest[];
 }

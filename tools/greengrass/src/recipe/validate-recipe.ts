@@ -27,29 +27,51 @@ const recipeSchema = z.strictObject({
   ComponentConfiguration: z.strictObject({
     DefaultConfiguration: z.strictObject({
       Parameters: z.record(z.string(), z.union([z.string(), z.number()])),
-      accessControl: z.record(z.string(), z.record(z.string(), z.strictObject({
-        policyDescription: z.string(),
-        operations: z.array(z.string().regex(/^aws\.greengrass#\w+$/)).min(1),
-        resources: z.array(z.string().min(1)).min(1),
-      }))),
+      accessControl: z.record(
+        z.string(),
+        z.record(
+          z.string(),
+          z.strictObject({
+            policyDescription: z.string(),
+            operations: z.array(z.string().regex(/^aws\.greengrass#\w+$/)).min(1),
+            resources: z.array(z.string().min(1)).min(1),
+          }),
+        ),
+      ),
     }),
   }),
-  ComponentDependencies: z.record(z.string(), z.strictObject({ VersionRequirement: z.string(), DependencyType: z.enum(['HARD', 'SOFT']) })),
-  Manifests: z.array(z.strictObject({
-    Platform: z.strictObject({ os: z.literal('linux'), architecture: z.enum(Object.keys(ARCHITECTURES) as [Architecture, ...Architecture[]]), runtime: z.literal('*') }),
-    Lifecycle: z.strictObject({ Install: step, Run: step, Recover: step }),
-    Artifacts: z.array(z.strictObject({
-      URI: z.string().regex(/^s3:\/\/[^/]+\/.+\.zip$/),
-      Unarchive: z.enum(['ZIP', 'NONE']),
-      Permission: z.strictObject({ Read: permission, Execute: permission }),
-      Digest: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
-      Algorithm: z.literal('SHA-256'),
-    })).min(1),
-  })).min(1),
+  ComponentDependencies: z.record(
+    z.string(),
+    z.strictObject({ VersionRequirement: z.string(), DependencyType: z.enum(['HARD', 'SOFT']) }),
+  ),
+  Manifests: z
+    .array(
+      z.strictObject({
+        Platform: z.strictObject({
+          os: z.literal('linux'),
+          architecture: z.enum(Object.keys(ARCHITECTURES) as [Architecture, ...Architecture[]]),
+          runtime: z.literal('*'),
+        }),
+        Lifecycle: z.strictObject({ Install: step, Run: step, Recover: step }),
+        Artifacts: z
+          .array(
+            z.strictObject({
+              URI: z.string().regex(/^s3:\/\/[^/]+\/.+\.zip$/),
+              Unarchive: z.enum(['ZIP', 'NONE']),
+              Permission: z.strictObject({ Read: permission, Execute: permission }),
+              Digest: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+              Algorithm: z.literal('SHA-256'),
+            }),
+          )
+          .min(1),
+      }),
+    )
+    .min(1),
 });
 
 /** Variables both nuclei interpolate (Nucleus Lite has no `<dependency>:` prefixes). */
-const RECIPE_VARIABLE = /\{(configuration:[^}]*|artifacts:path|artifacts:decompressedPath|work:path|iot:thingName|kernel:rootPath)\}/g;
+const RECIPE_VARIABLE =
+  /\{(configuration:[^}]*|artifacts:path|artifacts:decompressedPath|work:path|iot:thingName|kernel:rootPath)\}/g;
 const ANY_VARIABLE = /\{[\w.-]*:[^}\s]*\}/g;
 
 /** Every problem with a generated recipe (empty when it is valid). */
@@ -58,10 +80,12 @@ export function recipeProblems(recipe: Recipe, yamlText: string): string[] {
   const parsed = recipeSchema.safeParse(recipe);
   if (!parsed.success) problems.push(z.prettifyError(parsed.error));
   const size = Buffer.byteLength(yamlText);
-  if (size > RECIPE_SIZE_LIMIT_BYTES) problems.push(`recipe is ${size} bytes, over the ${RECIPE_SIZE_LIMIT_BYTES}-byte Greengrass limit`);
+  if (size > RECIPE_SIZE_LIMIT_BYTES)
+    problems.push(`recipe is ${size} bytes, over the ${RECIPE_SIZE_LIMIT_BYTES}-byte Greengrass limit`);
 
   const architectures = recipe.Manifests.map((manifest) => manifest.Platform.architecture);
-  if (new Set(architectures).size !== architectures.length) problems.push(`an architecture has two manifests: ${architectures.join(', ')}`);
+  if (new Set(architectures).size !== architectures.length)
+    problems.push(`an architecture has two manifests: ${architectures.join(', ')}`);
 
   const lifecycleText = JSON.stringify(recipe.Manifests.map((manifest) => manifest.Lifecycle));
   const known = new Set([...lifecycleText.matchAll(RECIPE_VARIABLE)].map((match) => match[0]));
@@ -70,7 +94,10 @@ export function recipeProblems(recipe: Recipe, yamlText: string): string[] {
   }
   for (const variable of known) {
     const pointer = /^\{configuration:(.*)\}$/.exec(variable)?.[1];
-    if (pointer !== undefined && resolvePointer(recipe.ComponentConfiguration.DefaultConfiguration, pointer) === undefined) {
+    if (
+      pointer !== undefined &&
+      resolvePointer(recipe.ComponentConfiguration.DefaultConfiguration, pointer) === undefined
+    ) {
       problems.push(`${variable} names no key of DefaultConfiguration`);
     }
   }

@@ -6,7 +6,10 @@ import { REPOSITORY_ROOT } from '../../src/cli/run-cli';
 const DEMO_MODEL = join(REPOSITORY_ROOT, 'packages/linux-runner/demo/demo-model.js');
 
 export function demoModelScript(): string {
-  if (!existsSync(DEMO_MODEL)) throw new Error(`linux-runner's demo model is not at ${DEMO_MODEL}: update tools/greengrass/tests/support/demo-model.ts`);
+  if (!existsSync(DEMO_MODEL))
+    throw new Error(
+      `linux-runner's demo model is not at ${DEMO_MODEL}: update tools/greengrass/tests/support/demo-model.ts`,
+    );
   return DEMO_MODEL;
 }
 

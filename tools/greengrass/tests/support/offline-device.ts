@@ -32,7 +32,10 @@ export class OfflineDevice {
 
   static async start(componentName: string, setup: OfflineDeviceSetup): Promise<OfflineDevice> {
     requireTool('unshare', 'util-linux');
-    if (process.getuid?.() !== 0) throw new Error('the offline tests cut the network with unshare -n and mount in a mount namespace: run them as root');
+    if (process.getuid?.() !== 0)
+      throw new Error(
+        'the offline tests cut the network with unshare -n and mount in a mount namespace: run them as root',
+      );
     const scratch = mkdtempSync(join(tmpdir(), 'ei-gg-device-'));
     try {
       const etc = join(scratch, 'etc');
@@ -47,7 +50,11 @@ export class OfflineDevice {
         thingName: THING,
         configurationMerge: await setup.configuration(scratch),
         ...(setup.secrets ? { secrets: setup.secrets } : {}),
-        sandbox: { isolateNetwork: true, hide: [join(REPOSITORY_ROOT, 'node_modules'), SYSTEM_NODE], bind: [{ source: etc, target: '/etc' }] },
+        sandbox: {
+          isolateNetwork: true,
+          hide: [join(REPOSITORY_ROOT, 'node_modules'), SYSTEM_NODE],
+          bind: [{ source: etc, target: '/etc' }],
+        },
       });
       return new OfflineDevice(scratch, runner);
     } catch (error) {
@@ -74,7 +81,12 @@ export class OfflineDevice {
   /** The steps see no network interface but `lo`, an empty repository node_modules and no system node. */
   async expectIsolated(): Promise<void> {
     const interfaces = await this.runner.exec('tail -n +3 /proc/net/dev | cut -d: -f1');
-    expect(interfaces.output.split('\n').map((name) => name.trim()).filter(Boolean)).toEqual(['lo']);
+    expect(
+      interfaces.output
+        .split('\n')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ).toEqual(['lo']);
     expect((await this.runner.exec(`ls -A ${REPOSITORY_ROOT}/node_modules`)).output).toBe('');
     expect((await this.runner.exec(`${SYSTEM_NODE} --version`)).exit.code).not.toBe(0);
   }
