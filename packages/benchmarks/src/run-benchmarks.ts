@@ -35,7 +35,10 @@ const size = smoke
 
 async function main(): Promise<void> {
   const pipeline = await pipelineThroughput(size.pipeline);
-  const serialParse = serialParseThroughput(join(ROOT, '../shared/fixtures/serial'), size.parseMb);
+  const serialParse = serialParseThroughput(
+    join(ROOT, 'packages/serial-runner/tests/fixtures/transcripts'),
+    size.parseMb,
+  );
   const runnerFps = await runnerFpsRatio(size.frames);
   const install = await installTimes(join(ROOT, 'dist/greengrass'));
   const mosquitto = await startMosquitto();

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-export const FIXTURE_DIR = path.join(__dirname, '../../../../shared/fixtures/serial');
+/** Real firmware output copied into the repository (see fixtures/transcripts/README.md for the sources). */
+export const FIXTURE_DIR = path.join(__dirname, 'fixtures/transcripts');
 
 export function fixtureNames(): string[] {
   return fs

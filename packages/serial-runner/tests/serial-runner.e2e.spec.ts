@@ -26,6 +26,7 @@ import {
   type TestMqttClient,
 } from '@ei-gg/testbench';
 import { SerialResultParser } from '../src/parser';
+import { FIXTURE_DIR } from './fixture-transcripts';
 
 jest.setTimeout(60_000);
 
@@ -33,7 +34,7 @@ const BIN = join(__dirname, '../bin/ei-gg-serial-runner.js');
 const NAME = 'EdgeImpulseSerialRunnerServiceComponent';
 const DEVICE = uniqueDeviceName('sr-e2e', readDeviceIdentitySources());
 const TOPICS = deviceTopics(DEVICE);
-const FIXTURES = join(__dirname, '../../../../shared/fixtures/serial');
+const FIXTURES = FIXTURE_DIR;
 
 let iot: IotCoreStandIn;
 let cloud: TestMqttClient;
@@ -83,7 +84,7 @@ async function startRig(
       },
     },
     iotCore: iot.bridge,
-    policy: componentAccessControl('serial-runner') as never,
+    policy: componentAccessControl('serial-runner'),
   });
   cleanups.push(() => endpoint.close());
   const runner = await startProcess(process.execPath, [BIN], { name: 'ei-gg-serial-runner', env: { ...endpoint.env } });
@@ -289,7 +290,7 @@ it('reports a missing board once on the command topic and keeps trying without e
       },
     },
     iotCore: iot.bridge,
-    policy: componentAccessControl('serial-runner') as never,
+    policy: componentAccessControl('serial-runner'),
   });
   cleanups.push(() => endpoint.close());
   const runner = await startProcess(process.execPath, [BIN], { env: { ...endpoint.env } });

@@ -333,26 +333,24 @@ describe('parseParameters: errors and warnings', () => {
   });
 });
 
-/** The original recipes' default configurations, as printed in the documents in ../shared/seeds. */
-describe('original default configurations from the seeds', () => {
-  const seedsDir = join(__dirname, '../../../../../shared/seeds');
+/** The original recipes' default configurations, copied from public documents (fixtures/original-configs/README.md). */
+describe('original default configurations', () => {
+  const dir = join(__dirname, '../fixtures/original-configs');
   const byName: Record<string, ComponentKind> = {
     EdgeImpulseLinuxServiceComponent: 'linux-service',
     EdgeImpulseLinuxRunnerServiceComponent: 'linux-runner',
     EdgeImpulseSerialRunnerServiceComponent: 'serial-runner',
   };
-  // Each block follows a line naming its recipe ("EdgeImpulse...Component.yaml:"). The documents show one
-  // trailing comma, a typo of the document, not of the configuration: it is removed before JSON.parse.
-  const blocks: Array<{ kind: ComponentKind; json: Record<string, unknown>; source: string }> = [];
-  for (const file of readdirSync(seedsDir)) {
-    const text = readFileSync(join(seedsDir, file), 'utf8');
-    const re = /(EdgeImpulse\w+Component)\.yaml:\s*(\{[^}]*\})/g;
-    for (const m of text.matchAll(re)) {
-      blocks.push({ kind: byName[m[1]], json: JSON.parse(m[2].replace(/,\s*\}/, '}')), source: `${file}:${m[1]}` });
-    }
-  }
+  // Files are named <source>.<ComponentName>.json.
+  const blocks = readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => ({
+      source: file,
+      kind: byName[file.split('.')[1]],
+      json: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>,
+    }));
 
-  it('finds the recipes of all three components', () => {
+  it('has the configurations of all three components', () => {
     expect(new Set(blocks.map((b) => b.kind))).toEqual(new Set(COMPONENT_KINDS));
   });
 
