@@ -60,7 +60,7 @@ export async function componentProcess(
     componentName: COMPONENTS[component.kind].componentName,
     configuration: { Parameters: { ...component.parameters, device_name: 'bench' } },
     iotCore: bridge,
-    policy: componentAccessControl(component.kind) as never,
+    policy: componentAccessControl(component.kind),
   });
   const replies = new Map<string, (at: number) => void>();
   let firstResult!: (at: number) => void;

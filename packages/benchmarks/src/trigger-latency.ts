@@ -74,7 +74,7 @@ async function requestRoundTrips(mosquitto: Mosquitto, requests: number): Promis
       },
     },
     iotCore: bridge,
-    policy: componentAccessControl('linux-runner') as never,
+    policy: componentAccessControl('linux-runner'),
   });
   const answers = new Map<string, { resolve: (at: number) => void; reject: (error: Error) => void }>();
   const unsubscribe = endpoint.subscribeToTopic(

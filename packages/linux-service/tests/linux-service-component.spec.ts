@@ -56,7 +56,7 @@ beforeEach(async () => {
     componentName: COMPONENTS[KIND].componentName,
     configuration: { Parameters: PARAMETERS },
     iotCore: iot.bridge,
-    policy: componentAccessControl(KIND) as never,
+    policy: componentAccessControl(KIND),
     secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: API_KEY }) },
   });
 });
@@ -210,7 +210,7 @@ it('refuses to start while the linux-runner holds the camera', async () => {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
-    await new Promise((resolve) => runner.stdout!.once('data', resolve));
+    await new Promise((resolve) => runner.stdout.once('data', resolve));
     writeFileSync(lock, `${runner.pid}\n`);
     const c = await startComponent({ STAND_IN_MODE: 'run' });
     expect(await c.exit).toBe(1);

@@ -56,7 +56,7 @@ beforeAll(async () => {
   endpoint = await IpcEndpoint.start({
     componentName: COMPONENTS[KIND].componentName,
     configuration: { Parameters: PARAMETERS },
-    policy: componentAccessControl(KIND) as never,
+    policy: componentAccessControl(KIND),
     secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: API_KEY }) },
   });
 });

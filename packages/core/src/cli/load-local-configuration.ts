@@ -36,9 +36,7 @@ export function loadLocalConfiguration<K extends ComponentKind>(
     }
   }
   const base =
-    typeof fromFile === 'object' && fromFile !== null && 'Parameters' in fromFile
-      ? (fromFile as { Parameters: unknown }).Parameters
-      : fromFile;
+    typeof fromFile === 'object' && fromFile !== null && 'Parameters' in fromFile ? fromFile.Parameters : fromFile;
   if (typeof base !== 'object' || base === null || Array.isArray(base)) return parseParameters(kind, fromFile);
   return parseParameters(kind, { ...base, ...Object.fromEntries(options.sets) });
 }

@@ -101,7 +101,7 @@ export class LiveConfiguration<K extends ComponentKind> {
 
   private update(event: string, overridden?: string[]): string[] {
     const previous = this.config;
-    const next = { ...this.base, ...this.overrides } as ComponentConfigs[K];
+    const next = { ...this.base, ...this.overrides };
     this.config = next;
     const changed = changedKeys(previous, next);
     this.logger.info(event, { changed, ...(overridden ? { overridden } : {}) });

@@ -111,7 +111,7 @@ beforeEach(async () => {
     componentName: NAME,
     configuration: { Parameters: PARAMETERS },
     iotCore: iot.bridge,
-    policy: componentAccessControl(KIND) as never,
+    policy: componentAccessControl(KIND),
     secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: 'ei_0123456789abcdef' }) },
   });
 });
@@ -340,7 +340,7 @@ it('reads the Edge Impulse API key through IPC where the recipe allows it, and n
   }
   const runnerEndpoint = await IpcEndpoint.start({
     componentName: COMPONENTS['linux-runner'].componentName,
-    policy: componentAccessControl('linux-runner') as never,
+    policy: componentAccessControl('linux-runner'),
     secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: 'ei_0123456789abcdef' }) },
   });
   const lines: string[] = [];
@@ -552,7 +552,7 @@ describe('device shadow', () => {
       thingName: THING,
       configuration: { Parameters: { ...PARAMETERS, shadow_name: SHADOW } },
       iotCore: iot.bridge,
-      policy: componentAccessControl(KIND) as never,
+      policy: componentAccessControl(KIND),
     });
   });
 

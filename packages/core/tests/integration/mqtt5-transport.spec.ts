@@ -160,7 +160,7 @@ describe('Mqtt5Transport against mosquitto', () => {
     });
     const received = inbox();
     await transport.subscribe('it/tls/echo', 1, received.handler);
-    const peer = await testClient(broker.tlsUrl!, true);
+    const peer = await testClient(broker.tlsUrl, true);
     await peer.publish('it/tls/echo', 'over tls', { qos: 1 });
     const [message] = await received.waitFor(1);
     expect(message.payload.toString()).toBe('over tls');

@@ -280,9 +280,9 @@ describe('encodeInferencePayload', () => {
     const before = structuredClone(result);
     const payload = encodeInferencePayload(result, ctx)!;
     payload.c!.a = 9;
-    payload.box![0]!.value = 9;
-    payload.grid![0]!.value = 9;
-    payload.freeform![0]![0] = 9;
+    payload.box![0].value = 9;
+    payload.grid![0].value = 9;
+    payload.freeform![0][0] = 9;
     expect(result).toStrictEqual(before);
   });
 

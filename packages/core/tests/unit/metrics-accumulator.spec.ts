@@ -282,7 +282,7 @@ describe('MetricsAccumulator', () => {
       }
       expect(Math.abs(p.mean_confidence - ref.mean)).toBeLessThan(1e-9);
       expect(Math.abs(p.standard_deviation - ref.std)).toBeLessThan(1e-9);
-      expect(Math.abs(p.labels.a!.mean - ref.mean)).toBeLessThan(1e-9);
+      expect(Math.abs(p.labels.a.mean - ref.mean)).toBeLessThan(1e-9);
       // The sums are reported as sums: they must agree with n, the mean and the standard deviation.
       expect(Math.abs(p.details.sum_confidences - ref.sum)).toBeLessThan(1e-9);
       expect(Math.abs(p.details.sum_confidences_squared - ref.sumSquares)).toBeLessThan(1e-9);

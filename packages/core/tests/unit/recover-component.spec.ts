@@ -229,7 +229,7 @@ describe('recoverComponent: linux-runner model sockets', () => {
       ['-c', `"$0" -e "$1" "$2" >/dev/null 2>&1 & echo $!`, process.execPath, FAKE_MODEL, socket],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const pid = Number((await once(shell.stdout!, 'data'))[0].toString());
+    const pid = Number((await once(shell.stdout, 'data'))[0].toString());
     leftovers.push(pid);
     for (let i = 0; i < 200 && !existsSync(socket); i++) await new Promise((resolve) => setTimeout(resolve, 25));
     expect(existsSync(socket)).toBe(true);

@@ -45,7 +45,7 @@ beforeEach(async () => {
         ei_shutdown_behavior: 'wait_for_restart',
       },
     },
-    policy: componentAccessControl('linux-runner') as never,
+    policy: componentAccessControl('linux-runner'),
     secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: API_KEY }) },
   });
 });

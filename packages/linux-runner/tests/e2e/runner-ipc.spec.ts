@@ -89,7 +89,7 @@ async function deploy(
       },
     },
     iotCore: bridge,
-    policy: componentAccessControl('linux-runner') as never,
+    policy: componentAccessControl('linux-runner'),
   });
   const aws = {
     AWS_ENDPOINT_URL_S3: moto.endpoint,

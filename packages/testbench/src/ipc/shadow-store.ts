@@ -221,12 +221,7 @@ export class ShadowStore {
       next[section] = isNullish(merged) ? undefined : merged;
       next.metadata[section] =
         next[section] &&
-        mergeMetadata(
-          next[section] as ShadowJsonObject,
-          next.metadata[section] ?? {},
-          patch as ShadowJsonObject,
-          timestamp,
-        );
+        mergeMetadata(next[section], next.metadata[section] ?? {}, patch as ShadowJsonObject, timestamp);
     }
     if (byteLength(next.desired) + byteLength(next.reported) > MAX_DOCUMENT_BYTES) {
       throw new ShadowRejection('InvalidArgumentsError', 'The payload exceeds the maximum size allowed', { code: 413 });
@@ -253,8 +248,8 @@ export class ShadowStore {
       ...token,
     });
     const accepted: ShadowUpdateAccepted = {
-      state: request.state as ShadowJsonObject,
-      metadata: metadataOf(request.state as ShadowJsonObject, timestamp) as ShadowJsonObject,
+      state: request.state,
+      metadata: metadataOf(request.state, timestamp) as ShadowJsonObject,
       version: next.version,
       timestamp,
       ...token,
@@ -329,13 +324,12 @@ function validateUpdate(document: Record<string, unknown>): UpdateRequest {
       throw invalid(`Invalid JSON: state.${section} must be an object or null`);
     }
   }
-  if (depth(state as ShadowJson) > MAX_STATE_DEPTH)
-    throw invalid('JSON contains too many levels of nesting; maximum is 6');
+  if (depth(state) > MAX_STATE_DEPTH) throw invalid('JSON contains too many levels of nesting; maximum is 6');
   // A copy, so that a test changing its request object afterwards does not change the shadow.
   return {
-    state: structuredClone(state) as UpdateRequest['state'],
-    version: version as number | undefined,
-    clientToken: clientToken as string | undefined,
+    state: structuredClone(state),
+    version: version,
+    clientToken: clientToken,
   };
 }
 

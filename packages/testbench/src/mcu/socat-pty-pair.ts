@@ -28,13 +28,13 @@ export class SocatPtyPair {
         );
         const settle = (error?: Error): void => {
           clearTimeout(timer);
-          child.stderr!.removeAllListeners('data');
+          child.stderr.removeAllListeners('data');
           child.removeAllListeners('error');
           if (error) reject(error);
           else resolve();
         };
         child.once('error', (error) => settle(new Error(`cannot run socat (Debian package socat): ${error.message}`)));
-        child.stderr!.on('data', (data: Buffer) => {
+        child.stderr.on('data', (data: Buffer) => {
           log += data.toString();
           if (log.includes('starting data transfer loop') && fs.existsSync(linkA) && fs.existsSync(linkB)) settle();
         });
@@ -45,7 +45,7 @@ export class SocatPtyPair {
       throw error;
     }
     // socat keeps logging per transfer with -d -d; reading keeps its pipe from filling up.
-    child.stderr!.resume();
+    child.stderr.resume();
     return pair;
   }
 
