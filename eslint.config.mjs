@@ -15,6 +15,8 @@ export default tseslint.config(
       // An async function that implements a Promise-returning contract without awaiting keeps its throws as
       // rejections; dropping `async` would turn them into synchronous throws.
       '@typescript-eslint/require-await': 'off',
+      // Passing on a caught `unknown` as it is keeps its type and stack; only invented reasons must be Errors.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },

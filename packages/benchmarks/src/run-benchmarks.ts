@@ -117,7 +117,7 @@ function printTable(report: Record<string, unknown>): void {
   const rows: Array<[string, unknown]> = Object.entries(report).filter(([key]) => key !== 'details');
   const width = Math.max(...rows.map(([key]) => key.length));
   for (const [key, value] of rows)
-    console.log(`${key.padEnd(width)}  ${typeof value === 'object' ? JSON.stringify(value) : value}`);
+    console.log(`${key.padEnd(width)}  ${typeof value === 'string' ? value : JSON.stringify(value)}`);
   console.log(`\nwritten to dist/bench/latest.json`);
 }
 

@@ -85,7 +85,7 @@ async function requestRoundTrips(mosquitto: Mosquitto, requests: number): Promis
       const waiting = typeof answer.request_id === 'string' ? answers.get(answer.request_id) : undefined;
       if (!waiting) return;
       if (answer.error !== undefined)
-        waiting.reject(new Error(`request ${answer.request_id} answered ${answer.code}: ${answer.error}`));
+        waiting.reject(new Error(`request ${String(answer.request_id)} answered ${JSON.stringify(answer)}`));
       else waiting.resolve(at);
     },
     'com.example.Actuator',
@@ -118,7 +118,7 @@ async function requestRoundTrips(mosquitto: Mosquitto, requests: number): Promis
     for (let i = 0; i < requests; i++) rtts.push(await request(`trigger-${i}`));
     return rtts;
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${runner.output()}`);
+    throw new Error(`${(error as Error).message}\n${runner.output()}`, { cause: error });
   } finally {
     unsubscribe();
     await runner.stop(5000);

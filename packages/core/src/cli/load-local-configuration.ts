@@ -20,7 +20,7 @@ export function loadLocalConfiguration<K extends ComponentKind>(
           {
             key: '--config',
             value: options.configFile,
-            message: `cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`,
+            message: `cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`,
           },
         ],
         { cause },

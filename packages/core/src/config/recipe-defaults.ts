@@ -7,7 +7,8 @@ export function toRecipeValue(value: unknown): string | number {
   if (value === undefined) return UNSET_MARKER;
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (Array.isArray(value)) return value.join(' ');
-  return typeof value === 'number' ? value : String(value);
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** The recipe's `DefaultConfiguration.Parameters`, derived from the schema defaults. */

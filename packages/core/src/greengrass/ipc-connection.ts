@@ -157,7 +157,9 @@ export class IpcConnection {
     this.setState('closed');
     const streams = [...this.streams];
     this.streams.clear();
-    await Promise.all(streams.map((entry) => entry.handle && this.closeQuietly(entry.handle, entry.description)));
+    await Promise.all(
+      streams.flatMap((entry) => (entry.handle ? [this.closeQuietly(entry.handle, entry.description)] : [])),
+    );
     if (session) await this.closeQuietly(session.client, 'IPC client');
     const opening = await this.opening?.catch(() => undefined);
     if (opening) await this.closeQuietly(opening.client, 'IPC client');

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 /** Spaces become `_`, quotes are removed. Returns undefined when MQTT wildcards or `/` remain. */
 export function sanitizeDeviceName(template: string): string | undefined {
   const name = template.trim().replace(/\s+/g, '_').replace(/["'`]/g, '');
+  // eslint-disable-next-line no-control-regex -- control characters are what this test looks for
   if (name === '' || /[+#/]/.test(name) || /[\u0000-\u001f]/.test(name)) return undefined;
   return name;
 }

@@ -13,7 +13,12 @@ export interface StudioApiOptions {
   buildTimeoutMs?: number;
 }
 
-type Json = Record<string, any>;
+/** Studio's answers are read as unknown JSON and narrowed field by field: nothing is trusted by shape. */
+type Json = Record<string, unknown>;
+
+function isJsonObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /**
  * The few calls the runner needs: the key's project (`GET /api/projects`), the latest deployment of a type
@@ -26,7 +31,8 @@ export class StudioApi {
   /** An API key belongs to one project. */
   async projectId(): Promise<number> {
     const { projects } = await this.json('GET', '/api/projects');
-    const id = Array.isArray(projects) ? projects[0]?.id : undefined;
+    const first: unknown = Array.isArray(projects) ? projects[0] : undefined;
+    const id = isJsonObject(first) ? first.id : undefined;
     if (typeof id !== 'number') throw this.failure('the API key gives access to no project', { path: '/api/projects' });
     return id;
   }
@@ -39,16 +45,13 @@ export class StudioApi {
 
   /** Starts a build of `type` and waits for it to finish successfully. */
   async build(projectId: number, type: string): Promise<void> {
-    const { id: jobId } = await this.json(
-      'POST',
-      `/api/${projectId}/jobs/build-ondevice-model`,
-      { type },
-      { engine: 'tflite' },
-    );
+    const path = `/api/${projectId}/jobs/build-ondevice-model`;
+    const { id: jobId } = await this.json('POST', path, { type }, { engine: 'tflite' });
+    if (typeof jobId !== 'number') throw this.failure(`Studio started a build of ${type} without a job id`, { path });
     const deadline = Date.now() + (this.options.buildTimeoutMs ?? 15 * 60_000);
     for (;;) {
       const { job } = await this.json('GET', `/api/${projectId}/jobs/${jobId}/status`);
-      if (job?.finished) {
+      if (isJsonObject(job) && job.finished) {
         if (job.finishedSuccessful) return;
         throw this.failure(`the build job ${jobId} for ${type} failed in Studio`, { jobId });
       }
@@ -65,11 +68,13 @@ export class StudioApi {
 
   private async json(method: string, path: string, query: Record<string, string> = {}, body?: Json): Promise<Json> {
     const response = await this.request(method, path, query, body);
-    const parsed = (await response.json().catch((err: Error) => {
+    const parsed: unknown = await response.json().catch((err: Error) => {
       throw this.failure(`Studio answered ${path} with something that is not JSON`, { path }, err);
-    })) as Json;
-    if (parsed?.success !== true)
-      throw this.failure(`Studio refused ${path}: ${parsed?.error ?? 'no reason given'}`, { path });
+    });
+    if (!isJsonObject(parsed) || parsed.success !== true) {
+      const reason = isJsonObject(parsed) && typeof parsed.error === 'string' ? parsed.error : 'no reason given';
+      throw this.failure(`Studio refused ${path}: ${reason}`, { path });
+    }
     return parsed;
   }
 

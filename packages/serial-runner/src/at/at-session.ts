@@ -130,7 +130,7 @@ export class AtSession {
             clearTimeout(timer);
             unsubscribe();
           };
-          this.write(command + '\r', command).catch((error) => {
+          this.write(command + '\r', command).catch((error: unknown) => {
             done();
             reject(error);
           });
@@ -160,7 +160,7 @@ export class AtSession {
         clearTimeout(timer);
         unsubscribe();
       };
-      this.write(data, shown).catch((error) => {
+      this.write(data, shown).catch((error: unknown) => {
         done();
         reject(error);
       });

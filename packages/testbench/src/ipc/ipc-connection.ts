@@ -111,7 +111,7 @@ export class IpcConnection {
     });
     this.streams.set(streamId, stream);
     try {
-      const request = payload.length === 0 ? {} : JSON.parse(payload.toString('utf8'));
+      const request: unknown = payload.length === 0 ? {} : JSON.parse(payload.toString('utf8'));
       stream.respond(await this.hooks.dispatch(operation, request, stream));
     } catch (error) {
       stream.fail(error instanceof IpcError ? error : new IpcError('ServiceError', (error as Error).message));
@@ -135,7 +135,8 @@ export class IpcConnection {
 
 function authToken(payload: Buffer): unknown {
   try {
-    return JSON.parse(payload.toString('utf8')).authToken;
+    const message: unknown = JSON.parse(payload.toString('utf8'));
+    return typeof message === 'object' && message !== null && 'authToken' in message ? message.authToken : undefined;
   } catch {
     return undefined;
   }

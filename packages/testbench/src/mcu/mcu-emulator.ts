@@ -30,7 +30,7 @@ export class McuEmulator {
     private readonly ownedDirectory: string | undefined,
     options: McuEmulatorOptions,
   ) {
-    this.firmware = new EmulatedFirmware((text) => this.write(text), options);
+    this.firmware = new EmulatedFirmware((text) => void this.write(text), options);
   }
 
   static async start(options: McuEmulatorOptions = {}): Promise<McuEmulator> {

@@ -38,7 +38,7 @@ export class SocatPtyPair {
           log += data.toString();
           if (log.includes('starting data transfer loop') && fs.existsSync(linkA) && fs.existsSync(linkB)) settle();
         });
-        pair.exited.then(() => settle(new Error(`socat exited: ${log}`)));
+        void pair.exited.then(() => settle(new Error(`socat exited: ${log}`)));
       });
     } catch (error) {
       await pair.close();

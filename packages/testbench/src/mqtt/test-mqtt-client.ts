@@ -94,7 +94,7 @@ class TestClient implements TestMqttClient {
     this.client = new mqtt5.Mqtt5Client(clientConfig(url, this.clientId, options));
     this.client.on('messageReceived', ({ message }) => this.onMessage(message));
     this.client.on('connectionSuccess', () => void this.onConnected());
-    this.client.on('connectionFailure', ({ error }) => this.onConnectionFailure(String(error)));
+    this.client.on('connectionFailure', ({ error }) => this.onConnectionFailure(reasonOf(error)));
   }
 
   get connectionCount(): number {
@@ -165,7 +165,7 @@ class TestClient implements TestMqttClient {
       try {
         messages.push(await this.nextMessage(filter, Math.max(0, deadline - Date.now())));
       } catch (error) {
-        throw new Error(`collected ${messages.length} of ${count}: ${(error as Error).message}`);
+        throw new Error(`collected ${messages.length} of ${count}: ${(error as Error).message}`, { cause: error });
       }
     }
     return messages;
@@ -273,4 +273,9 @@ function clientConfig(url: string, clientId: string, options: TestClientOptions)
 function encodePayload(payload: string | object | Buffer): string | Buffer {
   if (typeof payload === 'string' || Buffer.isBuffer(payload)) return payload;
   return JSON.stringify(payload);
+}
+
+/** aws-crt's CrtError is an Error; anything else is shown as JSON rather than `[object Object]`. */
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : JSON.stringify(error);
 }

@@ -55,7 +55,7 @@ export async function startProcess(
   try {
     await once(child, 'spawn');
   } catch (error) {
-    throw new Error(`${name} could not be started: ${(error as Error).message}`);
+    throw new Error(`${name} could not be started: ${(error as Error).message}`, { cause: error });
   }
   const pid = child.pid as number;
 

@@ -12,7 +12,7 @@ export interface ArtifactFile {
 export interface NativeModuleContext {
   arch: Architecture;
   /** Directory of an installed npm package (resolved from the repository root). */
-  installedDir(packageName: string): string;
+  installedDir: (packageName: string) => string;
   /** Directory of a package version unpacked from the npm registry (cached): another architecture's binaries. */
   fetchedDir(packageName: string, version: string): Promise<string>;
 }

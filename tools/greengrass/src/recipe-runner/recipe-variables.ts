@@ -27,6 +27,6 @@ export function interpolateRecipeVariables(text: string, values: RecipeVariableV
     if (!variable.startsWith('configuration:')) return whole;
     const node = resolvePointer(values.configuration, variable.slice('configuration:'.length));
     if (node === undefined) return whole;
-    return node !== null && typeof node === 'object' ? JSON.stringify(node) : String(node);
+    return typeof node === 'string' ? node : JSON.stringify(node);
   });
 }
