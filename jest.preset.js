@@ -4,6 +4,10 @@ const path = require('path');
 
 module.exports = {
   testEnvironment: 'node',
+  // Only a hung test should ever reach this: tests wait for events, never for a time, and every inner wait
+  // (waitFor, nextMessage, waitForState, ...) is at most 45 s (the TLS blinding case in testbench's
+  // peers-mosquitto-tls.spec.ts), so that a hung test fails with the inner wait's message. Also bounds hooks.
+  testTimeout: 60_000,
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: { warnOnly: false } }],
   },

@@ -5,7 +5,7 @@ import { gstLaunchArgsValue, planClient } from '../src';
 
 // The client's own splitter: what it does to the value of --gst-launch-args.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { split } = require('edge-impulse-linux/build/library/argv-split') as { split(text: string): string[] };
+const { split } = require('edge-impulse-linux/build/library/argv-split') as { split: (text: string) => string[] };
 
 const SENSORS = { videoDevices: ['/dev/video0', '/dev/video1'], hasMicrophone: true };
 

@@ -21,8 +21,6 @@ import { IpcEndpoint, startIotCore, waitFor, type IotCoreStandIn, type TestMqttC
 import { RUNNER_LOCK_PREFIX, linuxServiceComponent, type LinuxServiceOptions } from '../src';
 import { commandLine, isAlive } from './support/processes';
 
-jest.setTimeout(20_000);
-
 const KIND = 'linux-service' as const;
 const DEVICE = uniqueDeviceName('lstest', readDeviceIdentitySources());
 const TOPICS = deviceTopics(DEVICE);
@@ -86,7 +84,7 @@ async function startComponent(clientEnv: Record<string, string>, options: LinuxS
       const host = new ComponentHost({
         context,
         transport: createTransport(context),
-        createPipeline: definition.createPipeline,
+        createPipeline: (services) => definition.createPipeline(services),
         liveKeys: definition.liveKeys,
         reportState: (state) => context.greengrass!.runtime.updateState(state),
       });
@@ -143,7 +141,7 @@ it('hands the API key over without any command line holding it, and cleans the c
   const c = await startComponent({ STAND_IN_MODE: 'run', STAND_IN_RECORD: record });
   try {
     await nextResult(); // started
-    await waitFor(() => existsSync(record), 5000, 'the stand-in record');
+    await waitFor(() => existsSync(record), 15_000, 'the stand-in record');
     const seen = JSON.parse(readFileSync(record, 'utf8')) as {
       pid: number;
       argv: string[];

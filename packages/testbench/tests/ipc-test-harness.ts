@@ -67,7 +67,7 @@ export function nextMessage<T>(operation: {
   return new Promise((resolve) => operation.once('message', resolve));
 }
 
-export async function waitUntil(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+export async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);

@@ -40,12 +40,11 @@ describe('mosquitto, mutual TLS like IoT Core', () => {
     expect((await device.nextMessage('ei-gg/test/tls/in')).json()).toEqual({ to: 'device' });
   });
 
-  it('rejects at once a client whose certificate comes from another CA', async () => {
-    const started = Date.now();
+  it('rejects a client whose certificate comes from another CA', async () => {
+    // The broker's refusal (a TLS read failure), not the connect timeout's "no CONNACK within ...".
     await expect(connectTestClient(tlsUrl(), { tls: { caFile: tls.caFile, ...tls.wrongClient } })).rejects.toThrow(
       /could not connect to mqtts:.*AWS_IO_TLS_ERROR_READ_FAILURE/,
     );
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('refuses an mqtts:// URL without certificates', async () => {
@@ -53,12 +52,14 @@ describe('mosquitto, mutual TLS like IoT Core', () => {
   });
 
   // The client cannot verify the broker. aws-crt's TLS (s2n) then holds the failure for its "blinding" delay, a
-  // random 10 to 30 s against timing attacks, which no aws-crt option shortens: hence the long timeouts.
+  // random 10 to 30 s against timing attacks, which no aws-crt option shortens: hence the long connect timeout
+  // (the longest inner wait of all the tests; jest.preset.js's testTimeout is above it).
   it('fails a client that trusts another CA, after the TLS blinding delay', async () => {
     const started = Date.now();
     await expect(
       connectTestClient(tlsUrl(), { tls: { caFile: tls.wrongCaFile, ...tls.client }, connectTimeoutMs: 45_000 }),
     ).rejects.toThrow(/could not connect to mqtts:.*TLS \(SSL\) negotiation failed/);
+    // A lower bound: the delay really was held (load can only lengthen it).
     expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
-  }, 60_000);
+  });
 });

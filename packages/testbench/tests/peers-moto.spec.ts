@@ -22,7 +22,7 @@ describe('moto_server with the real AWS SDK v3 clients', () => {
     moto = await startMoto();
     secrets = new SecretsManagerClient(moto.clientConfig);
     s3 = new S3Client(moto.clientConfig);
-  }, 60_000);
+  });
   afterEach(async () => {
     await moto.reset();
   });
@@ -69,5 +69,5 @@ describe('moto_server with the real AWS SDK v3 clients', () => {
     expect(moto.endpoint).toBe(endpoint);
     await secrets.send(new CreateSecretCommand({ Name: 'ei-gg/after-restart', SecretString: 'y' }));
     expect((await secrets.send(new GetSecretValueCommand({ SecretId: 'ei-gg/after-restart' }))).SecretString).toBe('y');
-  }, 60_000);
+  });
 });

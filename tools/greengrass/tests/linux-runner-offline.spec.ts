@@ -15,8 +15,6 @@ import type { RecoverResult } from '../src/recipe-runner/recipe-runner';
 import { writeDemoModelExecutable } from './support/demo-model';
 import { OfflineDevice, THING } from './support/offline-device';
 
-jest.setTimeout(60_000);
-
 /** Solid colours: the demo model's image classification scores them red, green, blue exactly. */
 const IMAGES = [
   { name: '1.png', background: { r: 255, g: 0, b: 0 }, scores: { blue: 0, green: 0, red: 1 } },

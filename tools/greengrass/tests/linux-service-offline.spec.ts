@@ -9,8 +9,6 @@ import { COMPONENTS } from '@ei-gg/core';
 import { join } from 'node:path';
 import { OfflineDevice } from './support/offline-device';
 
-jest.setTimeout(60_000);
-
 const API_KEY = 'ei_offline0key0123456789abcdef';
 
 let device: OfflineDevice;

@@ -14,8 +14,6 @@ import { recipeProblems } from '../src/recipe/validate-recipe';
 import { packagedComponent } from './support/packaged-tree';
 import { elfMachine, zipFileHeads } from './support/zip-contents';
 
-jest.setTimeout(90_000);
-
 const KINDS: ComponentKind[] = ['serial-runner', 'linux-runner', 'linux-service'];
 const packaged = (kind: ComponentKind) => packagedComponent(COMPONENTS[kind].componentName);
 

@@ -7,8 +7,6 @@ import { CreatePolicyCommand as CreateIotPolicyCommand, IoTClient } from '@aws-s
 import { startMoto, type Moto } from '@ei-gg/testbench';
 import { coreDeviceIotPolicy, tokenExchangeRolePolicy, type PolicyInputs } from '../src/policy/policies';
 
-jest.setTimeout(60_000);
-
 const INPUTS: PolicyInputs = {
   region: 'eu-west-1',
   accountId: '123456789012',

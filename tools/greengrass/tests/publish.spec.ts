@@ -26,8 +26,6 @@ import { FINGERPRINT_TAG, publishComponent, type PublishTarget } from '../src/pu
 import { buildRecipe } from '../src/recipe/build-recipe';
 import { parseRecipe, recipeToYaml } from '../src/recipe/recipe-yaml';
 
-jest.setTimeout(60_000);
-
 const NAME = COMPONENTS['serial-runner'].componentName;
 const BUCKET = 'ei-gg-publish-test';
 

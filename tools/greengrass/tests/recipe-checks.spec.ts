@@ -3,6 +3,7 @@
  * configuration merge, sandbox argv, and Recover then restart when Run errors.
  */
 import { COMPONENTS } from '@ei-gg/core';
+import { waitFor } from '@ei-gg/testbench';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,8 +146,7 @@ describe('the recipe runner, like the nucleus, runs Recover when Run errors, the
       expect((await recovered)[0]).toMatchObject({ exit: { code: 0, signal: null } });
       await restarted;
       const starts = () => readFileSync(join(runner.variables.workPath, 'starts'), 'utf8');
-      for (let i = 0; i < 200 && starts() !== '2\n'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(starts()).toBe('2\n');
+      await waitFor(() => starts() === '2\n', 15_000, 'the second start to be recorded');
       expect(readFileSync(join(runner.variables.workPath, 'recoveries'), 'utf8')).toBe(
         'recovered after 1 start(s), SVCUID set: yes\n',
       );

@@ -27,8 +27,6 @@ import { Publisher } from '../../src/publisher/publisher';
 import { Logger } from '../../src/logging/logger';
 import { PRODUCT_VERSION } from '../../src/version';
 
-jest.setTimeout(30_000);
-
 const KIND = 'serial-runner' as const;
 const NAME = COMPONENTS[KIND].componentName;
 const DEVICE = uniqueDeviceName('hosttest', readDeviceIdentitySources());
@@ -214,6 +212,8 @@ it('answers a command pushed from the cloud, echoing its id', async () => {
     });
     await c.services.inference.process(result(0.75));
     await cloud.nextMessage(TOPICS.inferenceOutput);
+    // Counted once the nucleus acknowledges the publish, which can come after the broker delivered it.
+    await waitFor(() => c.services.metrics.health.counts.published === 1, 10_000, 'the publish acknowledged');
     expect(await command({ cmd: 'get_status' })).toEqual({
       status: {
         component: NAME,
@@ -542,7 +542,9 @@ describe('triggered mode', () => {
 describe('device shadow', () => {
   const THING = 'gg-core-7';
   const SHADOW = 'edgeimpulse-serial';
-  const reported = () => endpoint.shadows.get(THING, SHADOW)?.state.reported as Record<string, any> | undefined;
+  const reported = () =>
+    endpoint.shadows.get(THING, SHADOW)?.state.reported as
+      ({ last_error?: { message?: string } } & Record<string, unknown>) | undefined;
 
   beforeEach(async () => {
     // The nucleus names the core device's thing in {iot:thingName} and in AWS_IOT_THING_NAME.

@@ -128,7 +128,7 @@ describe('IpcSecretSource', () => {
   });
 });
 
-async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);

@@ -141,9 +141,8 @@ describe('IpcTransport', () => {
     const connection = new IpcConnection({ socketPath, authToken: 'token', connectTimeoutMs: 200, logger });
     cleanups.push(() => connection.close());
 
-    const started = Date.now();
+    // The connect timeout's own error: it gave up, rather than waiting on.
     await expect(connection.connect()).rejects.toThrow(/silent\.socket: no IPC handshake within 200 ms/);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(connection.state).toBe('disconnected');
   });
 
@@ -177,7 +176,8 @@ describe('IpcTransport', () => {
     const socketPath = join(directory, 'nucleus.socket');
     const iotCore = new InMemoryIotCore();
     const first = await startEndpoint({ socketPath, iotCore });
-    const transport = transportFor(first, {}, 1500);
+    // A timeout no restart here comes near, however busy the machine; `impatient` shows the rejection past one.
+    const transport = transportFor(first, {}, 30_000);
     await transport.connect();
     const received: IncomingMessage[] = [];
     await transport.subscribe('dev-1/commands', 0, (message) => received.push(message));
@@ -193,12 +193,15 @@ describe('IpcTransport', () => {
     await iotCore.publish('dev-1/commands', Buffer.from('again'), 0);
     await waitUntil(() => received.length === 1);
 
+    const impatient = transportFor(second, {}, 1500);
+    await impatient.connect();
     await second.close();
-    await waitUntil(() => transport.state === 'disconnected');
+    await waitUntil(() => impatient.state === 'disconnected');
     const started = Date.now();
-    await expect(transport.publish('dev-1/inference', 'lost', { qos: 1 })).rejects.toThrow(
+    await expect(impatient.publish('dev-1/inference', 'lost', { qos: 1 })).rejects.toThrow(
       /PublishToIoTCore on topic "dev-1\/inference" failed: .*not re-established within 1500 ms/,
     );
+    // It waited out the timeout (a lower bound: a busy machine only makes the rejection later).
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
   });
 
@@ -213,7 +216,7 @@ describe('IpcTransport', () => {
   });
 });
 
-async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+async function waitUntil(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);

@@ -14,8 +14,6 @@ import { InferenceCaches } from '../../src/caches/inference-caches';
 import { modelKeyPrefix, S3Cache, S3CacheError, type S3CacheOptions } from '../../src/caches/s3-cache';
 import { startMoto } from '@ei-gg/testbench';
 
-jest.setTimeout(60_000);
-
 const BUCKET = 'ei-gg-inferences';
 const PREFIX = modelKeyPrefix('person detection', 7);
 

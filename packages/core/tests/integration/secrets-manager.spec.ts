@@ -6,8 +6,6 @@ import { extractApiKey, readApiKey, SecretsManagerSecretSource } from '../../src
 import { SecretError } from '../../src/secrets/secret-error';
 import { startMoto } from '@ei-gg/testbench';
 
-jest.setTimeout(30_000);
-
 const API_KEY = 'ei_0123456789abcdef0123456789abcdef';
 const REF = { secretId: 'EI_API_KEY', jsonKey: 'ei_api_key' };
 

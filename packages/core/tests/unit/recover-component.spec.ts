@@ -16,8 +16,7 @@ import { join } from 'node:path';
 import { EXIT_OK, EXIT_USAGE, runComponentCli } from '../../src/cli/run-component-cli';
 import { recoverComponent } from '../../src/lifecycle/recover-component';
 import { Logger } from '../../src/logging/logger';
-
-jest.setTimeout(20_000);
+import { waitFor } from '@ei-gg/testbench';
 
 /** A stand-in .eim: listens on its last argument; on SIGINT exits without removing its socket, as a crashing model would. */
 const FAKE_MODEL = `require('net').createServer((c) => c.on('error', () => {})).listen(process.argv.at(-1), () => console.log('listening'));
@@ -231,8 +230,7 @@ describe('recoverComponent: linux-runner model sockets', () => {
     );
     const pid = Number((await once(shell.stdout, 'data'))[0].toString());
     leftovers.push(pid);
-    for (let i = 0; i < 200 && !existsSync(socket); i++) await new Promise((resolve) => setTimeout(resolve, 25));
-    expect(existsSync(socket)).toBe(true);
+    await waitFor(() => existsSync(socket), 15_000, 'the model socket');
 
     const { report, lines } = await recover(root);
     expect(report).toEqual({

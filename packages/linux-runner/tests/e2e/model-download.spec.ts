@@ -19,8 +19,6 @@ import { RunnerProcess } from '../support/runner-process';
 import { RED, solidImage } from '../support/sample-images';
 import { StudioStandIn } from '../support/studio-stand-in';
 
-jest.setTimeout(40_000);
-
 const API_KEY = 'ei_d0wnl0ad5ecret0123456789abcdef';
 const TOPICS = deviceTopics(uniqueDeviceName('lr-dl', readDeviceIdentitySources()));
 let dir: string;

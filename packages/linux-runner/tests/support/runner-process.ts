@@ -3,9 +3,26 @@ import { randomUUID } from 'node:crypto';
 import { markedProcesses, TEST_MARKER_ENV, type MarkedProcess } from './marked-processes';
 import { runnerBundle } from './runner-bundle';
 
+/**
+ * A published JSON payload, as the tests read it: an inference result (SPEC section 3) or a command reply
+ * (`result`). Only the fields the tests compute with are typed; everything else is asserted with expect().
+ */
+export interface Payload {
+  [field: string]: unknown;
+  id?: string;
+  ts?: number;
+  total_inferences?: number;
+  request_id?: string;
+  /** Classification scores by label. */
+  c?: Record<string, number>;
+  /** The model-input image, base64 JPEG. */
+  image?: string;
+  result?: { status?: string; error?: string; restart?: string; restart_in_ms?: number; [field: string]: unknown };
+}
+
 export interface Message {
   topic: string;
-  payload: Record<string, any>;
+  payload: Payload;
 }
 
 export interface RunnerExit {
@@ -82,9 +99,9 @@ export class RunnerProcess {
    */
   async next(
     suffix: string,
-    predicate: (payload: Record<string, any>) => boolean = () => true,
-    timeoutMs = 10_000,
-  ): Promise<Record<string, any>> {
+    predicate: (payload: Payload) => boolean = () => true,
+    timeoutMs = 20_000,
+  ): Promise<Payload> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = this.queue.findIndex((m) => m.topic.endsWith(suffix) && predicate(m.payload));
@@ -115,8 +132,11 @@ export class RunnerProcess {
     }
   }
 
-  /** Sends SIGTERM to the component alone (not its group), as the nucleus does, and waits for it to exit. */
-  async terminate(timeoutMs = 8_000): Promise<RunnerExit> {
+  /**
+   * Sends SIGTERM to the component alone (not its group), as the nucleus does, and waits for it to exit. SIGKILL
+   * after `timeoutMs` is for a component that hangs, not for one a busy machine slows down.
+   */
+  async terminate(timeoutMs = 20_000): Promise<RunnerExit> {
     if (this.running) this.child.kill('SIGTERM');
     const timer = setTimeout(() => signalGroup(this.pid, 'SIGKILL'), timeoutMs);
     const exit = await this.exited;

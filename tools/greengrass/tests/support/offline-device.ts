@@ -104,7 +104,7 @@ export class OfflineDevice {
     try {
       await check(run);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\ncomponent output:\n${run.output}`);
+      throw new Error(`${(error as Error).message}\ncomponent output:\n${run.output}`, { cause: error });
     }
   }
 

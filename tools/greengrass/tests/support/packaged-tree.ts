@@ -17,7 +17,7 @@ export interface PackagedComponent {
   recipePath: string;
   yaml: string;
   recipe: Recipe;
-  zipPath(arch: Architecture): string;
+  zipPath: (arch: Architecture) => string;
 }
 
 /**
