@@ -9,6 +9,7 @@ import {
   readDeviceIdentitySources,
   uniqueDeviceName,
   type ComponentKind,
+  withTimeout,
 } from '@ei-gg/core';
 import { IpcEndpoint, MqttBrokerBridge, startProcess, type Mosquitto } from '@ei-gg/testbench';
 import { latencySummary, nowMs, round } from './statistics';
@@ -113,14 +114,4 @@ function residentMegabytes(pid: number): number {
   const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
   if (!Number.isFinite(kb)) throw new Error(`no VmRSS for pid ${pid}`);
   return kb / 1024;
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>(
-      (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)),
-    ),
-  ]);
 }

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { bareClassifyLoop } from './bare-classify-loop';
-import { withTimeout } from './component-process';
 import { DEMO_IMAGES, DEMO_MODEL, demoModelEnv } from './demo-model';
 import { nowMs, round } from './statistics';
+import { withTimeout } from '@ei-gg/core';
 
 /** A model's fixed cost per inference: the figure is what the component adds around it. */
 const INFERENCE_MS = 20;

@@ -7,10 +7,10 @@ import {
   deviceTopics,
   readDeviceIdentitySources,
   uniqueDeviceName,
+  withTimeout,
 } from '@ei-gg/core';
 import { IpcEndpoint, MqttBrokerBridge, startProcess, type Mosquitto } from '@ei-gg/testbench';
 import { bareClassifyLoop } from './bare-classify-loop';
-import { withTimeout } from './component-process';
 import { DEMO_IMAGES, DEMO_MODEL, demoModelEnv } from './demo-model';
 import { nowMs, percentile, round } from './statistics';
 

@@ -83,6 +83,7 @@ export * from './lifecycle/lock-owner';
 export * from './lifecycle/recover-component';
 export * from './lifecycle/model-socket-location';
 export * from './lifecycle/backoff-delay';
+export * from './timing/with-timeout';
 export * from './lifecycle/component-status';
 export * from './lifecycle/component-host';
 export * from './lifecycle/run-component';

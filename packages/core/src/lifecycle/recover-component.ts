@@ -141,7 +141,12 @@ function isRunnerChild(p: ProcessInfo, holders: ProcessInfo[]): boolean {
 }
 
 async function stopOrphan(orphan: ProcessInfo, socket: string, log: Logger, report: RecoverReport): Promise<void> {
-  const stillOurs = () => readProcess(orphan.pid)?.argv.at(-1) === socket; // not exited, pid not reused
+  // Until it is gone (a zombie has closed its descriptors) or its pid is reused. An empty argv is a process
+  // exiting: Linux frees its memory (and so its cmdline) before closing its descriptors, the socket included.
+  const stillOurs = () => {
+    const process = readProcess(orphan.pid);
+    return process !== undefined && (process.argv.length === 0 || process.argv.at(-1) === socket);
+  };
   for (const [signal, graceMs] of [
     ['SIGINT', ORPHAN_GRACE_MS],
     ['SIGKILL', ORPHAN_GRACE_MS / 2],

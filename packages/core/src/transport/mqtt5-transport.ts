@@ -1,6 +1,7 @@
 import { iot, mqtt5 } from 'aws-iot-device-sdk-v2';
 import { once } from 'events';
 import { TransportError } from '../errors';
+import { withTimeout } from '../timing/with-timeout';
 import type { Logger } from '../logging/logger';
 import { ConnectionStateTracker } from './connection-state-tracker';
 import { releaseNativeClients } from './release-native-clients';
@@ -31,6 +32,8 @@ export interface Mqtt5TransportOptions {
  * first connection starts clean; reconnections rejoin (RejoinPostSuccess), and close() ends the session.
  */
 const SESSION_EXPIRY_SECONDS = 3600;
+/** Longest wait for the client's 'stopped' event when closing. */
+const STOP_TIMEOUT_MS = 5000;
 
 interface Endpoint {
   host: string;
@@ -287,7 +290,10 @@ export class Mqtt5Transport implements Transport {
     this.confirmedFilters.clear();
     const stopped = once(client, 'stopped');
     client.stop({ reasonCode: mqtt5.DisconnectReasonCode.NormalDisconnection, sessionExpiryIntervalSeconds: 0 });
-    await stopped;
+    // aws-crt has been seen not to emit 'stopped' on a loaded machine: close() must not hang on it.
+    await withTimeout(stopped, STOP_TIMEOUT_MS).catch(() =>
+      this.logger.warn('the MQTT client did not report stopping; closing it anyway', { waitedMs: STOP_TIMEOUT_MS }),
+    );
     client.close();
     client.removeAllListeners();
   }

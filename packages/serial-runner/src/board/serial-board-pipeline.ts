@@ -1,5 +1,6 @@
 import {
   backoffDelay,
+  withTimeout,
   type ComponentPipeline,
   type HostServices,
   type InferenceResult,
@@ -263,12 +264,4 @@ export class SerialBoardPipeline implements ComponentPipeline {
     this.lastReportedError = message;
     await this.services.commands.reply({ result: { error: message, source: 'serial-runner' } });
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))),
-  ]);
 }
