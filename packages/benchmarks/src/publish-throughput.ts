@@ -1,5 +1,5 @@
 import { IpcConnection, IpcTransport, Logger, Mqtt5Transport, Publisher, type Qos, type Transport } from '@ei-gg/core';
-import { IpcEndpoint, MqttBrokerBridge, type Mosquitto } from '@ei-gg/testbench';
+import { allowAllPolicy, IpcEndpoint, MqttBrokerBridge, type Mosquitto } from '@ei-gg/testbench';
 import { latencySummary, nowMs, round } from './statistics';
 
 export interface PublishFigures {
@@ -61,7 +61,12 @@ export async function publishThroughput(mosquitto: Mosquitto, count: number): Pr
   });
   await receiver.connect();
   const bridge = await MqttBrokerBridge.connect(mosquitto.url);
-  const endpoint = await IpcEndpoint.start({ componentName: 'bench', iotCore: bridge });
+  // As on the nucleus, a component without a policy may not publish.
+  const endpoint = await IpcEndpoint.start({
+    componentName: 'bench',
+    iotCore: bridge,
+    policy: allowAllPolicy('bench'),
+  });
   const connection = new IpcConnection({
     socketPath: endpoint.env.AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT,
     authToken: endpoint.env.SVCUID,

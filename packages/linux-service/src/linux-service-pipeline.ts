@@ -1,7 +1,6 @@
 import {
-  IpcSecretSource,
+  apiKeySecretSource,
   readApiKey,
-  SecretsManagerSecretSource,
   type ComponentPipeline,
   type HostServices,
   type LinuxServiceConfig,
@@ -114,12 +113,14 @@ export class LinuxServicePipeline implements ComponentPipeline {
     };
   }
 
-  /** Under Greengrass through the nucleus (aws.greengrass.SecretManager), else from Secrets Manager directly. */
+  /**
+   * Under Greengrass through the nucleus (aws.greengrass.SecretManager); on Nucleus Lite, which has no
+   * GetSecretValue, from Secrets Manager with the token exchange service's credentials; else from Secrets
+   * Manager directly. The key stays in memory; the client gets it through a 0600 file it deletes.
+   */
   private async readKey(config: LinuxServiceConfig): Promise<string> {
     const { context } = this.services;
-    const source = context.greengrass
-      ? new IpcSecretSource(context.greengrass.connection)
-      : new SecretsManagerSecretSource();
+    const source = apiKeySecretSource({ greengrass: context.greengrass, env: context.env, logger: context.logger });
     try {
       return await readApiKey(
         source,
@@ -127,7 +128,7 @@ export class LinuxServicePipeline implements ComponentPipeline {
         context.logger.secrets,
       );
     } finally {
-      if (source instanceof SecretsManagerSecretSource) source.close();
+      source.close();
     }
   }
 

@@ -1,4 +1,4 @@
-import { AccessPolicy, IpcService, type AccessControl } from '../src/ipc';
+import { AccessPolicy, allowAllPolicy, IpcService, type AccessControl } from '../src/ipc';
 
 const PUBLISH = 'aws.greengrass#PublishToIoTCore';
 const SUBSCRIBE = 'aws.greengrass#SubscribeToIoTCore';
@@ -9,12 +9,21 @@ function mqttPolicy(operations: string[], resources: string[]): AccessPolicy {
 }
 
 describe('AccessPolicy', () => {
-  it('allows everything without an accessControl, and nothing not granted with one', () => {
-    expect(new AccessPolicy(undefined, 'C').denial(IpcService.MqttProxy, PUBLISH, 'any/topic')).toBeUndefined();
+  it('allows nothing without an accessControl, and nothing not granted with one', () => {
+    expect(new AccessPolicy(undefined, 'C').denial(IpcService.MqttProxy, PUBLISH, 'any/topic')).toBe(
+      'Principal C is not authorized to perform aws.greengrass.ipc.mqttproxy:aws.greengrass#PublishToIoTCore on resource any/topic',
+    );
     const policy = new AccessPolicy({}, 'C');
+    expect(policy.allows(IpcService.MqttProxy, PUBLISH, 'a')).toBe(false);
     expect(policy.denial(IpcService.MqttProxy, PUBLISH, 'a')).toBe(
       'Principal C is not authorized to perform aws.greengrass.ipc.mqttproxy:aws.greengrass#PublishToIoTCore on resource a',
     );
+  });
+
+  it('allowAllPolicy grants every operation on every resource of every served service', () => {
+    const policy = new AccessPolicy(allowAllPolicy('C'), 'C');
+    for (const service of Object.values(IpcService))
+      expect(policy.allows(service, 'aws.greengrass#Any', 'x/#')).toBe(true);
   });
 
   it('grants only the listed operations, or all with *', () => {
@@ -46,7 +55,7 @@ describe('AccessPolicy', () => {
     ).toBe(allowed);
   });
 
-  it('treats MQTT wildcards literally outside mqttproxy and substitutes {iot:thingName}', () => {
+  it('treats MQTT wildcards literally outside mqttproxy and substitutes {iot:thingName} when given one', () => {
     const accessControl: AccessControl = {
       [IpcService.PubSub]: { 'C:pubsub:1': { operations: ['*'], resources: ['local/+', '{iot:thingName}/*'] } },
     };
@@ -54,6 +63,15 @@ describe('AccessPolicy', () => {
     expect(policy.denial(IpcService.PubSub, 'aws.greengrass#PublishToTopic', 'local/x')).toBeDefined();
     expect(policy.denial(IpcService.PubSub, 'aws.greengrass#PublishToTopic', 'local/+')).toBeUndefined();
     expect(policy.denial(IpcService.PubSub, 'aws.greengrass#PublishToTopic', 'dev-1/a/b')).toBeUndefined();
+  });
+
+  it('leaves {iot:thingName} as literal text without a thing name (a nucleus that does not interpolate)', () => {
+    const accessControl: AccessControl = {
+      [IpcService.PubSub]: { 'C:pubsub:1': { operations: ['*'], resources: ['{iot:thingName}/*'] } },
+    };
+    const policy = new AccessPolicy(accessControl, 'C');
+    expect(policy.allows(IpcService.PubSub, 'aws.greengrass#PublishToTopic', 'dev-1/a')).toBe(false);
+    expect(policy.allows(IpcService.PubSub, 'aws.greengrass#PublishToTopic', '{iot:thingName}/a')).toBe(true);
   });
 
   it('matches secret ARNs with * globs', () => {

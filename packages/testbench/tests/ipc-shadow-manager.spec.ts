@@ -1,5 +1,5 @@
 import { greengrasscoreipc } from 'aws-iot-device-sdk-v2';
-import type { IpcEndpoint } from '../src/ipc';
+import { allowAllPolicy, type IpcEndpoint } from '../src/ipc';
 import { IpcHarness, serviceErrorOf, waitUntil, type IpcClient } from './ipc-test-harness';
 
 type SubscriptionResponseMessage = greengrasscoreipc.model.SubscriptionResponseMessage;
@@ -55,7 +55,7 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
   afterEach(() => harness.dispose());
 
   async function start(options: Parameters<IpcHarness['endpoint']>[0] = {}): Promise<void> {
-    endpoint = await harness.endpoint({ thingName: THING, ...options });
+    endpoint = await harness.endpoint({ thingName: THING, policy: allowAllPolicy('com.example.Tested'), ...options });
     client = await harness.connectedClient(endpoint);
   }
 
@@ -282,6 +282,7 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
   it('authorizes against aws.greengrass.ShadowManager on the shadow topic prefix, with {iot:thingName}', async () => {
     await start({
       componentName: 'com.example.Tested',
+      interpolateComponentConfiguration: true,
       policy: {
         'aws.greengrass.ShadowManager': {
           'com.example.Tested:shadow:1': {
@@ -332,5 +333,52 @@ describe('IpcEndpoint as aws.greengrass.ShadowManager, with the real greengrassc
     });
     expect(endpoint.shadows.get(THING, 'other')).toBeUndefined();
     expect(endpoint.shadows.get(THING, 'config')?.version).toBe(1);
+  });
+
+  it('denies shadow access granted with {iot:thingName} on a nucleus that does not interpolate (the default)', async () => {
+    await start({
+      policy: {
+        'aws.greengrass.ShadowManager': {
+          'com.example.Tested:shadow:1': {
+            operations: ['aws.greengrass#GetThingShadow', 'aws.greengrass#UpdateThingShadow'],
+            resources: ['$aws/things/{iot:thingName}/shadow/name/edgeimpulse*'],
+          },
+          'com.example.Tested:shadow:2': {
+            operations: ['aws.greengrass#GetThingShadow'],
+            resources: ['$aws/things/*/shadow/name/edgeimpulse*'],
+          },
+        },
+      },
+    });
+
+    expect(
+      await serviceErrorOf(
+        client.updateThingShadow({ thingName: THING, shadowName: 'edgeimpulse', payload: '{"state":{"reported":{}}}' }),
+      ),
+    ).toMatchObject({
+      _errorCode: 'UnauthorizedError',
+      message: expect.stringContaining(
+        'aws.greengrass#UpdateThingShadow on resource $aws/things/dev-1/shadow/name/edgeimpulse',
+      ),
+    });
+    // The same shadow through a resource without the variable: allowed, and absent.
+    expect(await serviceErrorOf(client.getThingShadow({ thingName: THING, shadowName: 'edgeimpulse' }))).toMatchObject({
+      _errorCode: 'ResourceNotFoundError',
+    });
+  });
+
+  it('on Nucleus Lite, answers every shadow operation as an operation Lite does not have', async () => {
+    await start({ nucleus: 'lite' });
+    const lite = { _errorCode: 'ServiceError', _message: '' };
+
+    expect(await serviceErrorOf(client.getThingShadow({ thingName: THING, shadowName: 'config' }))).toEqual(lite);
+    expect(
+      await serviceErrorOf(
+        client.updateThingShadow({ thingName: THING, shadowName: 'config', payload: '{"state":{"reported":{}}}' }),
+      ),
+    ).toEqual(lite);
+    expect(await serviceErrorOf(client.deleteThingShadow({ thingName: THING, shadowName: 'config' }))).toEqual(lite);
+    expect(await serviceErrorOf(client.listNamedShadowsForThing({ thingName: THING }))).toEqual(lite);
+    expect(endpoint.shadows.get(THING, 'config')).toBeUndefined();
   });
 });

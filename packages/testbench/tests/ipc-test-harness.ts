@@ -18,15 +18,15 @@ export class IpcHarness {
 
   /** A client created the way a component creates it: from the environment the nucleus sets. */
   client(env: IpcEnvironment): IpcClient {
-    const saved = { path: process.env.AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT, svcuid: process.env.SVCUID };
+    // Every variable is put back: the environment also names the region and the token exchange service.
+    const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
     Object.assign(process.env, env);
     try {
       const client = greengrasscoreipc.createClient();
       this.disposers.push(() => client.close());
       return client;
     } finally {
-      restore('AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT', saved.path);
-      restore('SVCUID', saved.svcuid);
+      for (const [name, value] of Object.entries(saved)) restore(name, value);
     }
   }
 

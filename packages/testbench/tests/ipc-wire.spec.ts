@@ -1,5 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
 import {
+  allowAllPolicy,
   encodeFrame,
   FrameReader,
   InMemoryIotCore,
@@ -69,7 +70,12 @@ describe('IpcEndpoint on the wire', () => {
   let peer: RawPeer;
   beforeEach(async () => {
     iotCore = new InMemoryIotCore();
-    endpoint = await IpcEndpoint.start({ componentName: 'com.example.Wire', svcuid: 'token', iotCore });
+    endpoint = await IpcEndpoint.start({
+      componentName: 'com.example.Wire',
+      svcuid: 'token',
+      iotCore,
+      policy: allowAllPolicy('com.example.Wire'),
+    });
     peer = await RawPeer.open(endpoint.socketPath);
   });
   afterEach(async () => {

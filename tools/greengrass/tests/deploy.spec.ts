@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-greengrassv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { componentChanges } from '../src/cli/component-flags';
-import { deploy, deployStaged } from '../src/deploy/deploy';
+import { deploy, deployStaged, planDeployment } from '../src/deploy/deploy';
 import { greengrassCliCommand } from '../src/deploy/greengrass-cli-command';
 
 const SERIAL = 'EdgeImpulseSerialRunnerServiceComponent';
@@ -55,7 +55,7 @@ it("deploys on top of the target's current deployment, with rollback, rollout an
         componentVersion: '0.1.1',
         configurationUpdate: {
           merge: '{"Parameters":{"device_name":"line3","serial_port":"/dev/ttyACM0"}}',
-          reset: ['/Parameters/baud_rate'],
+          reset: ['/accessControl', '/Parameters/baud_rate'],
         },
       },
     },
@@ -77,6 +77,55 @@ it("deploys on top of the target's current deployment, with rollback, rollout an
   });
 });
 
+it('an upgrade resets /accessControl only and replays no configuration update of the previous deployment', async () => {
+  const RUNNER = 'EdgeImpulseLinuxRunnerServiceComponent';
+  const runWith = { posixUser: 'ggc_user:ggc_group' };
+  greengrass.on(ListDeploymentsCommand, { targetArn: GROUP }).resolves({ deployments: [{ deploymentId: 'd-old' }] });
+  greengrass.on(GetDeploymentCommand, { deploymentId: 'd-old' }).resolves({
+    components: {
+      // What the previous deployment asked for once; the devices hold the result since.
+      [SERIAL]: {
+        componentVersion: '0.1.0',
+        runWith,
+        configurationUpdate: {
+          merge: '{"Parameters":{"device_name":"old"},"accessControl":{"aws.greengrass.SecretManager":{}}}',
+          reset: ['/Parameters'],
+        },
+      },
+      [RUNNER]: {
+        componentVersion: '0.3.0',
+        configurationUpdate: { merge: '{"Parameters":{"iotcore_backoff":"5"}}', reset: ['/Parameters/gst_args'] },
+      },
+    },
+  });
+  greengrass.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-new' });
+
+  const notes: string[] = [];
+  const options = {
+    greengrass: new GreengrassV2Client({ region: 'eu-west-1' }),
+    targetArn: GROUP,
+    deploymentName: 'ei-gg',
+    changes: componentChanges([`${SERIAL}=0.2.0`]),
+    log: (line: string) => notes.push(line),
+  };
+  const dryRun = await planDeployment(options); // what `deploy --dry-run` prints
+  await deploy(options);
+
+  const sent = greengrass.commandCalls(CreateDeploymentCommand)[0].args[0].input;
+  expect(sent.components).toEqual({
+    [SERIAL]: { componentVersion: '0.2.0', runWith, configurationUpdate: { reset: ['/accessControl'] } },
+    [RUNNER]: { componentVersion: '0.3.0' },
+  });
+  expect(dryRun).toEqual(sent);
+  // Both times, the user is told what is not carried over.
+  expect(notes.slice(0, 3)).toEqual([
+    `${SERIAL}: the previous deployment's configuration update is not sent again (the devices already hold its result)`,
+    `${SERIAL}: the accessControl merged by an earlier deployment is reset to 0.2.0's recipe; pass it again with --config ${SERIAL}={"accessControl":...} to keep it`,
+    `${RUNNER}: the previous deployment's configuration update is not sent again (the devices already hold its result)`,
+  ]);
+  expect(notes.slice(3)).toEqual(notes.slice(0, 3));
+});
+
 function stagedSetup(canaryStatus: string) {
   greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
   greengrass.on(CreateDeploymentCommand, { targetArn: CANARY }).resolves({ deploymentId: 'd-canary' });
@@ -84,11 +133,9 @@ function stagedSetup(canaryStatus: string) {
   greengrass
     .on(ListCoreDevicesCommand, { thingGroupArn: CANARY })
     .resolves({ coreDevices: [{ coreDeviceThingName: 'cam-1' }, { coreDeviceThingName: 'cam-2' }] });
-  greengrass
-    .on(ListEffectiveDeploymentsCommand, { coreDeviceThingName: 'cam-1' })
-    .resolves({
-      effectiveDeployments: [{ deploymentId: 'd-canary', coreDeviceExecutionStatus: 'SUCCEEDED' } as never],
-    });
+  greengrass.on(ListEffectiveDeploymentsCommand, { coreDeviceThingName: 'cam-1' }).resolves({
+    effectiveDeployments: [{ deploymentId: 'd-canary', coreDeviceExecutionStatus: 'SUCCEEDED' } as never],
+  });
   greengrass
     .on(ListEffectiveDeploymentsCommand, { coreDeviceThingName: 'cam-2' })
     .resolvesOnce({
@@ -136,6 +183,11 @@ it('deploy-local builds the greengrass-cli command for the packaged tree', () =>
     '--merge',
     `${SERIAL}=0.1.1`,
     '--update-config',
-    `{"${SERIAL}":{"MERGE":{"Parameters":{"device_name":"line3","serial_port":"/dev/ttyACM0"}},"RESET":["/Parameters/baud_rate"]}}`,
+    `{"${SERIAL}":{"MERGE":{"Parameters":{"device_name":"line3","serial_port":"/dev/ttyACM0"}},"RESET":["/accessControl","/Parameters/baud_rate"]}}`,
   ]);
+});
+
+it('deploy-local resets /accessControl of a component deployed without configuration flags', () => {
+  const command = greengrassCliCommand('greengrass-cli', '/out', componentChanges([`${SERIAL}=0.2.0`]));
+  expect(command.slice(-2)).toEqual(['--update-config', `{"${SERIAL}":{"RESET":["/accessControl"]}}`]);
 });

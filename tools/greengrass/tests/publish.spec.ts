@@ -54,10 +54,7 @@ async function packagedTree(content: string): Promise<string> {
         .digest('base64'),
     });
   }
-  writeFileSync(
-    join(dir, 'recipes', `${NAME}-${spec.version}.yaml`),
-    recipeToYaml(buildRecipe(spec, artifacts, 'true')),
-  );
+  writeFileSync(join(dir, 'recipes', `${NAME}-${spec.version}.yaml`), recipeToYaml(buildRecipe(spec, artifacts)));
   return dir;
 }
 
@@ -123,7 +120,10 @@ it('uploads every artifact and creates the version once, with S3 URIs filled in;
   expect(first).toMatchObject({ componentName: NAME, version: '0.1.0', created: true });
   expect(created).toHaveLength(1);
   const published = parseRecipe(created[0].recipe);
-  expect(published.Manifests.map((m) => m.Artifacts[0].URI)).toEqual([
+  // The Nucleus Lite manifests, then the any-nucleus ones: the same two zips each.
+  expect(published.Manifests.map((m) => m.Artifacts[0].Uri)).toEqual([
+    `s3://${BUCKET}/ei-gg/${NAME}/0.1.0/ei-gg-serial-runner-amd64.zip`,
+    `s3://${BUCKET}/ei-gg/${NAME}/0.1.0/ei-gg-serial-runner-aarch64.zip`,
     `s3://${BUCKET}/ei-gg/${NAME}/0.1.0/ei-gg-serial-runner-amd64.zip`,
     `s3://${BUCKET}/ei-gg/${NAME}/0.1.0/ei-gg-serial-runner-aarch64.zip`,
   ]);

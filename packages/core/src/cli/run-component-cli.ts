@@ -3,6 +3,7 @@ import { ConfigError, EiGgError, UsageError } from '../errors';
 import { LiveConfiguration } from '../config/live-configuration';
 import { GreengrassRuntime } from '../greengrass/greengrass-runtime';
 import { IpcConnection } from '../greengrass/ipc-connection';
+import { nucleusConfigurationWarnings, nucleusFromEnvironment } from '../greengrass/nucleus';
 import { readDeviceIdentitySources, uniqueDeviceName } from '../identity/device-name';
 import { deviceTopics, type DeviceTopics } from '../identity/topics';
 import { LockFile } from '../lifecycle/lock-file';
@@ -76,12 +77,15 @@ export async function runComponentCli<K extends ComponentKind>(
         authToken: io.env.SVCUID,
         logger: logger.child({ part: 'ipc' }),
       });
-      greengrass = { connection, runtime: new GreengrassRuntime(connection, { logger }) };
+      const nucleus = nucleusFromEnvironment(io.env);
+      greengrass = { connection, runtime: new GreengrassRuntime(connection, { logger, nucleus }) };
       await connection.connect();
     }
     const config = await loadConfiguration(kind, options, logger, greengrass?.runtime);
     const deviceName = uniqueDeviceName(config.current.device_name, readDeviceIdentitySources(io.env));
     const topics = deviceTopics(deviceName);
+    // What the nucleus cannot honour (shadow_name on Lite) is refused here, in the check and in the log.
+    const warnings = [...config.warnings, ...nucleusConfigurationWarnings(config.current, greengrass?.runtime.nucleus)];
     if (options.checkConfig) {
       const summary = {
         component: component.componentName,
@@ -89,7 +93,7 @@ export async function runComponentCli<K extends ComponentKind>(
         topics,
         transport: transportName,
         parameters: config.current,
-        warnings: config.warnings,
+        warnings,
       };
       io.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       await config.close();
@@ -103,7 +107,7 @@ export async function runComponentCli<K extends ComponentKind>(
       await greengrass?.connection.close();
       return EXIT_OK;
     }
-    for (const warning of config.warnings) logger.warn(warning);
+    for (const warning of warnings) logger.warn(warning);
     return await main({
       kind,
       options,

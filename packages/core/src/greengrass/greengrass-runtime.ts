@@ -16,6 +16,9 @@ import {
   type IpcClient,
   type IpcConnection,
 } from './ipc-connection';
+import { isUnsupportedOperation, NucleusUnsupportedError, shadowUnsupportedReason, type NucleusKind } from './nucleus';
+
+export * from './nucleus';
 
 export type ReportedState = 'RUNNING' | 'ERRORED';
 
@@ -30,16 +33,21 @@ export interface ConfigurationUpdate {
 
 export interface GreengrassRuntimeOptions {
   logger?: Logger;
+  /** The nucleus, when known (`EI_GG_NUCLEUS`); else what it answers tells. */
+  nucleus?: NucleusKind;
 }
 
 export class GreengrassRuntime {
   private readonly logger: Logger;
+  /** The nucleus as told at start; undefined when only its answers can tell. */
+  readonly nucleus: NucleusKind | undefined;
 
   constructor(
     private readonly connection: IpcConnection,
     options: GreengrassRuntimeOptions = {},
   ) {
     this.logger = (options.logger ?? new Logger()).child({ component: 'greengrass-runtime' });
+    this.nucleus = options.nucleus;
   }
 
   /** This component's configuration at `keyPath` (the whole tree for []). */
@@ -154,8 +162,12 @@ export class GreengrassRuntime {
     }
   }
 
-  /** A named shadow's document from aws.greengrass.ShadowManager, or undefined when it does not exist yet. */
+  /**
+   * A named shadow's document from aws.greengrass.ShadowManager, or undefined when it does not exist yet.
+   * Fails with NucleusUnsupportedError on Nucleus Lite, or when the nucleus has no shadow operations.
+   */
   async getThingShadow(thingName: string, shadowName: string): Promise<Record<string, unknown> | undefined> {
+    this.assertShadowOperations('GetThingShadow', shadowName);
     try {
       const response = await this.connection.call('GetThingShadow', (client) =>
         client.getThingShadow({ thingName, shadowName }),
@@ -163,6 +175,7 @@ export class GreengrassRuntime {
       return parseShadowDocument(payloadBuffer(response.payload));
     } catch (error) {
       if (ipcErrorCode(error) === 'ResourceNotFoundError') return undefined;
+      if (isUnsupportedOperation(error)) throw shadowOperationsMissing('GetThingShadow', shadowName, error);
       throw ipcFailure(`reading shadow "${shadowName}" of ${thingName} failed`, error, {
         operation: 'GetThingShadow',
         thingName,
@@ -177,6 +190,7 @@ export class GreengrassRuntime {
     shadowName: string,
     request: Record<string, unknown>,
   ): Promise<Record<string, unknown>> {
+    this.assertShadowOperations('UpdateThingShadow', shadowName);
     try {
       const payload = Buffer.from(JSON.stringify(request));
       const response = await this.connection.call('UpdateThingShadow', (client) =>
@@ -184,11 +198,20 @@ export class GreengrassRuntime {
       );
       return parseShadowDocument(payloadBuffer(response.payload));
     } catch (error) {
+      if (isUnsupportedOperation(error)) throw shadowOperationsMissing('UpdateThingShadow', shadowName, error);
       throw ipcFailure(`updating shadow "${shadowName}" of ${thingName} failed`, error, {
         operation: 'UpdateThingShadow',
         thingName,
         shadowName,
       });
+    }
+  }
+
+  /** On Lite, known from the start, no shadow operation is even tried. */
+  private assertShadowOperations(operation: string, shadowName: string): void {
+    const reason = shadowUnsupportedReason(this.nucleus);
+    if (reason !== undefined) {
+      throw new NucleusUnsupportedError(reason, { context: { operation, shadowName, nucleus: 'lite' } });
     }
   }
 
@@ -214,6 +237,14 @@ export class IpcSecretSource implements SecretSource {
       response = await this.connection.call('GetSecretValue', (client) => client.getSecretValue({ secretId }));
     } catch (error) {
       const code = ipcErrorCode(error);
+      if (isUnsupportedOperation(error)) {
+        throw new SecretError(
+          'SECRET_UNSUPPORTED',
+          'the Greengrass nucleus does not offer GetSecretValue (Greengrass Nucleus Lite has no ' +
+            'aws.greengrass.SecretManager; on the Java nucleus it needs aws.greengrass.SecretManager deployed)',
+          { context, cause: error },
+        );
+      }
       if (code === 'ResourceNotFoundError') {
         throw new SecretError(
           'SECRET_NOT_FOUND',
@@ -243,6 +274,15 @@ export class IpcSecretSource implements SecretSource {
     if (secretBinary !== undefined) return payloadBuffer(secretBinary).toString('utf8');
     throw new SecretError('SECRET_INVALID', `secret "${secretId}" has no value`, { context });
   }
+}
+
+/** The nucleus answered a shadow operation as one it does not have. */
+function shadowOperationsMissing(operation: string, shadowName: string, cause: unknown): NucleusUnsupportedError {
+  return new NucleusUnsupportedError(
+    `the Greengrass nucleus does not offer ${operation}: it is Greengrass Nucleus Lite, which has no device shadow ` +
+      'over IPC (shadow_name is refused there), or a Java nucleus without aws.greengrass.ShadowManager deployed',
+    { context: { operation, shadowName }, cause },
+  );
 }
 
 function parseShadowDocument(bytes: Buffer): Record<string, unknown> {

@@ -448,8 +448,10 @@ export function ipcFailure(what: string, error: unknown, context: ErrorContext):
 /** RpcError keeps the useful part (the nucleus's message, the native error) outside `message`. */
 export function describeIpcError(error: unknown): string {
   if (error instanceof eventstream_rpc.RpcError) {
-    const serviceMessage = (error.serviceError as { message?: unknown } | undefined)?.message;
-    const details = [typeof serviceMessage === 'string' ? serviceMessage : undefined, error.internalError?.message];
+    // The Java nucleus sends `message` and `_message`; Nucleus Lite only `_message`.
+    const body = error.serviceError as { message?: unknown; _message?: unknown } | undefined;
+    const serviceMessage = [body?.message, body?._message].find((part) => typeof part === 'string' && part !== '');
+    const details = [serviceMessage as string | undefined, error.internalError?.message];
     return [error.message, ...details.filter((detail) => detail)].join(': ');
   }
   return error instanceof Error ? error.message : String(error);

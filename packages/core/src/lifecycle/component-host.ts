@@ -16,6 +16,7 @@ import { ThresholdFilter } from '../threshold-filter';
 import { OnDemandInference, type TriggerSettings } from '../triggers/on-demand-inference';
 import type { InferenceRequests } from '../triggers/inference-requests';
 import { PARAMETER_SHAPES } from '../config/parameters-schema';
+import { NucleusUnsupportedError } from '../greengrass/nucleus';
 import { DeviceShadow } from '../shadow/device-shadow';
 import { SHADOW_NAME_PREFIX } from '../shadow/shadow-topics';
 import { PRODUCT_VERSION } from '../version';
@@ -259,11 +260,13 @@ export class ComponentHost<K extends ComponentKind> {
       this.shadow = shadow;
     } catch (err) {
       this.lastError = { message: (err as Error).message, ts: Date.now() };
-      const hint = shadowName.startsWith(SHADOW_NAME_PREFIX)
-        ? {}
-        : {
-            hint: `the recipes allow the ${SHADOW_NAME_PREFIX}* named shadows only: name it so, or extend accessControl (aws.greengrass.ShadowManager, aws.greengrass.ipc.pubsub)`,
-          };
+      // A nucleus without shadow operations (Lite) says why itself; the name is not the problem there.
+      const hint =
+        shadowName.startsWith(SHADOW_NAME_PREFIX) || err instanceof NucleusUnsupportedError
+          ? {}
+          : {
+              hint: `the recipes allow the ${SHADOW_NAME_PREFIX}* named shadows only: name it so, or extend accessControl (aws.greengrass.ShadowManager, aws.greengrass.ipc.pubsub)`,
+            };
       logger.error('cannot follow the device shadow; settings come from the deployment only', {
         shadowName,
         err,

@@ -3,7 +3,11 @@ import {
   SecretsManagerClient,
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
-import type { SecretRegistry } from '../logging/logger';
+import { fromHttp } from '@aws-sdk/credential-provider-http';
+import { IpcSecretSource } from '../greengrass/greengrass-runtime';
+import type { IpcConnection } from '../greengrass/ipc-connection';
+import { nucleusFromEnvironment } from '../greengrass/nucleus';
+import type { Logger, SecretRegistry } from '../logging/logger';
 import { SecretError } from './secret-error';
 import type { SecretSource } from './secret-source';
 
@@ -126,4 +130,105 @@ export class SecretsManagerSecretSource implements SecretSource {
   close(): void {
     if (this.ownsClient) this.client.destroy();
   }
+}
+
+export interface ApiKeySourceOptions {
+  /** The nucleus connection, when running under Greengrass. */
+  greengrass?: { connection: IpcConnection };
+  /** The component's environment: EI_GG_NUCLEUS, the token exchange service, AWS_REGION, endpoint overrides. */
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
+/** A secret source that must be closed once read. */
+export interface ClosableSecretSource extends SecretSource {
+  close(): void;
+}
+
+/**
+ * Where a component reads the Edge Impulse API key secret from:
+ * - outside Greengrass: Secrets Manager with the SDK's default credentials;
+ * - on Greengrass Nucleus Lite (`EI_GG_NUCLEUS=lite`), which has no GetSecretValue over IPC: Secrets Manager
+ *   with the token exchange service's credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI +
+ *   AWS_CONTAINER_AUTHORIZATION_TOKEN, the SDK's HTTP container credentials provider);
+ * - otherwise GetSecretValue over IPC (aws.greengrass.SecretManager), falling back to the token exchange
+ *   service when the nucleus answers that it does not have the operation (Lite without EI_GG_NUCLEUS, or a
+ *   Java nucleus without SecretManager).
+ * Credentials fetched from the token exchange service are registered for log redaction.
+ */
+export function apiKeySecretSource(options: ApiKeySourceOptions): ClosableSecretSource {
+  if (!options.greengrass) return new SecretsManagerSecretSource();
+  if (nucleusFromEnvironment(options.env) === 'lite') return tokenExchangeSecretSource(options.env, options.logger);
+  return new NucleusSecretSource(new IpcSecretSource(options.greengrass.connection), options);
+}
+
+class NucleusSecretSource implements ClosableSecretSource {
+  private fallback: ClosableSecretSource | undefined;
+
+  constructor(
+    private readonly ipc: IpcSecretSource,
+    private readonly options: ApiKeySourceOptions,
+  ) {}
+
+  async getSecretString(secretId: string): Promise<string> {
+    if (this.fallback) return this.fallback.getSecretString(secretId);
+    try {
+      return await this.ipc.getSecretString(secretId);
+    } catch (err) {
+      if (!(err instanceof SecretError) || err.code !== 'SECRET_UNSUPPORTED') throw err;
+      this.options.logger.info(
+        'the nucleus does not offer GetSecretValue (Greengrass Nucleus Lite?): reading the secret from Secrets Manager with the token exchange service credentials',
+        { secretId },
+      );
+      this.fallback = tokenExchangeSecretSource(this.options.env, this.options.logger);
+      return this.fallback.getSecretString(secretId);
+    }
+  }
+
+  close(): void {
+    this.fallback?.close();
+  }
+}
+
+/** Secrets Manager with the token exchange service's credentials, in the nucleus's region. */
+function tokenExchangeSecretSource(env: NodeJS.ProcessEnv, logger: Logger): ClosableSecretSource {
+  const uri = env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+  const token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  const missing = [
+    ...(uri ? [] : ['AWS_CONTAINER_CREDENTIALS_FULL_URI']),
+    ...(token ? [] : ['AWS_CONTAINER_AUTHORIZATION_TOKEN']),
+    ...(region ? [] : ['AWS_REGION']),
+  ];
+  if (missing.length > 0) return new UnavailableSource(missing);
+  logger.secrets.add(token);
+  const provider = fromHttp({ awsContainerCredentialsFullUri: uri, awsContainerAuthorizationToken: token });
+  const endpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER || env.AWS_ENDPOINT_URL;
+  return new SecretsManagerSecretSource({
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    credentials: async () => {
+      const credentials = await provider();
+      logger.secrets.add(credentials.secretAccessKey);
+      if (credentials.sessionToken) logger.secrets.add(credentials.sessionToken);
+      return credentials;
+    },
+  });
+}
+
+/** No way to Secrets Manager: every read fails saying what the nucleus did not provide. */
+class UnavailableSource implements ClosableSecretSource {
+  constructor(private readonly missing: string[]) {}
+
+  async getSecretString(secretId: string): Promise<string> {
+    throw new SecretError(
+      'SECRET_UNAVAILABLE',
+      `cannot read secret "${secretId}": the nucleus offers no GetSecretValue (Greengrass Nucleus Lite) and the ` +
+        `token exchange service is not available (${this.missing.join(', ')} not set): the recipe must depend on ` +
+        'aws.greengrass.TokenExchangeService, whose role needs secretsmanager:GetSecretValue on the secret',
+      { context: { secretId, missing: this.missing } },
+    );
+  }
+
+  close(): void {}
 }

@@ -1,6 +1,7 @@
 import type { ComponentKind } from '../component-kind';
 import type { LiveConfiguration } from '../config/live-configuration';
 import type { GreengrassRuntime } from '../greengrass/greengrass-runtime';
+import { NucleusUnsupportedError, shadowUnsupportedReason } from '../greengrass/nucleus';
 import type { Logger } from '../logging/logger';
 import { validateDesired, type DesiredSettings } from './shadow-settings';
 import { shadowTopic, type ShadowAddress } from './shadow-topics';
@@ -35,9 +36,14 @@ export class DeviceShadow<K extends ComponentKind> {
     return this.rejected;
   }
 
-  /** Follows the shadow's changes, applies what is desired now and reports. */
+  /**
+   * Follows the shadow's changes, applies what is desired now and reports. Fails with NucleusUnsupportedError,
+   * saying why, on Nucleus Lite (known from the start, or from its answer) or a nucleus without ShadowManager.
+   */
   async start(): Promise<void> {
     const { runtime, address, logger } = this.options;
+    const unsupported = shadowUnsupportedReason(runtime.nucleus);
+    if (unsupported !== undefined) throw new NucleusUnsupportedError(unsupported, { context: { ...address } });
     this.unsubscribe = await runtime.subscribeToTopic(shadowTopic(address, 'update/documents'), (message) => {
       try {
         // ShadowManager publishes JSON bytes (a binary message).

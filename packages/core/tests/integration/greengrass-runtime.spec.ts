@@ -2,10 +2,11 @@
  * GreengrassRuntime and IpcSecretSource over the real Greengrass IPC wire protocol, against the testbench's
  * local nucleus endpoint.
  */
-import { IpcEndpoint, type IpcEndpointOptions } from '@ei-gg/testbench';
+import { allowAllPolicy, IpcEndpoint, type IpcEndpointOptions } from '@ei-gg/testbench';
 import { TransportError } from '../../src/errors';
 import { GreengrassRuntime, IpcSecretSource, type ConfigurationUpdate } from '../../src/greengrass/greengrass-runtime';
 import { IpcConnection } from '../../src/greengrass/ipc-connection';
+import { NucleusUnsupportedError } from '../../src/greengrass/nucleus';
 import { Logger } from '../../src/logging/logger';
 import { SecretError } from '../../src/secrets/secret-error';
 
@@ -75,6 +76,26 @@ describe('GreengrassRuntime', () => {
     await runtime.updateState('ERRORED');
     expect(endpoint.states).toEqual(['RUNNING', 'ERRORED']);
   });
+
+  it('fails the shadow operations with NucleusUnsupportedError on Nucleus Lite, from its answer or without asking', async () => {
+    const runtime = await start({ nucleus: 'lite', policy: allowAllPolicy(COMPONENT) });
+    const answered = await runtime.getThingShadow('dev-1', 'edgeimpulse').catch((error: unknown) => error);
+    expect(answered).toBeInstanceOf(NucleusUnsupportedError);
+    expect(answered).toMatchObject({
+      code: 'NUCLEUS_UNSUPPORTED',
+      message: expect.stringContaining('the Greengrass nucleus does not offer GetThingShadow'),
+    });
+    await expect(runtime.updateThingShadow('dev-1', 'edgeimpulse', { state: {} })).rejects.toThrow(
+      NucleusUnsupportedError,
+    );
+
+    const told = new GreengrassRuntime(connection, { logger, nucleus: 'lite' });
+    const before = endpoint.operations.length;
+    await expect(told.getThingShadow('dev-1', 'edgeimpulse')).rejects.toThrow(
+      'Greengrass Nucleus Lite has no device shadow over IPC',
+    );
+    expect(endpoint.operations).toHaveLength(before);
+  });
 });
 
 describe('IpcSecretSource', () => {
@@ -86,6 +107,7 @@ describe('IpcSecretSource', () => {
     endpoint = await IpcEndpoint.start({
       componentName: COMPONENT,
       secrets: { [SECRET_ARN]: '{"apiKey":"ei_0123"}' },
+      policy: allowAllPolicy(COMPONENT),
       ...options,
     });
     connection = new IpcConnection({ socketPath: endpoint.socketPath, authToken: endpoint.svcuid, logger });
@@ -102,6 +124,14 @@ describe('IpcSecretSource', () => {
     const secrets = await start({});
     await expect(secrets.getSecretString('EI_API_KEY')).resolves.toBe('{"apiKey":"ei_0123"}');
     await expect(secrets.getSecretString(SECRET_ARN)).resolves.toBe('{"apiKey":"ei_0123"}');
+  });
+
+  it('says SECRET_UNSUPPORTED when the nucleus has no GetSecretValue (Nucleus Lite)', async () => {
+    const secrets = await start({ nucleus: 'lite' });
+    await expect(secrets.getSecretString('EI_API_KEY')).rejects.toMatchObject({
+      code: 'SECRET_UNSUPPORTED',
+      message: expect.stringContaining('the Greengrass nucleus does not offer GetSecretValue'),
+    });
   });
 
   it('explains an unknown secret and a secret outside the accessControl policy', async () => {

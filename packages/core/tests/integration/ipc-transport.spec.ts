@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InMemoryIotCore, IpcEndpoint, type IpcEndpointOptions } from '@ei-gg/testbench';
+import { allowAllPolicy, InMemoryIotCore, IpcEndpoint, type IpcEndpointOptions } from '@ei-gg/testbench';
 import { TransportError } from '../../src/errors';
 import { IpcConnection, type IpcConnectionOptions } from '../../src/greengrass/ipc-connection';
 import { IpcTransport } from '../../src/greengrass/ipc-transport';
@@ -23,7 +23,12 @@ describe('IpcTransport', () => {
   });
 
   async function startEndpoint(options: Partial<IpcEndpointOptions> = {}): Promise<IpcEndpoint> {
-    const endpoint = await IpcEndpoint.start({ componentName: COMPONENT, ...options });
+    // A component without a policy may not publish or subscribe: these tests are not about authorization.
+    const endpoint = await IpcEndpoint.start({
+      componentName: COMPONENT,
+      policy: allowAllPolicy(COMPONENT),
+      ...options,
+    });
     cleanups.push(() => endpoint.close());
     return endpoint;
   }

@@ -1,6 +1,6 @@
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { IpcSecretSource, readApiKey, SecretsManagerSecretSource, type HostServices } from '@ei-gg/core';
+import { apiKeySecretSource, readApiKey, type HostServices } from '@ei-gg/core';
 import { RunnerDownloader } from 'edge-impulse-linux/build/cli/linux/runner-downloader';
 import { LinuxRunnerError } from '../errors';
 import { downloadModel } from './download-model';
@@ -36,9 +36,8 @@ export async function resolveModelFile(services: HostServices<'linux-runner'>, w
   const { context, config } = services;
   const current = config.current;
   if (current.ei_local_model_file) return localModelFile(current.ei_local_model_file);
-  const source = context.greengrass
-    ? new IpcSecretSource(context.greengrass.connection)
-    : new SecretsManagerSecretSource();
+  // On Nucleus Lite (no GetSecretValue) from Secrets Manager with the token exchange service's credentials.
+  const source = apiKeySecretSource({ greengrass: context.greengrass, env: context.env, logger: context.logger });
   let apiKey: string;
   try {
     apiKey = await readApiKey(
@@ -47,7 +46,7 @@ export async function resolveModelFile(services: HostServices<'linux-runner'>, w
       context.logger.secrets,
     );
   } finally {
-    if (source instanceof SecretsManagerSecretSource) source.close();
+    source.close();
   }
   // The deployment type edge-impulse-linux-runner picks: CPU architecture, and the accelerator where one is detected.
   const type = await RunnerDownloader.getDeploymentType(undefined);

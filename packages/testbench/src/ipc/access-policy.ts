@@ -17,6 +17,7 @@ export const IpcService = {
   ShadowManager: 'aws.greengrass.ShadowManager',
 } as const;
 
+/** Recipe variables the nucleus substitutes in resources, when it substitutes at all (see IpcEndpointOptions). */
 export interface PolicyVariables {
   /** Replaces the `{iot:thingName}` recipe variable in resources. */
   thingName?: string;
@@ -24,49 +25,64 @@ export interface PolicyVariables {
 
 /**
  * Authorizes one component's IPC requests the way the nucleus's AuthorizationHandler does: a request is
- * allowed when a policy of the service lists its operation (or `*`) and a resource matching it.
- * Resources are globs (`*` matches any characters, `${c}` escapes `c`); for mqttproxy `+` and `#` are
- * also MQTT wildcards where they fill a whole level. A requested subscription filter must be covered:
- * a `+` resource grants a `+` level but never `#` (the nucleus's string match would let it pass).
+ * allowed when a policy of the service lists its operation (or `*`) and a resource matching it; a component
+ * without any accessControl is allowed nothing. Resources are globs (`*` matches any characters, `${c}`
+ * escapes `c`); for mqttproxy `+` and `#` are also MQTT wildcards where they fill a whole level. A requested
+ * subscription filter must be covered: a `+` resource grants a `+` level but never `#` (the nucleus's string
+ * match would let it pass). Only the variables given are substituted: a `{iot:thingName}` left in a resource
+ * matches nothing but that literal text, as on a nucleus that does not interpolate.
  */
 export class AccessPolicy {
-  private readonly allowAll: boolean;
   private readonly grants: { service: string; operations: string[]; resources: RegExp[] }[];
 
-  /** With no accessControl at all every request is allowed. */
   constructor(
     accessControl: AccessControl | undefined,
     private readonly principal: string,
     variables: PolicyVariables = {},
   ) {
-    this.allowAll = accessControl === undefined;
     this.grants = Object.entries(accessControl ?? {}).flatMap(([service, policies]) =>
-      Object.values(policies).map((policy) => ({
+      Object.values(policies ?? {}).map((policy) => ({
         service,
-        operations: policy.operations,
+        operations: policy.operations ?? [],
         resources: (policy.resources ?? []).map((resource) =>
-          resourcePattern(interpolate(resource, variables), service === IpcService.MqttProxy),
+          resourcePattern(interpolatePolicyResource(resource, variables), service === IpcService.MqttProxy),
         ),
       })),
     );
   }
 
-  /** Returns undefined when allowed, else the nucleus's refusal text (the UnauthorizedError message). */
-  denial(service: string, operation: string, resource: string): string | undefined {
-    if (this.allowAll) return undefined;
-    const allowed = this.grants.some(
+  allows(service: string, operation: string, resource: string): boolean {
+    return this.grants.some(
       (grant) =>
         grant.service === service &&
         (grant.operations.includes(operation) || grant.operations.includes('*')) &&
         grant.resources.some((pattern) => pattern.test(resource)),
     );
-    return allowed
+  }
+
+  /** Returns undefined when allowed, else the Java nucleus's AuthorizationException text. */
+  denial(service: string, operation: string, resource: string): string | undefined {
+    return this.allows(service, operation, resource)
       ? undefined
       : `Principal ${this.principal} is not authorized to perform ${service}:${operation} on resource ${resource}`;
   }
 }
 
-function interpolate(resource: string, variables: PolicyVariables): string {
+/**
+ * A policy granting every operation on every resource of the services this endpoint serves: for tests that
+ * are not about authorization. A real recipe could say the same (`"operations": ["*"], "resources": ["*"]`).
+ */
+export function allowAllPolicy(componentName: string): AccessControl {
+  return Object.fromEntries(
+    Object.values(IpcService).map((service) => [
+      service,
+      { [`${componentName}:${service}:all`]: { operations: ['*'], resources: ['*'] } },
+    ]),
+  );
+}
+
+/** `{iot:thingName}` replaced where a thing name is given. */
+export function interpolatePolicyResource(resource: string, variables: PolicyVariables): string {
   return variables.thingName === undefined ? resource : resource.split('{iot:thingName}').join(variables.thingName);
 }
 

@@ -1,5 +1,6 @@
 export {
   AccessPolicy,
+  allowAllPolicy,
   IpcService,
   type AccessControl,
   type AccessControlPolicy,
@@ -23,6 +24,13 @@ export {
   type IpcEnvironment,
 } from './ipc-endpoint';
 export type { PublishedMessage } from './ipc-operations';
+export type { IpcErrorCode, NucleusKind } from './ipc-error';
+export {
+  TOKEN_EXCHANGE_PATH,
+  TokenExchangeService,
+  type TokenExchangeCredentials,
+  type TokenExchangeRequest,
+} from './token-exchange-service';
 export { InMemoryIotCore, type IotCoreBridge, type MqttMessageHandler, type MqttQos } from './iot-core-bridge';
 export { MqttBrokerBridge } from './mqtt-broker-bridge';
 export { startIotCore, type IotCoreStandIn } from './iot-core-stand-in';

@@ -1,7 +1,7 @@
 import { IpcService, type AccessPolicy } from './access-policy';
 import type { ConfigurationStore } from './configuration-store';
 import type { OperationStream } from './ipc-connection';
-import { IpcError } from './ipc-error';
+import { IpcError, type NucleusKind } from './ipc-error';
 import type { IotCoreBridge, MqttQos } from './iot-core-bridge';
 import type { LocalMessage, LocalPubSub, ReceiveMode } from './local-pub-sub';
 import { isTopicFilter } from './mqtt-topic';
@@ -19,6 +19,9 @@ export interface PublishedMessage {
 /** What the operations act on: the one component this endpoint serves, and the nucleus services. */
 export interface ComponentServices {
   componentName: string;
+  /** The nucleus the endpoint plays: Lite lacks GetSecretValue and the shadow operations, and words errors its way. */
+  nucleus: NucleusKind;
+  /** Replaced when a configuration update changes the accessControl it comes from. */
   policy: AccessPolicy;
   configuration: ConfigurationStore;
   secrets: SecretStore;
@@ -32,17 +35,29 @@ export interface ComponentServices {
 type Request = Record<string, unknown>;
 type Handler = (services: ComponentServices, request: Request, stream: OperationStream) => Promise<object> | object;
 
-const KEY_NOT_FOUND = 'Key not found';
+/** ConfigStoreIPCEventStreamAgent (Java nucleus) says "Key not found", Lite's get_configuration.c "Key not found.". */
+const KEY_NOT_FOUND: Record<NucleusKind, string> = { classic: 'Key not found', lite: 'Key not found.' };
+
+/** Operations Nucleus Lite does not serve at all (ipc_dispatch.c has no SecretManager or ShadowManager service). */
+const NOT_ON_LITE = new Set([
+  'aws.greengrass#GetSecretValue',
+  'aws.greengrass#GetThingShadow',
+  'aws.greengrass#UpdateThingShadow',
+  'aws.greengrass#DeleteThingShadow',
+  'aws.greengrass#ListNamedShadowsForThing',
+]);
 
 const handlers: Record<string, Handler> = {
+  // As MqttProxyIPCAgent: the topic is required, then authorized, then payload and QoS are read.
   'aws.greengrass#PublishToIoTCore': async (services, request) => {
+    const topic = requiredString(request, 'topicName');
+    authorizeMqtt(services, 'aws.greengrass#PublishToIoTCore', topic);
     const message: PublishedMessage = {
-      topic: requiredString(request, 'topicName'),
+      topic,
       payload: Buffer.from(optionalString(request, 'payload') ?? '', 'base64'),
       qos: qos(request),
       retain: request.retain === true,
     };
-    authorize(services, IpcService.MqttProxy, 'aws.greengrass#PublishToIoTCore', message.topic);
     await services.iotCore.publish(message.topic, message.payload, message.qos, message.retain);
     services.published(message);
     return {};
@@ -50,8 +65,8 @@ const handlers: Record<string, Handler> = {
 
   'aws.greengrass#SubscribeToIoTCore': async (services, request, stream) => {
     const topicFilter = requiredString(request, 'topicName');
+    authorizeMqtt(services, 'aws.greengrass#SubscribeToIoTCore', topicFilter);
     const requestedQos = qos(request);
-    authorize(services, IpcService.MqttProxy, 'aws.greengrass#SubscribeToIoTCore', topicFilter);
     const unsubscribe = await services.iotCore.subscribe(topicFilter, requestedQos, (topicName, payload, retain) => {
       // MQTTMessage.retain is how the nucleus (2.12 and later) marks a retained message.
       const message = { topicName, payload: payload.toString('base64'), ...(retain ? { retain } : {}) };
@@ -63,15 +78,15 @@ const handlers: Record<string, Handler> = {
 
   'aws.greengrass#GetConfiguration': (services, request) => {
     const componentName = ownComponent(services, request);
-    const value = services.configuration.get(keyPath(request));
-    if (value === undefined) throw new IpcError('ResourceNotFoundError', KEY_NOT_FOUND);
+    const value = services.configuration.get(keyPath(request), services.nucleus === 'lite' ? 'requested' : 'stored');
+    if (value === undefined) throw keyNotFound(services);
     return { componentName, value };
   },
 
   'aws.greengrass#SubscribeToConfigurationUpdate': (services, request, stream) => {
     const componentName = ownComponent(services, request);
     const path = keyPath(request);
-    if (!services.configuration.has(path)) throw new IpcError('ResourceNotFoundError', KEY_NOT_FOUND);
+    if (!services.configuration.has(path)) throw keyNotFound(services);
     stream.keepOpen(
       services.configuration.watch(path, (changed) => {
         const configurationUpdateEvent = { componentName, keyPath: changed };
@@ -98,12 +113,13 @@ const handlers: Record<string, Handler> = {
     );
   },
 
+  // As PubSubIPCEventStreamAgent: authorized first, only then is a wildcard in the topic refused.
   'aws.greengrass#PublishToTopic': (services, request) => {
     const topic = requiredString(request, 'topic');
+    authorize(services, IpcService.PubSub, 'aws.greengrass#PublishToTopic', topic);
     if (isTopicFilter(topic) || topic.includes('*')) {
       throw new IpcError('InvalidArgumentsError', 'Publish topic must not contain a wildcard.');
     }
-    authorize(services, IpcService.PubSub, 'aws.greengrass#PublishToTopic', topic);
     services.pubSub.publish(topic, services.componentName, localMessage(request.publishMessage));
     return {};
   },
@@ -152,7 +168,11 @@ const SHADOW_OPERATIONS: Record<ShadowOperation, string> = {
   delete: 'aws.greengrass#DeleteThingShadow',
 };
 
-/** Runs one operation for the component; unknown operations fail with ServiceError instead of hanging. */
+/**
+ * Runs one operation for the component; unknown operations fail with ServiceError instead of hanging. Lite
+ * answers an operation it lacks (GetSecretValue, the shadow operations, anything else it has no handler for)
+ * with its bare ServiceError, before looking at the request.
+ */
 export async function runOperation(
   services: ComponentServices,
   operation: string,
@@ -160,6 +180,9 @@ export async function runOperation(
   stream: OperationStream,
 ): Promise<object> {
   const handler = handlers[operation];
+  if (services.nucleus === 'lite' && (handler === undefined || NOT_ON_LITE.has(operation))) {
+    throw IpcError.liteUnsupported();
+  }
   if (handler === undefined) {
     throw new IpcError('ServiceError', `Operation ${operation} is not supported by the testbench IPC endpoint`);
   }
@@ -169,9 +192,23 @@ export async function runOperation(
   return handler(services, request as Request, stream);
 }
 
+/** Lite words every refusal the same way (ipc_authz.c callers); the Java nucleus names the principal and resource. */
+const LITE_UNAUTHORIZED = 'IPC Operation not authorized.';
+
 function authorize(services: ComponentServices, service: string, operation: string, resource: string): void {
   const denial = services.policy.denial(service, operation, resource);
-  if (denial !== undefined) throw new IpcError('UnauthorizedError', denial);
+  if (denial === undefined) return;
+  throw new IpcError('UnauthorizedError', services.nucleus === 'lite' ? LITE_UNAUTHORIZED : denial);
+}
+
+/** MqttProxyIPCAgent logs the AuthorizationException and answers only "Not Authorized". */
+function authorizeMqtt(services: ComponentServices, operation: string, topic: string): void {
+  if (services.policy.allows(IpcService.MqttProxy, operation, topic)) return;
+  throw new IpcError('UnauthorizedError', services.nucleus === 'lite' ? LITE_UNAUTHORIZED : 'Not Authorized');
+}
+
+function keyNotFound(services: ComponentServices): IpcError {
+  return new IpcError('ResourceNotFoundError', KEY_NOT_FOUND[services.nucleus]);
 }
 
 /**
@@ -210,10 +247,17 @@ function jsonPayload(document: object): string {
   return Buffer.from(JSON.stringify(document)).toString('base64');
 }
 
-/** This endpoint serves one component; the nucleus answers "Key not found" for a component it lacks. */
+/**
+ * This endpoint serves one component; the nucleus answers "Key not found" for a component it lacks. The Java
+ * nucleus finds services by name whatever the case (kernel.findServiceTopic) and answers with the name asked for.
+ */
 function ownComponent(services: ComponentServices, request: Request): string {
   const componentName = optionalString(request, 'componentName') ?? services.componentName;
-  if (componentName !== services.componentName) throw new IpcError('ResourceNotFoundError', KEY_NOT_FOUND);
+  const same =
+    services.nucleus === 'lite'
+      ? componentName === services.componentName
+      : componentName.toLowerCase() === services.componentName.toLowerCase();
+  if (!same) throw keyNotFound(services);
   return componentName;
 }
 

@@ -38,14 +38,15 @@ export class SecretStore {
   private readonly byArn = new Map<string, StoredSecret>();
   private readonly arnByName = new Map<string, string>();
 
-  constructor(secrets: SecretsOption = {}) {
+  /** `region`: of the ARNs made up for secrets given by name. */
+  constructor(secrets: SecretsOption = {}, region = 'us-east-1') {
     for (const [key, option] of Object.entries(secrets)) {
       const definition = typeof option === 'string' ? { secretString: option } : option;
       const keyArn = SECRET_ARN.exec(key);
       const name = keyArn ? keyArn[1].replace(ARN_SUFFIX, '') : key;
       const arn = keyArn
         ? key
-        : (definition.arn ?? `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`);
+        : (definition.arn ?? `arn:aws:secretsmanager:${region}:123456789012:secret:${name}-AbCdEf`);
       this.byArn.set(arn, {
         arn,
         versionId: definition.versionId ?? randomUUID(),

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
- * `deploy`: a Greengrass deployment for a thing or thing group, on top of its current one.
+ * `deploy`: a Greengrass deployment for a thing or thing group, on top of its current one. The components it
+ * deploys reset /accessControl (so a new version's policy applies) and whatever --reset names, then merge --config;
+ * the other components keep their versions, and no earlier deployment's merge or reset is sent again.
  *   deploy (--thing T | --thing-group G [--canary-group C]) --component Name=1.2.3 [--config Name=JSON] [--reset Name=/ptr]
  *          [--name N] [--region R] [--max-per-minute 50] [--abort-percent 10] [--abort-min 5] [--timeout-minutes 30]
  *          [--canary-timeout-minutes 30] [--dry-run]
@@ -8,8 +10,8 @@
 import { GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
 import { parseArgs } from 'node:util';
 import { awsContext } from '../aws/aws-context';
-import { currentComponents, deploy, deployStaged } from '../deploy/deploy';
-import { deploymentRequest, DEFAULT_ROLLOUT } from '../deploy/deployment-request';
+import { deploy, deployStaged, planDeployment } from '../deploy/deploy';
+import { DEFAULT_ROLLOUT } from '../deploy/deployment-request';
 import { componentChanges } from './component-flags';
 import { runCli } from './run-cli';
 
@@ -52,14 +54,16 @@ runCli(async (args) => {
   const greengrass = new GreengrassV2Client({ region });
   try {
     if (values['dry-run']) {
-      const existing = await currentComponents(greengrass, targetArn);
-      console.log(
-        JSON.stringify(
-          deploymentRequest({ targetArn, deploymentName: values.name, existing, changes, rollout }),
-          null,
-          2,
-        ),
-      );
+      // Exactly what deploy would send: kept versions, no replayed configuration update, /accessControl reset.
+      const request = await planDeployment({
+        greengrass,
+        targetArn,
+        deploymentName: values.name,
+        changes,
+        rollout,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      console.log(JSON.stringify(request, null, 2));
     } else if (values['canary-group'] !== undefined) {
       const ids = await deployStaged({
         greengrass,
@@ -76,7 +80,14 @@ runCli(async (args) => {
     } else {
       console.log(
         JSON.stringify({
-          deploymentId: await deploy({ greengrass, targetArn, deploymentName: values.name, changes, rollout }),
+          deploymentId: await deploy({
+            greengrass,
+            targetArn,
+            deploymentName: values.name,
+            changes,
+            rollout,
+            log: (line) => process.stderr.write(`${line}\n`),
+          }),
         }),
       );
     }

@@ -5,10 +5,11 @@ import {
   ListDeploymentsCommand,
   ListEffectiveDeploymentsCommand,
   type ComponentDeploymentSpecification,
+  type CreateDeploymentCommandInput,
   type GreengrassV2Client,
 } from '@aws-sdk/client-greengrassv2';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deploymentRequest, type ComponentChange, type RolloutSettings } from './deployment-request';
+import { deploymentNotes, deploymentRequest, type ComponentChange, type RolloutSettings } from './deployment-request';
 
 export interface DeployOptions {
   greengrass: GreengrassV2Client;
@@ -16,12 +17,23 @@ export interface DeployOptions {
   deploymentName: string;
   changes: Record<string, ComponentChange>;
   rollout?: RolloutSettings;
+  /** Told what an upgrade does not carry over (deploymentNotes). */
+  log?(line: string): void;
+}
+
+/**
+ * The request deploy() sends, and what `deploy --dry-run` prints: `changes` on top of the target's latest
+ * deployment's components, without that deployment's configuration updates (deploymentRequest).
+ */
+export async function planDeployment(options: DeployOptions): Promise<CreateDeploymentCommandInput> {
+  const existing = await currentComponents(options.greengrass, options.targetArn);
+  for (const note of deploymentNotes(existing, options.changes)) options.log?.(note);
+  return deploymentRequest({ ...options, existing });
 }
 
 /** Deploys `changes` on top of the target's latest deployment (so nothing else is uninstalled). */
 export async function deploy(options: DeployOptions): Promise<string> {
-  const existing = await currentComponents(options.greengrass, options.targetArn);
-  const request = deploymentRequest({ ...options, existing });
+  const request = await planDeployment(options);
   const { deploymentId } = await options.greengrass.send(new CreateDeploymentCommand(request));
   if (deploymentId === undefined) throw new Error('CreateDeployment returned no deployment id');
   return deploymentId;

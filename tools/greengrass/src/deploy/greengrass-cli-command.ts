@@ -1,19 +1,20 @@
 import { join } from 'node:path';
-import type { ComponentChange } from './deployment-request';
+import { upgradeResets, type ComponentChange } from './deployment-request';
 
-/** `greengrass-cli deployment create` with --merge per component and --update-config for MERGE/RESET. */
+/**
+ * `greengrass-cli deployment create` with --merge per component and --update-config: every component resets
+ * UPGRADE_RESET (a local deployment also keeps the running configuration) and the user's pointers, then merges.
+ */
 export function greengrassCliCommand(
   cli: string,
   outputDir: string,
   changes: Record<string, ComponentChange>,
 ): string[] {
   const updates = Object.fromEntries(
-    Object.entries(changes)
-      .filter(([, change]) => change.merge || change.reset)
-      .map(([name, change]) => [
-        name,
-        { ...(change.merge ? { MERGE: change.merge } : {}), ...(change.reset ? { RESET: change.reset } : {}) },
-      ]),
+    Object.entries(changes).map(([name, change]) => [
+      name,
+      { ...(change.merge ? { MERGE: change.merge } : {}), RESET: upgradeResets(change) },
+    ]),
   );
   return [
     cli,

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { artifactFileName, buildRecipe, type BuiltArtifact } from '../recipe/build-recipe';
+import { artifactFileName, buildRecipe, LIFECYCLE_SCRIPT, type BuiltArtifact } from '../recipe/build-recipe';
 import { recipeToYaml } from '../recipe/recipe-yaml';
 import { recipeProblems } from '../recipe/validate-recipe';
 import type { Architecture } from './architectures';
@@ -47,7 +47,10 @@ export interface PackageResult {
 
 export const defaultOutputDir = (root: string): string => join(root, 'dist', 'greengrass');
 
-/** Writes recipes/<Name>-<version>.yaml and artifacts/<Name>/<version>/<bin>-<arch>.zip for one component. */
+/**
+ * Writes recipes/<Name>-<version>.yaml and artifacts/<Name>/<version>/<bin>-<arch>.zip for one component; the zip
+ * holds node/ (the runtime), app/ (the bundle, native binaries, child modules) and lifecycle.sh.
+ */
 export async function packageComponent(options: PackageOptions): Promise<PackageResult> {
   const { repositoryRoot: root, componentName } = options;
   const outputDir = options.outputDir ?? defaultOutputDir(root);
@@ -79,6 +82,8 @@ export async function packageComponent(options: PackageOptions): Promise<Package
     // the same in every architecture's zip
     ...[...bundle.files].map(([path, content]) => ({ path, content })),
     ...children.files.map(toZipEntry),
+    // Every lifecycle step runs it (`sh <zip root>/lifecycle.sh <step>`), so the recipes stay small.
+    { path: LIFECYCLE_SCRIPT, content: readFileSync(join(root, 'components', LIFECYCLE_SCRIPT)) },
   ];
 
   const artifacts: PackagedArtifact[] = [];
@@ -90,7 +95,7 @@ export async function packageComponent(options: PackageOptions): Promise<Package
     artifacts.push({ arch, fileName, path, digest: await sha256Base64(path), bytes: statSync(path).size });
   }
 
-  const recipe = buildRecipe(spec, artifacts, readFileSync(join(root, 'components', 'install.sh'), 'utf8'));
+  const recipe = buildRecipe(spec, artifacts);
   const yaml = recipeToYaml(recipe);
   const problems = recipeProblems(recipe, yaml);
   if (problems.length > 0) throw new Error(`${componentName}: invalid recipe:\n${problems.join('\n')}`);

@@ -13,6 +13,7 @@ import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { artifactUri } from '../recipe/build-recipe';
 import { parseRecipe, recipeToYaml } from '../recipe/recipe-yaml';
+import { recipeProblems } from '../recipe/validate-recipe';
 import type { Recipe } from '../recipe/recipe-types';
 import { compareVersions, nextPatch } from './component-versions';
 
@@ -71,18 +72,25 @@ export async function publishComponent(
 
   const recipe = structuredClone(local);
   recipe.ComponentVersion = version;
+  const uploaded = new Set<string>(); // the Nucleus Lite and the any-nucleus manifests share each zip
   for (const manifest of recipe.Manifests) {
     for (const artifact of manifest.Artifacts) {
-      const fileName = basename(new URL(artifact.URI).pathname);
+      const fileName = basename(new URL(artifact.Uri).pathname);
       const key = `${target.prefix}${name}/${version}/${fileName}`;
-      await uploadArtifact(target, join(artifactsDir, name, local.ComponentVersion, fileName), key, artifact.Digest);
-      artifact.URI = artifactUri(target.bucket, `${target.prefix}${name}`, version, fileName);
+      if (!uploaded.has(key))
+        await uploadArtifact(target, join(artifactsDir, name, local.ComponentVersion, fileName), key, artifact.Digest);
+      uploaded.add(key);
+      artifact.Uri = artifactUri(target.bucket, `${target.prefix}${name}`, version, fileName);
     }
   }
 
+  // The real bucket and prefix are in the URIs now: the recipe must still fit Nucleus Lite's buffer.
+  const inlineRecipe = recipeToYaml(recipe);
+  const problems = recipeProblems(recipe, inlineRecipe);
+  if (problems.length > 0) throw new Error(`${name} ${version}: invalid recipe:\n${problems.join('\n')}`);
   const created = await target.greengrass.send(
     new CreateComponentVersionCommand({
-      inlineRecipe: Buffer.from(recipeToYaml(recipe)),
+      inlineRecipe: Buffer.from(inlineRecipe),
       tags: { [FINGERPRINT_TAG]: fingerprint },
       clientToken: createHash('sha256').update(`${fingerprint}:${version}`).digest('hex').slice(0, 64),
     }),
@@ -98,7 +106,7 @@ export function recipeFingerprint(recipe: Recipe): string {
   const neutral = structuredClone(recipe);
   neutral.ComponentVersion = '0.0.0';
   for (const manifest of neutral.Manifests)
-    for (const artifact of manifest.Artifacts) artifact.URI = basename(new URL(artifact.URI).pathname);
+    for (const artifact of manifest.Artifacts) artifact.Uri = basename(new URL(artifact.Uri).pathname);
   return createHash('sha256').update(JSON.stringify(neutral)).digest('hex');
 }
 

@@ -1,16 +1,32 @@
 import { IpcEndpoint, type IotCoreBridge, type SecretsOption } from '@ei-gg/testbench';
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { parse } from 'yaml';
 import { localArchitecture } from '../packaging/architectures';
-import { parseRecipe } from '../recipe/recipe-yaml';
-import type { LifecycleStep, Recipe, RecipeManifest } from '../recipe/recipe-types';
+import type { Recipe } from '../recipe/recipe-types';
+import { LITE_RECIPE_LIMIT_BYTES } from '../recipe/validate-recipe';
 import { LifecycleProcess, type StepExit } from './lifecycle-process';
 import { mergeConfiguration } from './merge-configuration';
-import { interpolateRecipeVariables, type RecipeVariableValues } from './recipe-variables';
+import {
+  defaultConfiguration,
+  dependencyNames,
+  field,
+  RecipeRefused,
+  selectManifest,
+  type NucleusKind,
+  type RawRecipe,
+  type SelectedManifest,
+  type SelectedStep,
+  type StepName,
+} from './read-recipe';
+import { interpolateRecipeVariables, UnresolvedVariable, type RecipeVariableValues } from './recipe-variables';
+import { ClassicErrorCount, LITE_RESTART_DELAY_MS, SystemdStartLimit, type RestartPolicy } from './restart-policy';
 import { sandboxedCommand, type Sandbox } from './sandbox';
 import { unpackZipArtifact } from './unpack-zip';
+
+export type { NucleusKind, StepName } from './read-recipe';
 
 export interface RecipeRunnerOptions {
   /** A generated recipe and the artifacts tree beside it (greengrass-cli's --recipeDir / --artifactDir). */
@@ -19,99 +35,164 @@ export interface RecipeRunnerOptions {
   /** An empty directory that plays the nucleus root (packages/, work/). */
   rootDir: string;
   thingName: string;
+  /** Which nucleus to behave like (default `classic`, the Java nucleus); see NucleusKind. */
+  nucleus?: NucleusKind;
   /** The deployment's configuration merge over the recipe's DefaultConfiguration. */
   configurationMerge?: Record<string, unknown>;
   /** IoT Core behind PublishToIoTCore / SubscribeToIoTCore (default: in memory). */
   iotCore?: IotCoreBridge;
-  /** What GetSecretValue serves (aws.greengrass.SecretManager's cloudSecrets). */
+  /** What GetSecretValue serves (aws.greengrass.SecretManager's cloudSecrets); Nucleus Lite answers it as unsupported. */
   secrets?: SecretsOption;
+  /** The classic nucleus's `interpolateComponentConfiguration` (default false: `{iot:thingName}` in accessControl stays literal). */
+  interpolateComponentConfiguration?: boolean;
+  /** AWS_REGION and AWS_DEFAULT_REGION (default us-east-1, the classic nucleus's fallback region). */
+  region?: string;
+  /** GG_ROOT_CA_PATH (default `<rootDir>/rootCA.pem`, where the installers put it). */
+  rootCaPath?: string;
+  /** Nucleus Lite's RestartSec before a failed step starts again (default 1 s). */
+  restartDelayMs?: number;
   sandbox?: Sandbox;
 }
 
 export interface StepResult {
   wallMs: number;
   output: string;
+  /** How many times the step ran (install is retried as the nucleus retries it). */
+  attempts: number;
 }
 
-export interface RecoverResult extends StepResult {
+export interface RecoverResult {
+  wallMs: number;
+  output: string;
   /** 'timeout': still running after its Timeout; the nucleus then goes on and stops it, and so does the runner. */
   exit: StepExit | 'timeout';
 }
 
-/** The nucleus's view of Run (it restarts an ERRORED component after its Recover step). */
+/** The install step failed until the component was BROKEN: the deployment fails. */
+export class InstallFailed extends Error {
+  constructor(
+    readonly attempts: Array<{ exit: StepExit | 'timeout'; output: string }>,
+    nucleus: NucleusKind,
+  ) {
+    const last = attempts.at(-1);
+    super(
+      `install failed ${attempts.length} times, BROKEN (${nucleus} nucleus): ${describeExit(last?.exit)}:\n${last?.output ?? ''}`,
+    );
+  }
+}
+
+/** The nucleus's view of the steps. */
 export interface RecipeRunnerEvents {
-  /** Run exited with an error (non-zero or a signal) without being stopped: ERRORED; Recover runs next. */
-  errored: [exit: StepExit];
+  /**
+   * A step exited with an error (non-zero, or a signal the nucleus did not send; for Nucleus Lite, systemd's
+   * clean signals SIGTERM, SIGINT, SIGHUP and SIGPIPE are no error): ERRORED, and it will be retried.
+   */
+  errored: [exit: StepExit, step: StepName];
+  /** The classic nucleus ran recover (after an errored install or run, before retrying it). */
   recovered: [result: RecoverResult];
-  /** Run started again after a recovery. */
+  /** Run started again after an error. */
   restarted: [run: LifecycleProcess];
-  /** ERRORED three times within an hour: BROKEN, no Recover and no restart until the next deployment. */
-  broken: [exit: StepExit];
+  /** The step failed once too often (see restart-policy.ts): BROKEN, nothing more runs until a new deployment. */
+  broken: [exit: StepExit, step: StepName];
 }
 
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-/** The classic nucleus's Lifecycle constants: Recover's default Timeout, errors before BROKEN and their window. */
-const RECOVER_TIMEOUT_DEFAULT_S = 60;
-const ERRORS_BEFORE_BROKEN = 3;
-const ERROR_WINDOW_MS = 3600_000;
+/** Default step timeouts: the classic nucleus (Lifecycle.java: install 120 s, recover 60 s), Lite (every step 120 s). */
+const DEFAULT_TIMEOUT_S: Record<NucleusKind, Partial<Record<StepName, number>>> = {
+  classic: { install: 120, recover: 60 },
+  lite: { install: 120 },
+};
+/** GGC_VERSION as each nucleus sets it (its own version). */
+const NUCLEUS_VERSION: Record<NucleusKind, string> = { classic: '2.14.0', lite: '2.6.0' };
+const CLEAN_SIGNALS: ReadonlyArray<NodeJS.Signals> = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGPIPE'];
 
 /**
- * Plays the nucleus for one component on this machine: picks the manifest for the local architecture, checks
- * and unpacks its artifacts into an empty root, serves IPC (configuration, IoT Core, UpdateState) with the
- * recipe's accessControl enforced, and runs Install and Run with recipe variables interpolated and the
- * component environment set. Like the nucleus, when Run exits with an error it runs Recover and starts Run
- * again (Install is not repeated). Steps run as the calling user (the nucleus would run Run as ggc_user).
+ * Plays the nucleus for one component on this machine, as the classic (Java) nucleus or as Nucleus Lite: reads
+ * the recipe as that nucleus does (keys, size, manifest selection), checks and unpacks the artifacts into an
+ * empty root, serves IPC (configuration, IoT Core, UpdateState; GetSecretValue and shadows on the classic
+ * nucleus only) with the recipe's accessControl enforced, and runs install and run with recipe variables
+ * interpolated and the component environment set. A failed step is retried as that nucleus retries it (the
+ * classic nucleus runs recover first; Lite is systemd's Restart=on-failure) until the component is BROKEN.
+ * Steps run as the calling user (the nucleus runs run as ggc_user or ggcore).
  */
 export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
   private running: LifecycleProcess | undefined;
   private recovering: LifecycleProcess | undefined;
-  /** The recovery and restart under way after Run errored. */
+  /** The recovery and restart under way after run errored. */
   private supervision: Promise<void> = Promise.resolve();
   private stopping = false;
-  private errorTimes: number[] = [];
+  private wakeUp: (() => void) | undefined;
+  private readonly policies: Record<'install' | 'run', RestartPolicy>;
 
   private constructor(
+    /** The recipe as read; with the classic nucleus its keys may be in any case. */
     readonly recipe: Recipe,
-    readonly manifest: RecipeManifest,
+    readonly nucleus: NucleusKind,
+    readonly manifest: SelectedManifest,
     readonly endpoint: IpcEndpoint,
     readonly variables: RecipeVariableValues,
+    /** The component environment every step gets, before Setenv. */
+    readonly environment: Record<string, string>,
     private readonly options: RecipeRunnerOptions,
   ) {
     super();
+    this.policies =
+      nucleus === 'lite'
+        ? { install: new SystemdStartLimit(), run: new SystemdStartLimit() }
+        : { install: new ClassicErrorCount(), run: new ClassicErrorCount() };
   }
 
   static async prepare(options: RecipeRunnerOptions): Promise<RecipeRunner> {
-    const recipe = parseRecipe(readFileSync(options.recipePath, 'utf8'));
-    const arch = localArchitecture();
-    const manifest = recipe.Manifests.find((m) => m.Platform.os === 'linux' && m.Platform.architecture === arch);
-    if (manifest === undefined) throw new Error(`${recipe.ComponentName} has no manifest for linux/${arch}`);
+    const nucleus = options.nucleus ?? 'classic';
+    const size = statSync(options.recipePath).size;
+    if (nucleus === 'lite' && size > LITE_RECIPE_LIMIT_BYTES) {
+      // modules/ggl-recipe/src/recipe.c reads it into `static uint8_t file_mem[8196]`; gg_file_read_path_at logs this.
+      throw new RecipeRefused(
+        nucleus,
+        `"Insufficient memory for file ${basename(options.recipePath)}." (${size} bytes; it reads recipes into an ${LITE_RECIPE_LIMIT_BYTES}-byte buffer)`,
+      );
+    }
+    const raw = parse(readFileSync(options.recipePath, 'utf8'), { version: '1.1' }) as RawRecipe;
+    const manifest = selectManifest(raw, nucleus, localArchitecture());
+    if (manifest.steps.run === undefined && manifest.steps.install === undefined)
+      throw new RecipeRefused(nucleus, 'the selected manifest has neither install nor run');
 
-    const name = recipe.ComponentName;
-    const version = recipe.ComponentVersion;
+    const name = String(field(raw, 'ComponentName', nucleus));
+    const version = String(field(raw, 'ComponentVersion', nucleus));
     const artifactsPath = join(options.rootDir, 'packages', 'artifacts', name, version);
     const decompressedPath = join(options.rootDir, 'packages', 'artifacts-unarchived', name, version);
     const workPath = join(options.rootDir, 'work', name);
     for (const dir of [artifactsPath, decompressedPath, workPath]) mkdirSync(dir, { recursive: true });
-    for (const artifact of manifest.Artifacts) {
-      const fileName = artifactFileName(artifact.URI);
+    for (const artifact of manifest.artifacts) {
+      const fileName = artifactFileName(artifact.Uri);
       const local = join(artifactsPath, fileName);
       copyFileSync(join(options.artifactsDir, name, version, fileName), local);
       const digest = createHash('sha256').update(readFileSync(local)).digest('base64');
-      if (digest !== artifact.Digest)
+      if (artifact.Digest !== '' && digest !== artifact.Digest)
         throw new Error(`${fileName}: SHA-256 ${digest} differs from the recipe's ${artifact.Digest}`);
       if (artifact.Unarchive === 'ZIP')
-        await unpackZipArtifact(local, unarchivedPath(decompressedPath, fileName), artifact.Permission);
+        await unpackZipArtifact(
+          local,
+          unarchivedPath(decompressedPath, fileName),
+          artifact.Permission ?? { Read: 'OWNER', Execute: 'NONE' },
+        );
     }
 
     const configuration = mergeConfiguration(
-      recipe.ComponentConfiguration.DefaultConfiguration,
+      defaultConfiguration(raw, nucleus),
       options.configurationMerge ?? {},
+      nucleus === 'classic',
     );
+    // The endpoint enforces the configuration's accessControl (and follows it), answers as this nucleus does, and
+    // serves the token exchange service; its `env` is what both nuclei give every step.
     const endpoint = await IpcEndpoint.start({
       componentName: name,
       configuration,
-      policy: configuration.accessControl as never,
       thingName: options.thingName,
+      region: options.region ?? 'us-east-1',
+      rootCaPath: options.rootCaPath ?? join(options.rootDir, 'rootCA.pem'),
+      nucleus,
+      interpolateComponentConfiguration: nucleus === 'classic' && (options.interpolateComponentConfiguration ?? false),
       ...(options.iotCore ? { iotCore: options.iotCore } : {}),
       ...(options.secrets ? { secrets: options.secrets } : {}),
     });
@@ -123,66 +204,100 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
       thingName: options.thingName,
       configuration,
     };
-    return new RecipeRunner(recipe, manifest, endpoint, variables, options);
+    // The classic nucleus sets AWS_CONTAINER_CREDENTIALS_FULL_URI for every component once TES runs; Lite's recipe
+    // runner only for a component that depends on aws.greengrass.TokenExchangeService (modules/recipe-runner/src/runner.c).
+    const { AWS_CONTAINER_CREDENTIALS_FULL_URI: tesUri, ...ipcEnv } = endpoint.env;
+    const withTes =
+      nucleus === 'classic' || dependencyNames(raw, nucleus).includes('aws.greengrass.TokenExchangeService');
+    const environment: Record<string, string> = {
+      PATH: SYSTEM_PATH,
+      ...(ipcEnv as Record<string, string>),
+      GGC_VERSION: NUCLEUS_VERSION[nucleus],
+      ...(withTes ? { AWS_CONTAINER_CREDENTIALS_FULL_URI: tesUri } : {}),
+    };
+    return new RecipeRunner(raw as unknown as Recipe, nucleus, manifest, endpoint, variables, environment, options);
   }
 
   /** Where the manifest's ZIP artifact `index` is unpacked: `{artifacts:decompressedPath}/<zip name>`. */
   unarchivedPath(index = 0): string {
-    return unarchivedPath(this.variables.decompressedPath, artifactFileName(this.manifest.Artifacts[index].URI));
+    return unarchivedPath(this.variables.decompressedPath, artifactFileName(this.manifest.artifacts[index].Uri));
   }
 
-  /** Runs the Install step to completion; a non-zero exit or its Timeout is an error carrying its output. */
+  /**
+   * Runs the install step as the nucleus does until it succeeds or the component is BROKEN: the classic nucleus
+   * runs recover after each failure (Lifecycle.java, handleCurrentStateErrored from NEW) and breaks at the third
+   * error; Lite restarts the oneshot unit after RestartSec and breaks after three starts. A step that outlives its
+   * Timeout (default 120 s) failed. Rejects with InstallFailed, which carries every attempt's output.
+   */
   async install(): Promise<StepResult> {
+    const step = this.manifest.steps.install;
+    if (step === undefined) return { wallMs: 0, output: '', attempts: 0 };
     const started = Date.now();
-    const step = await this.spawnStep(this.manifest.Lifecycle.Install);
-    const timeoutMs = (step.timeoutSeconds ?? 120) * 1000;
-    const timer = setTimeout(() => void step.process.stop(1000), timeoutMs);
-    const exit = await step.process.exited;
-    clearTimeout(timer);
-    const result = { wallMs: Date.now() - started, output: step.process.output };
-    if (exit.code !== 0) throw new Error(`Install failed (${describeExit(exit)}):\n${result.output}`);
-    return result;
+    const attempts: InstallFailed['attempts'] = [];
+    const policy = this.policies.install;
+    if (policy instanceof SystemdStartLimit) policy.reset();
+    for (;;) {
+      policy.started(Date.now());
+      const process = await this.spawnStep(step, 'install');
+      const exit = await this.waitWithTimeout(process, step, 'install');
+      if (exit !== 'timeout' && exit.code === 0) {
+        policy.settled();
+        return { wallMs: Date.now() - started, output: process.output, attempts: attempts.length + 1 };
+      }
+      attempts.push({ exit, output: process.output });
+      const stepExit = exit === 'timeout' ? { code: null, signal: 'SIGKILL' as const } : exit;
+      if (policy.failed(Date.now()) === 'broken') {
+        this.emit('broken', stepExit, 'install');
+        throw new InstallFailed(attempts, this.nucleus);
+      }
+      this.emit('errored', stepExit, 'install');
+      if (this.nucleus === 'classic') {
+        const recovery = await this.recover();
+        if (recovery !== undefined) this.emit('recovered', recovery);
+      } else {
+        await this.pause(this.options.restartDelayMs ?? LITE_RESTART_DELAY_MS);
+      }
+    }
   }
 
-  /** Starts the Run step; `stop()` ends it as the nucleus does (SIGTERM, then SIGKILL). */
+  /** Starts the run step, as a deployment does; `stop()` ends it as the nucleus does (SIGTERM, then SIGKILL). */
   async start(): Promise<LifecycleProcess> {
-    if (this.running?.running) throw new Error('Run is already running');
+    if (this.running?.running) throw new Error('run is already running');
     this.stopping = false;
+    const policy = this.policies.run;
+    if (policy instanceof SystemdStartLimit) policy.reset();
     return this.launchRun();
   }
 
   /**
-   * Runs the Recover step, as the nucleus does when the component is ERRORED: waits for it up to its Timeout
-   * (default 60 s), then stops it. Its exit code changes nothing. Undefined when the recipe has no Recover.
+   * Runs the recover step, as the classic nucleus does when the component is ERRORED: waits for it up to its
+   * Timeout (default 60 s), then stops it. Its exit code changes nothing. Undefined without a recover step, and
+   * always with Nucleus Lite, which has no recover phase.
    */
   async recover(): Promise<RecoverResult | undefined> {
-    const step = this.manifest.Lifecycle.Recover as LifecycleStep | undefined;
-    if (step === undefined) return undefined;
+    const step = this.manifest.steps.recover;
+    if (step === undefined || this.nucleus === 'lite') return undefined;
     const started = Date.now();
-    const { process, timeoutSeconds } = await this.spawnStep(step);
+    const process = await this.spawnStep(step, 'recover');
     this.recovering = process;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>(
-      (resolve) => (timer = setTimeout(() => resolve('timeout'), (timeoutSeconds ?? RECOVER_TIMEOUT_DEFAULT_S) * 1000)),
-    );
-    const exit = await Promise.race([process.exited, timedOut]);
-    clearTimeout(timer);
-    if (exit === 'timeout') await process.stop(1000);
+    const exit = await this.waitWithTimeout(process, step, 'recover');
     return { wallMs: Date.now() - started, output: process.output, exit };
   }
 
   /** Runs any script in the steps' sandbox and environment (e.g. to check what a step can see). */
   async exec(script: string): Promise<{ exit: StepExit; output: string }> {
-    const process = (await this.spawnStep({ Script: script })).process;
+    const process = await this.spawnStep({ script, setenv: {} }, 'run');
     const exit = await process.exited;
     return { exit, output: process.output };
   }
 
-  /** Stops Run (and a recovery under way, which then restarts nothing). */
+  /** Stops run (and a recovery or restart under way, which then restarts nothing). */
   async stop(graceMs?: number): Promise<StepExit | undefined> {
     this.stopping = true;
+    this.wakeUp?.();
     if (this.recovering?.running) await this.recovering.stop(graceMs);
     await this.supervision;
+    this.policies.run.settled(); // stopped on purpose: the classic nucleus clears RUNNING's errors
     return this.running?.running ? this.running.stop(graceMs) : undefined;
   }
 
@@ -192,49 +307,89 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
   }
 
   private async launchRun(): Promise<LifecycleProcess> {
-    const run = (await this.spawnStep(this.manifest.Lifecycle.Run)).process;
+    const step = this.manifest.steps.run;
+    if (step === undefined) throw new Error(`${this.recipe.ComponentName} has no run step`);
+    this.policies.run.started(Date.now());
+    const run = await this.spawnStep(step, 'run');
     this.running = run;
     void run.exited.then((exit) => {
-      if (this.stopping || run !== this.running || (exit.code === 0 && exit.signal === null)) return; // stopped, or FINISHED
-      this.supervision = this.recoverAndRestart(exit).catch((error: Error) => {
-        process.stderr.write(`recipe runner: recovering ${this.recipe.ComponentName} failed: ${error.message}\n`);
+      if (this.stopping || run !== this.running || !this.isFailure(exit)) return; // stopped, or FINISHED
+      this.supervision = this.afterRunFailed(exit).catch((error: Error) => {
+        process.stderr.write(`recipe runner: restarting ${this.recipe.ComponentName} failed: ${error.message}\n`);
       });
     });
     return run;
   }
 
-  /** ERRORED: Recover, then Run again; BROKEN on the third error within the hour (the nucleus's rule). */
-  private async recoverAndRestart(exit: StepExit): Promise<void> {
-    const now = Date.now();
-    this.errorTimes = [...this.errorTimes.filter((time) => now - time < ERROR_WINDOW_MS), now];
-    if (this.errorTimes.length >= ERRORS_BEFORE_BROKEN) {
-      this.emit('broken', exit);
+  /** ERRORED: retry (the classic nucleus runs recover first; Lite waits RestartSec), or BROKEN. */
+  private async afterRunFailed(exit: StepExit): Promise<void> {
+    if (this.policies.run.failed(Date.now()) === 'broken') {
+      this.emit('broken', exit, 'run');
       return;
     }
-    this.emit('errored', exit);
-    const recovery = await this.recover();
-    if (recovery !== undefined) this.emit('recovered', recovery);
+    this.emit('errored', exit, 'run');
+    if (this.nucleus === 'classic') {
+      const recovery = await this.recover();
+      if (recovery !== undefined) this.emit('recovered', recovery);
+    } else {
+      await this.pause(this.options.restartDelayMs ?? LITE_RESTART_DELAY_MS);
+    }
     if (this.stopping) return;
     this.emit('restarted', await this.launchRun());
   }
 
-  private async spawnStep(step: LifecycleStep): Promise<{ process: LifecycleProcess; timeoutSeconds?: number }> {
-    const interpolate = (text: string) => interpolateRecipeVariables(text, this.variables);
-    const setenv = Object.fromEntries(
-      Object.entries(step.Setenv ?? {}).map(([key, value]) => [key, interpolate(value)]),
+  /** Whether the nucleus takes this exit as an error (Lite: systemd's Restart=on-failure). */
+  private isFailure(exit: StepExit): boolean {
+    if (exit.code === 0) return false;
+    return !(this.nucleus === 'lite' && exit.signal !== null && CLEAN_SIGNALS.includes(exit.signal));
+  }
+
+  private async waitWithTimeout(
+    process: LifecycleProcess,
+    step: SelectedStep,
+    name: StepName,
+  ): Promise<StepExit | 'timeout'> {
+    const seconds = step.timeoutSeconds ?? DEFAULT_TIMEOUT_S[this.nucleus][name];
+    if (seconds === undefined) return process.exited;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), seconds * 1000)),
     );
-    const env = {
-      PATH: SYSTEM_PATH,
-      ...this.endpoint.env,
-      AWS_IOT_THING_NAME: this.options.thingName,
-      AWS_REGION: 'us-east-1',
-      ...setenv,
-    };
-    const argv = sandboxedCommand(interpolate(step.Script), this.options.sandbox);
-    return {
-      process: await LifecycleProcess.spawn(argv, { cwd: this.variables.workPath, env }),
-      timeoutSeconds: step.Timeout,
-    };
+    const exit = await Promise.race([process.exited, timedOut]);
+    clearTimeout(timer);
+    if (exit === 'timeout') await process.stop(1000);
+    return exit;
+  }
+
+  /** Waits `ms` (Lite's RestartSec), or less when stopped meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  private async spawnStep(step: SelectedStep, name: StepName): Promise<LifecycleProcess> {
+    const interpolate = (text: string) => interpolateRecipeVariables(text, this.variables, this.nucleus);
+    let script: string;
+    let setenv: Record<string, string>;
+    try {
+      setenv = Object.fromEntries(
+        Object.entries({ ...this.manifest.setenv, ...step.setenv }).map(([key, value]) => [key, interpolate(value)]),
+      );
+      script = interpolate(step.script);
+    } catch (error) {
+      if (!(error instanceof UnresolvedVariable)) throw error;
+      // Lite's recipe runner fails before the script runs ("Failed to process lifecycle phase"): the step fails.
+      setenv = { EI_GG_RUNNER_ERROR: `${error.message}: Failed to process lifecycle phase: ${name}` };
+      script = 'echo "$EI_GG_RUNNER_ERROR" >&2; exit 1';
+    }
+    const argv = sandboxedCommand(script, this.options.sandbox);
+    return LifecycleProcess.spawn(argv, { cwd: this.variables.workPath, env: { ...this.environment, ...setenv } });
   }
 }
 
@@ -242,6 +397,8 @@ const artifactFileName = (uri: string): string => basename(new URL(uri).pathname
 const unarchivedPath = (decompressedPath: string, fileName: string): string =>
   join(decompressedPath, fileName.replace(/\.zip$/i, ''));
 
-function describeExit(exit: StepExit): string {
+function describeExit(exit: StepExit | 'timeout' | undefined): string {
+  if (exit === undefined) return 'no attempt';
+  if (exit === 'timeout') return 'timed out';
   return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
 }

@@ -9,17 +9,36 @@ export interface LifecycleStep {
   Setenv?: Record<string, string>;
 }
 
+/**
+ * The lifecycle of a manifest. Step names are lowercase: Nucleus Lite looks up exactly `install`, `run` and
+ * `startup` (keys are case-sensitive there), the classic nucleus finds any case. `Setenv` here applies to every step.
+ */
+export interface RecipeLifecycle {
+  Setenv?: Record<string, string>;
+  install: LifecycleStep;
+  run: LifecycleStep;
+  /** Classic nucleus only (Nucleus Lite has no recover phase). */
+  recover?: LifecycleStep;
+}
+
 export interface RecipeArtifact {
-  URI: string;
+  /** `Uri`, as Nucleus Lite requires it (the classic nucleus also accepts `URI`). */
+  Uri: string;
   Unarchive: 'ZIP' | 'NONE';
   Permission: { Read: 'NONE' | 'OWNER' | 'ALL'; Execute: 'NONE' | 'OWNER' | 'ALL' };
   Digest: string;
   Algorithm: 'SHA-256';
 }
 
+/**
+ * `runtime: aws_nucleus_lite` is picked by Nucleus Lite only (the classic nucleus reports no runtime, so the
+ * template cannot match there); `*` by both, so it comes after the Lite manifests.
+ */
+export type RecipeRuntime = 'aws_nucleus_lite' | '*';
+
 export interface RecipeManifest {
-  Platform: { os: 'linux'; architecture: Architecture; runtime: '*' };
-  Lifecycle: { Install: LifecycleStep; Run: LifecycleStep; Recover: LifecycleStep };
+  Platform: { os: 'linux'; architecture: Architecture; runtime: RecipeRuntime };
+  Lifecycle: RecipeLifecycle;
   Artifacts: RecipeArtifact[];
 }
 

@@ -1,28 +1,34 @@
 import { deviceTopics, type DeviceTopics } from '@ei-gg/core';
 import { requireTool, type SecretsOption } from '@ei-gg/testbench';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../../src/cli/run-cli';
 import type { LifecycleProcess } from '../../src/recipe-runner/lifecycle-process';
-import { RecipeRunner, type StepResult } from '../../src/recipe-runner/recipe-runner';
+import { RecipeRunner, type NucleusKind, type StepResult } from '../../src/recipe-runner/recipe-runner';
 import { ARTIFACTS_DIR, packagedComponent } from './packaged-tree';
 
 export const THING = 'ei-gg-offline-thing';
+export const NUCLEI: NucleusKind[] = ['classic', 'lite'];
+/** The POSIX user each nucleus runs components as (and its installer creates). */
+export const COMPONENT_USER: Record<NucleusKind, string> = { classic: 'ggc_user', lite: 'ggcore' };
 const SYSTEM_NODE = execFileSync('/bin/sh', ['-c', 'command -v node'], { encoding: 'utf8' }).trim();
 
 export interface OfflineDeviceSetup {
   /** The deployment's configuration merge; `scratch` is the device's scratch directory (lock files, inputs). */
   configuration(scratch: string): Promise<Record<string, unknown>> | Record<string, unknown>;
   secrets?: SecretsOption;
+  /** The nucleus the recipe runner plays (default classic). */
+  nucleus?: NucleusKind;
 }
 
 /**
  * A component's packaged amd64 artifact as a device gets it: unpacked by the recipe runner into an empty root,
  * its steps run in a network namespace with only a down `lo`, with the repository's node_modules and the
- * system node hidden, and a scratch copy of /etc (with the classic nucleus's ggc_user) bound over /etc so
- * that Install really edits group membership. Needs root and `unshare`: fails, never skips, without them.
+ * system node hidden, and a scratch copy of /etc (with the nucleus's component user: the classic nucleus's
+ * ggc_user, Nucleus Lite's ggcore) bound over /etc so that install really edits group membership. Needs root
+ * and `unshare`: fails, never skips, without them.
  */
 export class OfflineDevice {
   private constructor(
@@ -40,14 +46,18 @@ export class OfflineDevice {
     try {
       const etc = join(scratch, 'etc');
       cpSync('/etc', etc, { recursive: true, verbatimSymlinks: true });
-      appendFileSync(join(etc, 'passwd'), 'ggc_user:x:61000:61000::/nonexistent:/usr/sbin/nologin\n');
-      appendFileSync(join(etc, 'group'), 'ggc_group:x:61000:\n');
-      appendFileSync(join(etc, 'shadow'), 'ggc_user:!:19000::::::\n');
+      const nucleus = setup.nucleus ?? 'classic';
+      const user = COMPONENT_USER[nucleus];
+      const group = nucleus === 'lite' ? 'ggcore' : 'ggc_group';
+      appendFileSync(join(etc, 'passwd'), `${user}:x:61000:61000::/nonexistent:/usr/sbin/nologin\n`);
+      appendFileSync(join(etc, 'group'), `${group}:x:61000:\n`);
+      appendFileSync(join(etc, 'shadow'), `${user}:!:19000::::::\n`);
       const runner = await RecipeRunner.prepare({
         recipePath: packagedComponent(componentName).recipePath,
         artifactsDir: ARTIFACTS_DIR,
         rootDir: join(scratch, 'greengrass'),
         thingName: THING,
+        nucleus,
         configurationMerge: await setup.configuration(scratch),
         ...(setup.secrets ? { secrets: setup.secrets } : {}),
         sandbox: {
@@ -61,6 +71,19 @@ export class OfflineDevice {
       rmSync(scratch, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /** The POSIX user the nucleus runs the component as: ggc_user or ggcore. */
+  get user(): string {
+    return COMPONENT_USER[this.runner.nucleus];
+  }
+
+  /** The members of `group` in the scratch /etc. */
+  members(group: string): string[] {
+    const line = readFileSync(join(this.etc, 'group'), 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith(`${group}:`));
+    return line?.split(':')[3]?.split(',').filter(Boolean) ?? [];
   }
 
   /** The scratch /etc the steps see as /etc. */
@@ -94,7 +117,9 @@ export class OfflineDevice {
   /** Install, with its wall time printed (the issue asks for it). */
   async install(label = ''): Promise<StepResult> {
     const result = await this.runner.install();
-    process.stdout.write(`${this.runner.recipe.ComponentName} Install wall time: ${result.wallMs} ms${label}\n`);
+    process.stdout.write(
+      `${this.runner.recipe.ComponentName} install wall time (${this.runner.nucleus}): ${result.wallMs} ms${label}\n`,
+    );
     return result;
   }
 

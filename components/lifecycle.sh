@@ -1,0 +1,70 @@
+# Lifecycle steps of every ei-gg component. Packaging ships this file at the root of each artifact zip, beside
+# node/ and app/, and every recipe step is `exec sh <unpacked zip>/lifecycle.sh <step>`: the recipes stay small
+# (Nucleus Lite refuses a recipe over 8196 bytes) and the steps are the same on both nuclei.
+#
+#   install  (root) The deployment gate, then group membership; quick and idempotent. The classic nucleus runs it
+#            at every start, for a new version, and for every deployment that changes Parameters (the recipe
+#            passes them in EI_GG_CONFIGURATION, so the interpolated step changes and the nucleus reinstalls);
+#            Nucleus Lite runs it for a new version or configuration.
+#            1. The deployed Parameters arrive as JSON in EI_GG_CONFIGURATION ({configuration:/Parameters}); the
+#               component checks them with --check-config. An invalid configuration exits non-zero naming every
+#               problem: the install step fails, the component goes BROKEN after three tries and the deployment
+#               fails (and rolls back under ROLLBACK) instead of succeeding with a component that cannot start.
+#            2. Adds the component's POSIX user (ggc_user on the classic nucleus; on Nucleus Lite its runWithDefault
+#               posixUser: ggcore with the Debian package, gg_component in Lite's sample configuration), where it
+#               exists, to each group of the validated ei_ggc_user_groups that exists here and it is not yet in.
+#   run      The component; exec, so the nucleus's SIGTERM reaches Node.
+#   recover  The component with --recover (the classic nucleus runs it on ERRORED; Nucleus Lite has no recover).
+set -eu
+set -f # group names are split on spaces below; no word may glob
+root=$(cd "$(dirname "$0")" && pwd)
+node="$root/node/bin/node"
+main="$root/app/main.js"
+
+case "${1:-}" in
+  run) exec "$node" --enable-source-maps "$main" ;;
+  recover) exec "$node" --enable-source-maps "$main" --recover ;;
+  install) ;;
+  *)
+    echo "usage: lifecycle.sh install|run|recover" >&2
+    exit 2
+    ;;
+esac
+
+if [ -z "${EI_GG_CONFIGURATION:-}" ]; then
+  echo "EI_GG_CONFIGURATION is empty: the recipe's install step passes {configuration:/Parameters} in it" >&2
+  exit 1
+fi
+# Configuration is data on stdin, never script text. Exit status: the component's (1 for an invalid configuration).
+if ! summary=$(printf '%s' "$EI_GG_CONFIGURATION" |
+  "$node" "$main" --check-config --transport stdout --config /dev/stdin); then
+  echo "the deployment's configuration is invalid (above): install fails so that the deployment fails" >&2
+  exit 1
+fi
+# Warnings on stderr, the verdict on stdout (both in the component's log).
+"$node" -e '
+  const summary = JSON.parse(process.argv[1]);
+  for (const warning of summary.warnings) console.error(`warning: ${warning}`);
+  console.log(`${summary.component}: configuration valid (device ${summary.deviceName})`);
+' "$summary"
+groups=$("$node" -p 'JSON.parse(process.argv[1]).parameters.ei_ggc_user_groups.join(" ")' "$summary")
+
+for user in ggc_user ggcore gg_component; do
+  id "$user" >/dev/null 2>&1 || continue
+  current=" $(id -nG "$user") "
+  for group in $groups; do
+    case "$group" in
+      *[!A-Za-z0-9._-]* | -*)
+        echo "ignoring invalid group name '$group'" >&2
+        continue
+        ;;
+    esac
+    case "$current" in *" $group "*) continue ;; esac
+    if ! getent group "$group" >/dev/null; then
+      echo "group $group does not exist here; $user not added"
+      continue
+    fi
+    if command -v usermod >/dev/null; then usermod -a -G "$group" "$user"; else adduser "$user" "$group"; fi
+    echo "added $user to $group"
+  done
+done
