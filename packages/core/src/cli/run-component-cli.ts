@@ -85,7 +85,9 @@ export async function runComponentCli<K extends ComponentKind>(
     const deviceName = uniqueDeviceName(config.current.device_name, readDeviceIdentitySources(io.env));
     const topics = deviceTopics(deviceName);
     // What the nucleus cannot honour (shadow_name on Lite) is refused here, in the check and in the log.
-    const warnings = [...config.warnings, ...nucleusConfigurationWarnings(config.current, greengrass?.runtime.nucleus)];
+    // The install step's check runs without IPC: there the recipe's EI_GG_NUCLEUS says which nucleus it is.
+    const nucleus = greengrass?.runtime.nucleus ?? nucleusFromEnvironment(io.env);
+    const warnings = [...config.warnings, ...nucleusConfigurationWarnings(config.current, nucleus)];
     if (options.checkConfig) {
       const summary = {
         component: component.componentName,

@@ -139,6 +139,20 @@ it('on Nucleus Lite (EI_GG_NUCLEUS=lite) refuses shadow_name in the configuratio
   }
 });
 
+it("on Nucleus Lite, the install step's check (no IPC) refuses shadow_name from EI_GG_NUCLEUS", async () => {
+  let out = '';
+  const args = ['--check-config', '--transport', 'stdout', '--set', `shadow_name=${SHADOW}`];
+  const code = await runComponentCli(KIND, args, async () => 0, {
+    stdout: { write: (text: string) => (out += text) },
+    stderr: { write: () => true },
+    env: { EI_GG_NUCLEUS: 'lite' },
+  });
+  expect(code).toBe(0);
+  expect((JSON.parse(out) as { warnings: string[] }).warnings).toEqual([
+    expect.stringMatching(/^shadow_name "edgeimpulse-settings": Greengrass Nucleus Lite has no device shadow/),
+  ]);
+});
+
 it('on Nucleus Lite without EI_GG_NUCLEUS, learns from the unsupported answer, says why and runs', async () => {
   await startEndpoint('lite');
   expect((await checkConfig({})).warnings).toEqual([]); // nothing tells yet
