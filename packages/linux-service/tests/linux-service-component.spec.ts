@@ -9,17 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   COMPONENTS,
-  ComponentHost,
   componentAccessControl,
-  createTransport,
   deviceTopics,
   readDeviceIdentitySources,
-  runComponentCli,
   uniqueDeviceName,
 } from '@ei-gg/core';
 import { IpcEndpoint, startIotCore, waitFor, type IotCoreStandIn, type TestMqttClient } from '@ei-gg/testbench';
-import { RUNNER_LOCK_PREFIX, linuxServiceComponent, type LinuxServiceOptions } from '../src';
+import { RUNNER_LOCK_PREFIX } from '../src';
 import { commandLine, isAlive } from './support/processes';
+import { STAND_IN, startLinuxService } from './support/run-component';
 
 const KIND = 'linux-service' as const;
 const DEVICE = uniqueDeviceName('lstest', readDeviceIdentitySources());
@@ -31,7 +29,6 @@ const PARAMETERS = {
   lock_filename: '/tmp/ei_gg_lstest_lock',
   eiparams: '--greengrass --verbose',
 };
-const STAND_IN = join(__dirname, 'fixtures', 'stand-in-client.js');
 
 let iot: IotCoreStandIn;
 let endpoint: IpcEndpoint;
@@ -65,41 +62,9 @@ afterEach(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Runs the component as its bin would (host, IPC, state reports) with the stand-in client, until `stop()`. */
-async function startComponent(clientEnv: Record<string, string>, options: LinuxServiceOptions = {}) {
-  const logs: string[] = [];
-  const definition = linuxServiceComponent({
-    clientEntry: STAND_IN,
-    workDir: work,
-    sensorPaths: { devDir: work, soundCards: join(work, 'no-cards') },
-    timings: { restartBaseMs: 200 },
-    ...options,
-  });
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const exit = runComponentCli(
-    KIND,
-    [],
-    async (context) => {
-      const host = new ComponentHost({
-        context,
-        transport: createTransport(context),
-        createPipeline: (services) => definition.createPipeline(services),
-        liveKeys: definition.liveKeys,
-        reportState: (state) => context.greengrass!.runtime.updateState(state),
-      });
-      await host.start();
-      await released;
-      await host.stop(2000);
-      return 0;
-    },
-    {
-      stdout: { write: () => true },
-      stderr: { write: (line: string) => logs.push(line) },
-      env: { ...process.env, ...endpoint.env, ...clientEnv },
-    },
-  );
-  return { logs, exit, stop: () => (release(), exit) };
+/** The component with the stand-in client (restarting it within 200 ms), until `stop()`. */
+function startComponent(clientEnv: Record<string, string>) {
+  return startLinuxService(endpoint, work, clientEnv, { timings: { restartBaseMs: 200 } });
 }
 
 async function nextResult(): Promise<Record<string, unknown>> {

@@ -7,11 +7,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { COMPONENTS, ComponentHost, componentAccessControl, createTransport, runComponentCli } from '@ei-gg/core';
+import { COMPONENTS, componentAccessControl } from '@ei-gg/core';
 import { IpcEndpoint, startMoto, waitFor, type Moto } from '@ei-gg/testbench';
-import { linuxServiceComponent } from '../src';
 import { commandLine } from './support/processes';
+import { STAND_IN, startLinuxService } from './support/run-component';
 
 const KIND = 'linux-service' as const;
 const API_KEY = 'ei_11te5ecret0123456789abcdef';
@@ -21,7 +20,6 @@ const PARAMETERS = {
   lock_filename: '/tmp/ei_gg_lslite_lock',
   eiparams: '--greengrass',
 };
-const STAND_IN = join(__dirname, 'fixtures', 'stand-in-client.js');
 
 let moto: Moto;
 let endpoint: IpcEndpoint;
@@ -35,14 +33,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await moto.reset();
-  const admin = new SecretsManagerClient(moto.clientConfig);
-  try {
-    await admin.send(
-      new CreateSecretCommand({ Name: 'EI_API_KEY', SecretString: JSON.stringify({ ei_api_key: API_KEY }) }),
-    );
-  } finally {
-    admin.destroy();
-  }
+  await moto.createSecret('EI_API_KEY', JSON.stringify({ ei_api_key: API_KEY }));
   work = mkdtempSync(join(tmpdir(), 'ei-gg-linux-service-lite-'));
   writeFileSync(join(work, 'video0'), '');
   endpoint = await IpcEndpoint.start({
@@ -60,44 +51,13 @@ afterEach(async () => {
 
 it('reads the key from Secrets Manager with the token exchange credentials and hands it to the client only', async () => {
   const record = join(work, 'record.json');
-  const logs: string[] = [];
-  const definition = linuxServiceComponent({
-    clientEntry: STAND_IN,
-    workDir: work,
-    sensorPaths: { devDir: work, soundCards: join(work, 'no-cards') },
+  const c = await startLinuxService(endpoint, work, {
+    // What the recipe's Lite manifest sets; the SDK reaches moto instead of AWS.
+    EI_GG_NUCLEUS: 'lite',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+    STAND_IN_MODE: 'run',
+    STAND_IN_RECORD: record,
   });
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const exit = runComponentCli(
-    KIND,
-    [],
-    async (context) => {
-      const host = new ComponentHost({
-        context,
-        transport: createTransport(context),
-        createPipeline: (services) => definition.createPipeline(services),
-        liveKeys: definition.liveKeys,
-        reportState: (state) => context.greengrass!.runtime.updateState(state),
-      });
-      await host.start();
-      await released;
-      await host.stop(2000);
-      return 0;
-    },
-    {
-      stdout: { write: () => true },
-      stderr: { write: (line: string) => logs.push(line) },
-      env: {
-        ...process.env,
-        ...endpoint.env,
-        // What the recipe's Lite manifest sets; the SDK reaches moto instead of AWS.
-        EI_GG_NUCLEUS: 'lite',
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
-        STAND_IN_MODE: 'run',
-        STAND_IN_RECORD: record,
-      },
-    },
-  );
   try {
     await endpoint.waitForState('RUNNING');
     await waitFor(() => existsSync(record), 15_000, 'the stand-in record');
@@ -113,11 +73,10 @@ it('reads the key from Secrets Manager with the token exchange credentials and h
 
     expect(endpoint.tokenExchange.requests.map((r) => [r.authorization, r.status])).toEqual([[endpoint.svcuid, 200]]);
     expect(endpoint.operations.map((o) => o.operation)).not.toContain('aws.greengrass#GetSecretValue');
-    const log = logs.join('');
+    const log = c.logs.join('');
     const { secretAccessKey, sessionToken } = endpoint.tokenExchange.credentials;
     for (const secret of [API_KEY, endpoint.svcuid, secretAccessKey, sessionToken]) expect(log).not.toContain(secret);
   } finally {
-    release();
-    expect(await exit).toBe(0);
+    expect(await c.stop()).toBe(0);
   }
 });

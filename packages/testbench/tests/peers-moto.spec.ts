@@ -40,6 +40,14 @@ describe('moto_server with the real AWS SDK v3 clients', () => {
     expect(value.SecretString).toBe('ei_0123');
   });
 
+  it('createSecret() stores a secret the SDK reads back', async () => {
+    await moto.createSecret('ei-gg/created', '{"ei_api_key":"ei_0123"}');
+
+    const value = await secrets.send(new GetSecretValueCommand({ SecretId: 'ei-gg/created' }));
+
+    expect(value.SecretString).toBe('{"ei_api_key":"ei_0123"}');
+  });
+
   it('serves S3 with path-style buckets: put and get an object', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'ei-gg-models' }));
     await s3.send(new PutObjectCommand({ Bucket: 'ei-gg-models', Key: 'model/1.eim', Body: 'model bytes' }));

@@ -53,6 +53,26 @@ describe.each(NUCLEI)('on the %s nucleus', (nucleus) => {
 
   afterAll(() => device?.close());
 
+  /**
+   * The lock file of the running instance, and `untilRun(n)`: waits until `n` runs more than when watchRuns()
+   * was called have reported RUNNING and published every image.
+   */
+  function watchRuns() {
+    const { endpoint } = device.runner;
+    const topics = device.topics('offline');
+    const count = () => ({
+      running: endpoint.states.filter((state) => state === 'RUNNING').length,
+      inferences: endpoint.published.filter((m) => m.topic === topics.inferenceOutput).length,
+    });
+    const before = count();
+    const untilRun = (n: number, what: string) =>
+      until(
+        () => count().running === before.running + n && count().inferences === before.inferences + n * IMAGES.length,
+        what,
+      );
+    return { lockPath: LockFile.pathFor(join(device.scratch, 'lock'), `offline_${THING}`), untilRun };
+  }
+
   it('the steps see no network, no repository node_modules and no system node', () => device.expectIsolated());
 
   it('install checks the configuration and succeeds', async () => {
@@ -77,19 +97,9 @@ describe.each(NUCLEI)('on the %s nucleus', (nucleus) => {
 
   if (nucleus === 'classic') {
     it('killed with SIGKILL, it leaves its lock and model socket behind; recover removes them and run starts again', async () => {
-      const { endpoint } = device.runner;
-      const topics = device.topics('offline');
-      const lockPath = LockFile.pathFor(join(device.scratch, 'lock'), `offline_${THING}`);
-      const count = () => ({
-        running: endpoint.states.filter((state) => state === 'RUNNING').length,
-        inferences: endpoint.published.filter((m) => m.topic === topics.inferenceOutput).length,
-      });
-      const before = count();
+      const { lockPath, untilRun } = watchRuns();
       await device.run(async (run) => {
-        await until(
-          () => count().running === before.running + 1 && count().inferences === before.inferences + IMAGES.length,
-          'RUNNING and every image',
-        );
+        await untilRun(1, 'RUNNING and every image');
         const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
         const socket = modelSocketOf(pid);
         // What the nucleus finds when Run has died, before Recover runs.
@@ -119,40 +129,24 @@ describe.each(NUCLEI)('on the %s nucleus', (nucleus) => {
         expect([existsSync(lockPath), existsSync(dirname(socket))]).toEqual([false, false]);
 
         await restarted;
-        await until(
-          () => count().running === before.running + 2 && count().inferences === before.inferences + 2 * IMAGES.length,
-          'RUNNING again and every image',
-        );
+        await untilRun(2, 'RUNNING again and every image');
         expect(Number.parseInt(readFileSync(lockPath, 'utf8'), 10)).not.toBe(pid);
       });
       expect(await device.runner.stop()).toEqual({ code: 0, signal: null });
     });
   } else {
     it('killed with SIGKILL, systemd starts run again without a recover step; the new instance takes the stale lock over', async () => {
-      const { endpoint } = device.runner;
-      const topics = device.topics('offline');
-      const lockPath = LockFile.pathFor(join(device.scratch, 'lock'), `offline_${THING}`);
-      const count = () => ({
-        running: endpoint.states.filter((state) => state === 'RUNNING').length,
-        inferences: endpoint.published.filter((m) => m.topic === topics.inferenceOutput).length,
-      });
-      const before = count();
+      const { lockPath, untilRun } = watchRuns();
       const events: string[] = [];
       for (const event of ['errored', 'recovered', 'restarted', 'broken'] as const)
         device.runner.on(event, () => events.push(event));
       await device.run(async (run) => {
-        await until(
-          () => count().running === before.running + 1 && count().inferences === before.inferences + IMAGES.length,
-          'RUNNING and every image',
-        );
+        await untilRun(1, 'RUNNING and every image');
         const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
         const restarted = once(device.runner, 'restarted');
         run.signal('SIGKILL'); // not one of systemd's clean signals: Restart=on-failure starts it again
         await restarted;
-        await until(
-          () => count().running === before.running + 2 && count().inferences === before.inferences + 2 * IMAGES.length,
-          'RUNNING again and every image',
-        );
+        await untilRun(2, 'RUNNING again and every image');
         expect(Number.parseInt(readFileSync(lockPath, 'utf8'), 10)).not.toBe(pid);
       });
       expect(events).toEqual(['errored', 'restarted']);

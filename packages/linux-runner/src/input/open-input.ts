@@ -12,10 +12,12 @@ import { resolveCamera } from './resolve-camera';
 export type ModelInput =
   { kind: 'image'; source: InputSource<Frame> } | { kind: 'audio'; source: InputSource<AudioWindow> };
 
+/** After a source: decoded and re-encoded as JPEG frames. */
+const DECODE_TO_JPEG = ['decodebin', '!', 'videoconvert', '!', 'jpegenc', 'quality=90'];
 /** A V4L2 camera (the first one unless `camera` names one), decoded and re-encoded as JPEG frames. */
 function cameraPipeline(camera: string | undefined): string[] {
   const source = camera ? ['v4l2src', `device=${resolveCamera(camera)}`] : ['v4l2src'];
-  return [...source, '!', 'decodebin', '!', 'videoconvert', '!', 'jpegenc', 'quality=90'];
+  return [...source, '!', ...DECODE_TO_JPEG];
 }
 /** The system's default capture device (ALSA or PulseAudio). */
 const DEFAULT_MICROPHONE = ['autoaudiosrc'];
@@ -34,6 +36,17 @@ export async function openInput(
   const sensor = model.modelParameters.sensorType;
   const input = config.input ?? (sensor === 'microphone' ? 'microphone' : 'camera');
   const log = logger.child({ part: 'input' });
+  /** Frames from a pipeline that writes JPEG (`keep`: see GstreamerSource). */
+  const jpegFrames = async (elements: string[], keep: 'all' | 'latest'): Promise<ModelInput> => ({
+    kind: 'image',
+    source: await GstreamerSource.start({
+      elements,
+      description: input,
+      keep,
+      decoder: new JpegStreamSplitter(),
+      logger: log,
+    }),
+  });
   if (sensor === 'camera') {
     const [kind, ...rest] = input.split(':');
     const target = rest.join(':');
@@ -42,41 +55,9 @@ export async function openInput(
     if (kind === 'video') {
       if (!existsSync(target))
         throw new LinuxRunnerError('INPUT_FAILED', `video file ${target} not found`, { context: { input } });
-      const elements = [
-        'filesrc',
-        `location=${target}`,
-        '!',
-        'decodebin',
-        '!',
-        'videoconvert',
-        '!',
-        'jpegenc',
-        'quality=90',
-      ];
-      return {
-        kind: 'image',
-        source: await GstreamerSource.start({
-          elements,
-          description: input,
-          keep: 'all',
-          decoder: new JpegStreamSplitter(),
-          logger: log,
-        }),
-      };
+      return jpegFrames(['filesrc', `location=${target}`, '!', ...DECODE_TO_JPEG], 'all');
     }
-    if (kind === 'camera') {
-      const elements = config.gst_args ?? cameraPipeline(config.camera);
-      return {
-        kind: 'image',
-        source: await GstreamerSource.start({
-          elements,
-          description: input,
-          keep: 'latest',
-          decoder: new JpegStreamSplitter(),
-          logger: log,
-        }),
-      };
-    }
+    if (kind === 'camera') return jpegFrames(config.gst_args ?? cameraPipeline(config.camera), 'latest');
   }
   if (sensor === 'microphone' && input === 'microphone') {
     const { frequency, input_features_count: windowSamples, slice_size: sliceSize } = model.modelParameters;

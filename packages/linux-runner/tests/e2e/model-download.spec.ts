@@ -3,83 +3,35 @@
  * Greengrass IPC, the first start builds and downloads, the next reuses, a newer deploy version replaces the
  * stored one, and a failed download leaves the previous model running.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import * as os from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  COMPONENTS,
-  componentAccessControl,
-  deviceTopics,
-  readDeviceIdentitySources,
-  uniqueDeviceName,
-} from '@ei-gg/core';
-import { IpcEndpoint } from '@ei-gg/testbench';
 import { RunnerDownloader } from 'edge-impulse-linux/build/cli/linux/runner-downloader';
-import { RunnerProcess } from '../support/runner-process';
-import { RED, solidImage } from '../support/sample-images';
-import { StudioStandIn } from '../support/studio-stand-in';
+import { ModelDownloadBench } from '../support/model-download-bench';
 
 const API_KEY = 'ei_d0wnl0ad5ecret0123456789abcdef';
-const TOPICS = deviceTopics(uniqueDeviceName('lr-dl', readDeviceIdentitySources()));
-let dir: string;
-let studio: StudioStandIn;
-let endpoint: IpcEndpoint;
-let runner: RunnerProcess | undefined;
+let bench: ModelDownloadBench;
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'ei-gg-lr-dl-'));
-  studio = await StudioStandIn.start(API_KEY);
-  const images = path.join(dir, 'images');
-  await solidImage(path.join(images, 'red.png'), RED);
-  endpoint = await IpcEndpoint.start({
-    componentName: COMPONENTS['linux-runner'].componentName,
-    configuration: {
-      Parameters: {
-        device_name: 'lr-dl',
-        input: `images:${images}`,
-        iotcore_backoff: 0,
-        metrics_sleeptime_ms: 0,
-        lock_filename: path.join(dir, 'lock'),
-        ei_shutdown_behavior: 'wait_for_restart',
-      },
-    },
-    policy: componentAccessControl('linux-runner'),
+  bench = await ModelDownloadBench.start('lr-dl', API_KEY, {
     secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: API_KEY }) },
   });
 });
 
 afterEach(async () => {
-  await runner?.kill();
-  runner = undefined;
-  await endpoint.close();
-  await studio.close();
-  rmSync(dir, { recursive: true, force: true });
+  await bench?.close();
 });
 
 /** One start of the component until its single image is classified; then SIGTERM. Returns its logs. */
 async function runOnce(): Promise<string> {
-  const published = endpoint.published.length;
-  runner = new RunnerProcess({ args: [], env: { ...endpoint.env, EI_GG_STUDIO_URL: studio.url }, cwd: dir });
-  const ended = (m: { topic: string; payload: Buffer }) =>
-    m.topic === TOPICS.commandOutput && m.payload.toString().includes('input_ended');
-  await endpoint
-    .waitForPublish((m) => endpoint.published.indexOf(m) >= published && ended(m), 15_000)
-    .catch((err) => {
-      throw new Error(`${err.message}\n${runner!.logs()}`);
-    });
-  // The key is in no process's command line or environment, and in no log line.
-  for (const { command, environ } of runner.survivors()) {
-    expect(command).not.toContain(API_KEY);
-    expect(environ).not.toContain(API_KEY);
-  }
-  expect(await runner.terminate()).toEqual({ code: 0, signal: null });
-  expect(runner.logs()).not.toContain(API_KEY);
-  return runner.logs();
+  bench.startRunner();
+  await bench.inputEnded(15_000);
+  return bench.terminateKeepingKeySecret();
 }
 
 const startedVersion = (logs: string) => Number(/"msg":"model started".*?"deploy_version":(\d+)/.exec(logs)?.[1]);
 
 it('builds and downloads on the first start, reuses it next, replaces it with a newer version, keeps it when a download fails', async () => {
+  const { studio, dir } = bench;
   const type = await RunnerDownloader.getDeploymentType(undefined);
   const models = path.join(dir, 'models', String(studio.projectId));
   studio.state.nextBuildVersion = 3;
@@ -119,11 +71,11 @@ it('builds and downloads on the first start, reuses it next, replaces it with a 
 });
 
 it('without a stored model, a failed download fails the start: ERRORED, non-zero exit, the reason logged', async () => {
-  studio.state.version = 2;
-  studio.state.failDownload = true;
-  runner = new RunnerProcess({ args: [], env: { ...endpoint.env, EI_GG_STUDIO_URL: studio.url }, cwd: dir });
+  bench.studio.state.version = 2;
+  bench.studio.state.failDownload = true;
+  const runner = bench.startRunner();
   expect((await runner.exited).code).toBe(1);
-  await endpoint.waitForState('ERRORED');
+  await bench.endpoint.waitForState('ERRORED');
   expect(runner.logs()).toContain('with HTTP 500');
   expect(runner.logs()).not.toContain(API_KEY);
 });

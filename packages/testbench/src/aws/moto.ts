@@ -1,4 +1,5 @@
 import { request } from 'http';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { freePort, ManagedProcess, startProcess, waitForPort } from '../process/managed-process';
 import { findTool } from '../process/require-tool';
 
@@ -17,6 +18,8 @@ export interface Moto {
   endpoint: string;
   port: number;
   clientConfig: MotoClientConfig;
+  /** Creates a Secrets Manager secret holding `secretString` (what a deployment's secret would hold). */
+  createSecret(name: string, secretString: string): Promise<void>;
   /** Forgets every resource (POST /moto-api/reset). */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -49,14 +52,23 @@ export async function startMoto(): Promise<Moto> {
   };
 
   let server = await launch();
+  const clientConfig: MotoClientConfig = {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    forcePathStyle: true,
+  };
   return {
     endpoint,
     port,
-    clientConfig: {
-      endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      forcePathStyle: true,
+    clientConfig,
+    createSecret: async (name, secretString) => {
+      const admin = new SecretsManagerClient(clientConfig);
+      try {
+        await admin.send(new CreateSecretCommand({ Name: name, SecretString: secretString }));
+      } finally {
+        admin.destroy();
+      }
     },
     reset: () => postReset(port),
     stop: async () => {

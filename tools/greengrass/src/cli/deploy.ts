@@ -52,44 +52,30 @@ runCli(async (args) => {
   const targetArn =
     values.thing !== undefined ? `${iot}:thing/${values.thing}` : `${iot}:thinggroup/${values['thing-group']}`;
   const greengrass = new GreengrassV2Client({ region });
+  const deployment = {
+    greengrass,
+    targetArn,
+    deploymentName: values.name,
+    changes,
+    rollout,
+    log: (line: string) => process.stderr.write(`${line}\n`),
+  };
   try {
     if (values['dry-run']) {
       // Exactly what deploy would send: kept versions, no replayed configuration update, /accessControl reset.
-      const request = await planDeployment({
-        greengrass,
-        targetArn,
-        deploymentName: values.name,
-        changes,
-        rollout,
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
-      console.log(JSON.stringify(request, null, 2));
+      console.log(JSON.stringify(await planDeployment(deployment), null, 2));
     } else if (values['canary-group'] !== undefined) {
+      const { targetArn: fleetGroupArn, ...common } = deployment;
       const ids = await deployStaged({
-        greengrass,
-        deploymentName: values.name,
-        changes,
-        rollout,
+        ...common,
         canaryGroupArn: `${iot}:thinggroup/${values['canary-group']}`,
-        fleetGroupArn: targetArn,
+        fleetGroupArn,
         canaryTimeoutMs: Number(values['canary-timeout-minutes']) * 60_000,
         pollIntervalMs: 15_000,
-        log: (line) => process.stderr.write(`${line}\n`),
       });
       console.log(JSON.stringify(ids));
     } else {
-      console.log(
-        JSON.stringify({
-          deploymentId: await deploy({
-            greengrass,
-            targetArn,
-            deploymentName: values.name,
-            changes,
-            rollout,
-            log: (line) => process.stderr.write(`${line}\n`),
-          }),
-        }),
-      );
+      console.log(JSON.stringify({ deploymentId: await deploy(deployment) }));
     }
   } finally {
     greengrass.destroy();
