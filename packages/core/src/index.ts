@@ -3,6 +3,7 @@ export * from './errors';
 export * from './version';
 export * from './component-kind';
 export * from './logging/logger';
+export * from './logging/repeated-error-log';
 
 // Configuration (SPEC 2, 9)
 export * from './config/setting';

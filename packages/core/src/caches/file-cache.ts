@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { CacheOutcome } from '../commands/command-router';
+import { EiGgError, type ErrorContext } from '../errors';
 import type { Logger } from '../logging/logger';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
@@ -22,11 +23,26 @@ export function checkInferenceId(id: string): string {
   return id.toLowerCase();
 }
 
+export type FileCacheErrorCode = 'CACHE_WRITE_FAILED' | 'CACHE_ENTRY_TOO_LARGE';
+
+/** A pair could not be cached; `context` names the directory and id, `cause` is the file-system error. */
+export class FileCacheError extends EiGgError {
+  constructor(code: FileCacheErrorCode, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+    super(code, message, options);
+  }
+}
+
+export const MIB = 1024 * 1024;
+
 export interface FileCacheOptions {
   directory: string;
-  /** Evict oldest entries once the pairs together exceed this many bytes. */
+  /**
+   * Bound on the bytes of the cached files (`.json` + `.img`; file-system overhead not counted): the oldest
+   * pairs are evicted before a write that would exceed it, so the cache never holds more. A pair larger than
+   * the bound on its own is refused (`CACHE_ENTRY_TOO_LARGE`).
+   */
   maxBytes?: number;
-  /** Evict oldest entries once there are more pairs than this. */
+  /** Bound on the number of pairs, kept the same way. */
   maxEntries?: number;
   /** Where clear/clearFile failures are explained (their result is only 'OK' or 'FAILED'). */
   logger?: Logger;
@@ -44,13 +60,15 @@ interface Entry {
 
 /**
  * `<id>.json` + `<id>.img` pairs in one directory. Writes are atomic (temp file, fsync, rename), so a reader
- * never sees a partial file under its final name. Size is tracked in memory (one directory scan when opened),
- * and the oldest pairs are evicted when a bound is exceeded.
+ * never sees a partial file under its final name, and a write that fails (a full disk) leaves nothing of its
+ * pair behind. Size is tracked in memory (one directory scan when opened); the oldest pairs are evicted to stay
+ * within the bounds, and counted.
  */
 export class FileCache {
   /** Oldest first: Map keeps insertion order, and every write re-inserts its id at the end. */
   private readonly entries = new Map<string, Entry>();
   private totalBytes = 0;
+  private evictedCount = 0;
 
   private constructor(private readonly options: FileCacheOptions) {}
 
@@ -71,22 +89,74 @@ export class FileCache {
     return { entries: this.entries.size, bytes: this.totalBytes };
   }
 
+  get maxBytes(): number | undefined {
+    return this.options.maxBytes;
+  }
+
+  /** Pairs removed to stay within the bounds since the cache was opened (not those cleared or removed). */
+  get evicted(): number {
+    return this.evictedCount;
+  }
+
+  /** The oldest pair and when it was written (epoch ms), or undefined when empty. */
+  oldest(): { id: string; mtimeMs: number } | undefined {
+    const first = this.entries.entries().next();
+    return first.done ? undefined : { id: first.value[0], mtimeMs: first.value[1].mtimeMs };
+  }
+
+  /** Evicts the oldest pair (counted in `evicted`); false when there is none. */
+  async evictOldest(): Promise<boolean> {
+    const oldest = this.entries.keys().next();
+    if (oldest.done) return false;
+    await this.remove(oldest.value);
+    this.evictedCount += 1;
+    return true;
+  }
+
   /** Ids, oldest first. */
   list(): string[] {
     return [...this.entries.keys()];
   }
 
+  /**
+   * Writes a pair, evicting the oldest first if the bounds need room. Throws a {@link FileCacheError}
+   * (`CACHE_WRITE_FAILED` with the file-system error as cause, e.g. ENOSPC) after removing whatever of the
+   * pair was written, so a failed write never leaves a partial pair or a temp file.
+   */
   async write(id: string, json: Buffer | string, image?: Buffer): Promise<void> {
     const key = checkInferenceId(id);
     const jsonBytes = typeof json === 'string' ? Buffer.from(json) : json;
-    // The image goes first: a pair becomes visible (and indexable after a restart) when its .json lands.
-    if (image) await this.writeAtomically(`${key}.img`, image);
-    else await this.unlinkIfPresent(`${key}.img`);
-    await this.writeAtomically(`${key}.json`, jsonBytes);
-    await syncDirectory(this.directory);
+    const bytes = jsonBytes.length + (image?.length ?? 0);
+    const { maxBytes } = this.options;
+    if (maxBytes !== undefined && bytes > maxBytes) {
+      throw new FileCacheError(
+        'CACHE_ENTRY_TOO_LARGE',
+        `file cache: a pair of ${bytes} bytes is larger than the whole bound of ${maxBytes} bytes (${this.directory})`,
+        { context: { directory: this.directory, id: key, bytes, maxBytes } },
+      );
+    }
     this.forget(key);
-    this.remember(key, { bytes: jsonBytes.length + (image?.length ?? 0), mtimeMs: Date.now() });
-    await this.evict();
+    await this.evict(bytes);
+    let step = image ? `writing ${key}.img` : `removing a stale ${key}.img`;
+    try {
+      // The image goes first: a pair becomes visible (and indexable after a restart) when its .json lands.
+      if (image) await this.writeAtomically(`${key}.img`, image);
+      else await this.unlinkIfPresent(`${key}.img`);
+      step = `writing ${key}.json`;
+      await this.writeAtomically(`${key}.json`, jsonBytes);
+      step = 'syncing the directory';
+      await syncDirectory(this.directory);
+    } catch (err) {
+      await this.remove(key).catch(() => undefined);
+      throw new FileCacheError(
+        'CACHE_WRITE_FAILED',
+        `file cache: ${step} in ${this.directory} failed: ${(err as Error).message}`,
+        { context: { directory: this.directory, id: key, bytes }, cause: err },
+      );
+    }
+    this.forget(key);
+    this.remember(key, { bytes, mtimeMs: Date.now() });
+    await this.evict(); // concurrent writes may each have made room for one pair only
   }
 
   async read(id: string): Promise<CachedPair | undefined> {
@@ -114,11 +184,13 @@ export class FileCache {
     return settle(this.failureReporter('clearFile', { id }), () => this.remove(id));
   }
 
-  /** Removes this id's pair; unlike clearFile, throws on failure. */
+  /** Removes this id's pair; unlike clearFile, throws on failure (after trying both files). */
   async remove(id: string): Promise<void> {
     const key = checkInferenceId(id);
     this.forget(key);
-    await Promise.all([this.unlinkIfPresent(`${key}.json`), this.unlinkIfPresent(`${key}.img`)]);
+    const results = await Promise.allSettled([this.unlinkIfPresent(`${key}.json`), this.unlinkIfPresent(`${key}.img`)]);
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
   }
 
   private pathOf(name: string): string {
@@ -158,19 +230,19 @@ export class FileCache {
     this.totalBytes -= entry.bytes;
   }
 
-  private overBounds(): boolean {
+  /** Whether adding a pair of `incomingBytes` (0: none) would exceed a bound. */
+  private overBounds(incomingBytes?: number): boolean {
     const { maxBytes, maxEntries } = this.options;
+    const extra = incomingBytes === undefined ? 0 : 1;
     return (
-      (maxEntries !== undefined && this.entries.size > maxEntries) ||
-      (maxBytes !== undefined && this.totalBytes > maxBytes)
+      (maxEntries !== undefined && this.entries.size + extra > maxEntries) ||
+      (maxBytes !== undefined && this.totalBytes + (incomingBytes ?? 0) > maxBytes)
     );
   }
 
-  private async evict(): Promise<void> {
-    while (this.overBounds()) {
-      const oldest = this.entries.keys().next().value as string;
-      await this.remove(oldest);
-    }
+  /** Evicts oldest first until the pairs (plus one incoming pair of `incomingBytes`, if given) fit the bounds. */
+  private async evict(incomingBytes?: number): Promise<void> {
+    while (this.entries.size > 0 && this.overBounds(incomingBytes)) await this.evictOldest();
   }
 
   private async index(): Promise<void> {

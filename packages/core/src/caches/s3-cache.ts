@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { CacheOutcome } from '../commands/command-router';
 import { EiGgError, type ErrorContext } from '../errors';
-import type { Logger } from '../logging/logger';
+import { Logger } from '../logging/logger';
+import { RepeatedErrorLog, type FaultStatus, type RepeatedErrorLogOptions } from '../logging/repeated-error-log';
 import { checkInferenceId, FileCache, settle } from './file-cache';
 
 export type S3CacheErrorCode = 'S3_BUCKET_MISSING' | 'S3_ACCESS_DENIED' | 'S3_BUCKET_CHECK_FAILED' | 'S3_PREFIX_UNSET';
@@ -30,14 +31,35 @@ export interface S3CacheOptions {
   forcePathStyle?: boolean;
   /** Pairs whose upload failed wait here, in one sub-directory per key prefix, until S3 is back. */
   spoolDirectory: string;
-  /** Bounds of the spool per prefix; the oldest pending pairs are dropped first. */
+  /**
+   * Bounds of the whole spool, over every prefix (default 5000 pairs, 64 MiB of `.json` + `.img` bytes): before a
+   * pair is spooled the oldest pending pairs, whatever their prefix, are dropped to make room, and counted.
+   */
   maxPendingEntries?: number;
   maxPendingBytes?: number;
   /** Retry back-off: starts at retryInitialMs, doubles per failed attempt, capped at retryMaxMs. */
   retryInitialMs?: number;
   retryMaxMs?: number;
   logger?: Logger;
+  /** Summary interval, settle time and clock of the upload failure log (tests shorten them). */
+  faultLog?: Pick<RepeatedErrorLogOptions, 'intervalMs' | 'settleMs' | 'clock'>;
 }
+
+/** What `get_status` and the metrics message show of the S3 cache. */
+export interface S3CacheStatus {
+  /** Pairs (and their bytes) in the spool, waiting for upload. */
+  pending: number;
+  pending_bytes: number;
+  max_pending_bytes: number;
+  /** Pending pairs dropped to keep the spool within its bounds: inferences that never reached S3. */
+  evicted: number;
+  /** Whether uploads go through, or fail and are retried from the spool. */
+  uploads: FaultStatus;
+}
+
+const DEFAULT_MAX_PENDING_ENTRIES = 5_000;
+const DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024;
+const UPLOAD = 'S3 upload';
 
 /** `<model_name>_v<deploy version>`, the folder every inference of one model version goes to. */
 export function modelKeyPrefix(modelName: string, deployVersion: number | string): string {
@@ -62,6 +84,10 @@ export class S3Cache {
   private retryTimer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private closed = false;
+  /** Spool writes, one at a time, so that making room and writing are one step (the bound is never exceeded). */
+  private spoolQueue: Promise<unknown> = Promise.resolve();
+  /** Upload failures: logged once, then summarised, while S3 is unreachable (a retry pass per back-off step). */
+  private readonly uploads: RepeatedErrorLog;
 
   constructor(private readonly options: S3CacheOptions) {
     this.ownsClient = !options.client;
@@ -75,6 +101,11 @@ export class S3Cache {
         requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
       });
     this.retryDelayMs = this.retryInitialMs;
+    this.uploads = new RepeatedErrorLog({
+      logger: options.logger ?? new Logger({ level: 'silent' }),
+      level: 'warn',
+      ...options.faultLog,
+    });
   }
 
   get bucket(): string {
@@ -86,6 +117,22 @@ export class S3Cache {
     let n = 0;
     for (const spool of this.spools.values()) n += spool.size.entries;
     return n;
+  }
+
+  get status(): S3CacheStatus {
+    let bytes = 0;
+    let evicted = 0;
+    for (const spool of this.spools.values()) {
+      bytes += spool.size.bytes;
+      evicted += spool.evicted;
+    }
+    return {
+      pending: this.pendingCount,
+      pending_bytes: bytes,
+      max_pending_bytes: this.maxPendingBytes,
+      evicted,
+      uploads: this.uploads.status(UPLOAD),
+    };
   }
 
   /** Known once the model has started; until then store/clear/clearFile fail. */
@@ -106,22 +153,27 @@ export class S3Cache {
     for (const entry of await fs.readdir(this.options.spoolDirectory, { withFileTypes: true })) {
       if (entry.isDirectory()) await this.spoolFor(decodeURIComponent(entry.name));
     }
+    await this.fitSpool(); // the bound may have been lowered since the pairs were spooled
     if (this.pendingCount > 0) this.scheduleRetry(0);
   }
 
-  /** Uploads a pair, or spools it for retry; throws only when even the spool cannot take it. */
+  /**
+   * Uploads a pair, or spools it for retry (dropping the oldest pending pairs if the spool is full); throws only
+   * when even the spool cannot take it (a `FileCacheError`: the disk is full), leaving nothing of the pair behind.
+   */
   async store(id: string, json: Buffer | string, image?: Buffer): Promise<void> {
     const prefix = this.requirePrefix();
     const key = checkInferenceId(id);
     if (!this.hasPending()) {
       try {
         await this.upload(prefix, key, json, image);
+        this.uploads.succeeded(UPLOAD);
         return;
       } catch (err) {
-        this.options.logger?.warn('S3 upload failed; pair spooled for retry', { bucket: this.bucket, id: key, err });
+        this.uploads.failed(UPLOAD, err, { bucket: this.bucket, action: 'spooled, retried with back-off' });
       }
     }
-    await (await this.spoolFor(prefix)).write(key, json, image);
+    await this.spool(prefix, key, json, image);
     this.scheduleRetry(this.retryDelayMs);
   }
 
@@ -165,11 +217,48 @@ export class S3Cache {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.draining;
+    await this.spoolQueue;
+    this.uploads.close();
     if (this.ownsClient) this.client.destroy();
   }
 
   private get retryInitialMs(): number {
     return this.options.retryInitialMs ?? 1_000;
+  }
+
+  private get maxPendingBytes(): number {
+    return this.options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+  }
+
+  private get maxPendingEntries(): number {
+    return this.options.maxPendingEntries ?? DEFAULT_MAX_PENDING_ENTRIES;
+  }
+
+  private spool(prefix: string, id: string, json: Buffer | string, image?: Buffer): Promise<void> {
+    const work = this.spoolQueue.then(async () => {
+      const spool = await this.spoolFor(prefix);
+      const bytes = Buffer.byteLength(json) + (image?.length ?? 0);
+      if (bytes <= this.maxPendingBytes) await this.fitSpool(bytes); // larger: the spool's write refuses it
+      await spool.write(id, json, image);
+    });
+    this.spoolQueue = work.catch(() => undefined);
+    return work;
+  }
+
+  /** Drops the oldest pending pairs, across prefixes, until the spool plus an incoming pair fits its bounds. */
+  private async fitSpool(incomingBytes?: number): Promise<void> {
+    const extra = incomingBytes === undefined ? 0 : 1;
+    for (;;) {
+      const { pending, pending_bytes } = this.status;
+      if (pending + extra <= this.maxPendingEntries && pending_bytes + (incomingBytes ?? 0) <= this.maxPendingBytes)
+        return;
+      let oldest: { spool: FileCache; mtimeMs: number } | undefined;
+      for (const spool of this.spools.values()) {
+        const candidate = spool.oldest();
+        if (candidate && (!oldest || candidate.mtimeMs < oldest.mtimeMs)) oldest = { spool, ...candidate };
+      }
+      if (!oldest || !(await oldest.spool.evictOldest())) return;
+    }
   }
 
   private hasPending(): boolean {
@@ -253,10 +342,11 @@ export class S3Cache {
     if (!opening) {
       // Encoded so that any model name makes exactly one directory level; '.' too, so never '.' or '..'.
       const directory = path.join(this.options.spoolDirectory, encodeURIComponent(prefix).replace(/\./g, '%2E'));
+      // The same bounds per prefix, so a pair larger than the whole spool is refused; fitSpool keeps the total.
       opening = FileCache.open({
         directory,
-        maxEntries: this.options.maxPendingEntries ?? 5_000,
-        maxBytes: this.options.maxPendingBytes ?? 64 * 1024 * 1024,
+        maxEntries: this.maxPendingEntries,
+        maxBytes: this.maxPendingBytes,
         logger: this.options.logger,
       })
         .then((spool) => (this.spools.set(prefix, spool), spool))
@@ -290,15 +380,14 @@ export class S3Cache {
         }
       }
       this.retryDelayMs = this.retryInitialMs;
-      this.options.logger?.info('S3 uploads resumed', { bucket: this.bucket, pending: this.pendingCount });
+      this.uploads.succeeded(UPLOAD);
       return 0;
     } catch (err) {
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.retryMaxMs ?? 60_000);
-      this.options.logger?.warn('S3 upload retry failed', {
+      this.uploads.failed(UPLOAD, err, {
         bucket: this.bucket,
         pending: this.pendingCount,
         retryInMs: this.retryDelayMs,
-        err,
       });
       return this.retryDelayMs;
     }

@@ -16,6 +16,10 @@ export interface ModelInfo {
 export interface CacheControl {
   clear(): Promise<{ local: CacheOutcome; s3: CacheOutcome }>;
   clearFile(id: string): Promise<{ local: CacheOutcome; s3: CacheOutcome }>;
+  /** Each enabled cache's state (working or failing, size, bound, evictions): shown by get_status and metrics. */
+  status?(): Record<string, unknown>;
+  /** Subscribes to the caches' fault notices (once when caching stops, once when it resumes); returns unsubscribe. */
+  onReport?(report: (reply: CommandReply) => void): () => void;
 }
 
 /** What a component lends the router: the router owns the verbs and shapes, the component the effects. */

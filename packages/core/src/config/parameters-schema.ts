@@ -17,6 +17,8 @@ const asOutcome = <T>(value: T | undefined): ParseOutcome<T> =>
   value === undefined ? { ok: false } : { ok: true, value };
 const ABSOLUTE_PATH = /^\/[^\0]*$/;
 const GROUP_NAME = /^[a-z_][a-z0-9_-]*\$?$/;
+/** 1 TiB: the bound of a cache is there to protect the disk; no value means "unbounded". */
+const MAX_CACHE_MB = 1_048_576;
 const S3_BUCKET = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** `default_threshold`: (0, 1], or a percentage in (1, 100] as the original docs showed (`50.0`). */
@@ -208,6 +210,18 @@ const runnerShape = {
   s3_bucket: setting((raw) => parseString(raw, S3_BUCKET), {
     allowed: 'an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
     description: 'Bucket of the S3 cache (required when enable_cache_to_s3 is yes).',
+  }),
+  cache_file_max_mb: setting((raw) => parseInteger(raw, 1, MAX_CACHE_MB), {
+    default: 100,
+    allowed: `an integer from 1 to ${MAX_CACHE_MB} (MiB)`,
+    description:
+      'Bound of the file cache in MiB (bytes of the `.json` and `.img` files): the oldest pairs are evicted first to stay under it, counted in `get_status` and metrics. 100 MiB keeps thousands of pairs of small frames and leaves room beside the OS, Greengrass and logs on an 8 GB card; keep it below the free space of the disk. If the disk fills first, caching pauses (inference goes on), is reported once on `command/output`, and resumes when space returns.',
+  }),
+  cache_s3_spool_max_mb: setting((raw) => parseInteger(raw, 1, MAX_CACHE_MB), {
+    default: 64,
+    allowed: `an integer from 1 to ${MAX_CACHE_MB} (MiB)`,
+    description:
+      'Bound in MiB of the spool in the work directory where pairs wait while S3 is unreachable (at most 5000 pairs too): beyond it the oldest pending pairs are dropped, counted in `get_status` and metrics. 64 MiB rides out hours of an outage at a few pairs a minute without crowding a small disk.',
   }),
 };
 

@@ -92,6 +92,7 @@ export class ComponentHost<K extends ComponentKind> {
   private readonly onDemand: OnDemandInference;
   private shadow: DeviceShadow<K> | undefined;
   private lastError: { message: string; ts: number } | undefined;
+  private stopCacheReports: (() => void) | undefined;
 
   constructor(private readonly options: ComponentHostOptions<K>) {
     const { context, transport } = options;
@@ -144,7 +145,14 @@ export class ComponentHost<K extends ComponentKind> {
         get_status: () => {
           const mode = (config.current as TriggerSettings).inference_mode;
           const requests = mode === 'triggered' ? { requests_waiting: this.onDemand.requests.waiting } : {};
-          return { status: { ...componentStatus(status()), ...(mode ? { inference_mode: mode, ...requests } : {}) } };
+          const caches = options.caches?.status?.();
+          return {
+            status: {
+              ...componentStatus(status()),
+              ...(mode ? { inference_mode: mode, ...requests } : {}),
+              ...(caches ? { caches } : {}),
+            },
+          };
         },
         ...(runsInferences ? { infer: this.onDemand.inferVerb } : {}),
       },
@@ -187,6 +195,7 @@ export class ComponentHost<K extends ComponentKind> {
       this.lock.acquire();
       await transport.connect();
       await this.services.commands.start();
+      this.reportCacheFaults();
       await this.onDemand.start();
       await this.followShadow();
       await this.startPipeline();
@@ -210,6 +219,8 @@ export class ComponentHost<K extends ComponentKind> {
   async stop(deadlineMs: number): Promise<void> {
     const log = this.options.context.logger;
     this.unwatch();
+    this.stopCacheReports?.();
+    this.stopCacheReports = undefined;
     clearInterval(this.metricsTimer);
     await this.pipeline?.stop().catch((err) => log.error('pipeline did not stop cleanly', { err }));
     this.pipeline = undefined;
@@ -297,6 +308,16 @@ export class ComponentHost<K extends ComponentKind> {
     };
   }
 
+  /** A cache that stops caching (a full disk) says so once on `command/output`, and once when it resumes. */
+  private reportCacheFaults(): void {
+    const { caches, context } = this.options;
+    this.stopCacheReports = caches?.onReport?.((reply) => {
+      this.services.commands
+        .reply(reply)
+        .catch((err) => context.logger.error('could not publish a cache notice', { reply: reply.result, err }));
+    });
+  }
+
   private armMetrics(): void {
     clearInterval(this.metricsTimer);
     const interval = (this.config.current as { metrics_sleeptime_ms?: number }).metrics_sleeptime_ms;
@@ -304,10 +325,11 @@ export class ComponentHost<K extends ComponentKind> {
     const publish = () => {
       const { metrics, publisher, context } = this.services;
       const threshold = this.filter.config.threshold;
-      void publisher.publish(
-        context.topics.modelMetrics,
-        metrics.toPayload({ id: randomUUID(), ts: Date.now(), threshold }),
-      );
+      const caches = this.options.caches?.status?.();
+      void publisher.publish(context.topics.modelMetrics, {
+        ...metrics.toPayload({ id: randomUUID(), ts: Date.now(), threshold }),
+        ...(caches ? { caches } : {}),
+      });
     };
     publish();
     this.metricsTimer = setInterval(publish, interval);

@@ -159,6 +159,33 @@ describe('S3Cache against moto_server', () => {
     expect(await listKeys(`${PREFIX}/`)).toEqual(pairKeys(id));
   });
 
+  it('bounds the spool over every prefix: the oldest pending pairs go first, counted; the rest upload', async () => {
+    const cache = await openCache({ maxPendingBytes: 1000 });
+    await moto.stop();
+    const pair = (id: string) => [id, '{}', Buffer.alloc(298, 1)] as const; // 300 bytes
+    const first = [randomUUID(), randomUUID(), randomUUID()];
+    for (const id of first) {
+      await cache.store(...pair(id));
+      expect(cache.status.pending_bytes).toBeLessThanOrEqual(1000);
+    }
+    const OTHER = modelKeyPrefix('person detection', 8); // a new model version deployed while offline
+    cache.setPrefix(OTHER);
+    const second = [randomUUID(), randomUUID()];
+    for (const id of second) {
+      await cache.store(...pair(id));
+      expect(cache.status.pending_bytes).toBeLessThanOrEqual(1000);
+    }
+    expect(cache.status).toMatchObject({ pending: 3, pending_bytes: 900, max_pending_bytes: 1000, evicted: 2 });
+
+    await moto.restart();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await until(() => cache.pendingCount === 0);
+    expect(await listKeys('')).toEqual(
+      [...pairKeys(first[2]), ...second.flatMap((id) => [`${OTHER}/${id}.img`, `${OTHER}/${id}.json`])].sort(),
+    );
+    expect(cache.status.evicted).toBe(2);
+  });
+
   it('clear deletes every object under the prefix across pages (more than 1000), and nothing else', async () => {
     const cache = await openCache();
     const keys = Array.from({ length: 1003 }, (_, i) => `${PREFIX}/${i}.json`);

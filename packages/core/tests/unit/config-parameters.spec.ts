@@ -52,6 +52,8 @@ describe('parseParameters: defaults', () => {
       ei_poll_sleeptime_ms: 2500,
       enable_cache_to_s3: false,
       s3_bucket: undefined,
+      cache_file_max_mb: 100,
+      cache_s3_spool_max_mb: 64,
     });
     expect(warnings).toEqual([]);
   });
@@ -286,6 +288,18 @@ describe('parseParameters: coercions', () => {
       },
       { key: 's3_bucket', value: undefined, message: 'must be set (a bucket name) when enable_cache_to_s3 is yes' },
     ]);
+  });
+
+  it('bounds the caches in whole MiB, never unbounded, on the component that has them', () => {
+    const { config } = parseParameters('linux-runner', { cache_file_max_mb: '2', cache_s3_spool_max_mb: 1 });
+    expect([config.cache_file_max_mb, config.cache_s3_spool_max_mb]).toEqual([2, 1]);
+    for (const bad of [0, -1, 1.5, 'lots', 1_048_577]) {
+      expect(issuesOf('linux-runner', { cache_file_max_mb: bad })).toEqual([
+        { key: 'cache_file_max_mb', value: bad, message: 'must be an integer from 1 to 1048576 (MiB)' },
+      ]);
+    }
+    expect('cache_file_max_mb' in PARAMETER_SHAPES['linux-service']).toBe(false);
+    expect('cache_s3_spool_max_mb' in PARAMETER_SHAPES['serial-runner']).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FileCache, isInferenceId } from '../../src/caches/file-cache';
+import { FileCache, FileCacheError, isInferenceId } from '../../src/caches/file-cache';
 
 let root: string;
 beforeEach(async () => {
@@ -82,6 +82,60 @@ describe('FileCache', () => {
     for (const id of ids) await byBytes.write(id, '{}', Buffer.alloc(98)); // 100 bytes a pair
     expect(byBytes.list()).toEqual(ids.slice(3));
     expect(byBytes.size).toEqual({ entries: 2, bytes: 200 });
+  });
+
+  it('never holds more than maxBytes: makes room before each write, oldest first, and counts the evictions', async () => {
+    const cache = await FileCache.open({ directory: root, maxBytes: 1000 });
+    const ids = Array.from({ length: 12 }, () => randomUUID());
+    const onDisk = async () => {
+      let bytes = 0;
+      for (const name of await fs.readdir(root)) bytes += (await fs.stat(path.join(root, name))).size;
+      return bytes;
+    };
+    for (const [i, id] of ids.entries()) {
+      await cache.write(id, '{"i":' + String(i).padStart(2, '0') + '}', Buffer.alloc(292)); // 300 bytes a pair
+      expect(cache.size.bytes).toBeLessThanOrEqual(1000);
+      expect(await onDisk()).toBe(cache.size.bytes);
+    }
+    expect(cache.list()).toEqual(ids.slice(-3));
+    expect(cache.evicted).toBe(9);
+    expect(cache.maxBytes).toBe(1000);
+
+    // clear and clearFile are not evictions.
+    await cache.clearFile(ids[11]);
+    expect(await cache.clear()).toBe('OK');
+    expect(cache.evicted).toBe(9);
+  });
+
+  it('refuses a pair larger than the whole bound, keeping what is cached', async () => {
+    const cache = await FileCache.open({ directory: root, maxBytes: 100 });
+    const kept = randomUUID();
+    await cache.write(kept, '{}', Buffer.alloc(50));
+    const tooLarge = randomUUID();
+    const failure = cache.write(tooLarge, '{}', Buffer.alloc(200));
+    await expect(failure).rejects.toBeInstanceOf(FileCacheError);
+    await expect(failure).rejects.toMatchObject({
+      code: 'CACHE_ENTRY_TOO_LARGE',
+      context: { id: tooLarge, bytes: 202, maxBytes: 100 },
+    });
+    expect(cache.list()).toEqual([kept]);
+    expect(cache.evicted).toBe(0);
+  });
+
+  it('a write that fails after the image landed leaves nothing of the pair, and says where and why', async () => {
+    const cache = await FileCache.open({ directory: root });
+    const id = randomUUID();
+    await fs.mkdir(path.join(root, `${id}.json`)); // the .json rename then fails (EISDIR) after the .img is in place
+    const failure = cache.write(id, '{}', Buffer.alloc(64));
+    await expect(failure).rejects.toMatchObject({
+      code: 'CACHE_WRITE_FAILED',
+      message: expect.stringContaining(`writing ${id}.json in ${root} failed`),
+      context: { directory: root, id },
+      cause: expect.objectContaining({ code: 'EISDIR' }),
+    });
+    expect(await names(root)).toEqual([`${id}.json`]); // only the obstacle: no .img, no temp file
+    expect(cache.list()).toEqual([]);
+    expect(cache.size).toEqual({ entries: 0, bytes: 0 });
   });
 
   it('orders pairs found on disk by mtime and applies the bounds when it opens', async () => {

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
-import { FileCache, InferenceCaches, S3Cache, type ComponentContext } from '@ei-gg/core';
+import { FileCache, InferenceCaches, MIB, S3Cache, type ComponentContext } from '@ei-gg/core';
 
 /**
  * The file and S3 caches as configured. S3 goes through the default credential chain (the Token Exchange
  * Service under Greengrass); a custom endpoint (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`: MinIO, moto) gets
  * path-style addressing, which such endpoints need. Uploads that fail are spooled under the work directory.
+ * Both are bounded (`cache_file_max_mb`, `cache_s3_spool_max_mb`), oldest pairs evicted first.
  */
 export async function openCaches(
   context: ComponentContext<'linux-runner'>,
@@ -13,7 +14,11 @@ export async function openCaches(
   const config = context.config.current;
   const logger = context.logger.child({ part: 'caches' });
   const local = config.enable_cache_to_file
-    ? await FileCache.open({ directory: config.cache_file_directory!, logger })
+    ? await FileCache.open({
+        directory: config.cache_file_directory!,
+        maxBytes: config.cache_file_max_mb * MIB,
+        logger,
+      })
     : undefined;
   let s3: S3Cache | undefined;
   if (config.enable_cache_to_s3) {
@@ -22,6 +27,7 @@ export async function openCaches(
       region: context.env.AWS_REGION ?? context.env.AWS_DEFAULT_REGION,
       forcePathStyle: Boolean(context.env.AWS_ENDPOINT_URL_S3 ?? context.env.AWS_ENDPOINT_URL),
       spoolDirectory: path.join(workDir, 's3-spool'),
+      maxPendingBytes: config.cache_s3_spool_max_mb * MIB,
       logger,
     });
     await s3.start();
