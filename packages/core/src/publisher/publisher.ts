@@ -1,5 +1,6 @@
 import { TransportError } from '../errors';
 import type { Logger } from '../logging/logger';
+import { RepeatedErrorLog } from '../logging/repeated-error-log';
 import type { PublishOptions, Qos, Transport } from '../transport/transport';
 
 /** AWS IoT Core's default maximum message size. */
@@ -36,8 +37,11 @@ export class Publisher {
   private readonly maxPayloadBytes: number;
   private readonly inFlight = new Set<Promise<PublishResult>>();
   private readonly waiters: Array<() => void> = [];
+  /** An outage fails every publish: logged once, then summarised, never a line per message. */
+  private readonly faults: RepeatedErrorLog;
 
   constructor(private readonly options: PublisherOptions) {
+    this.faults = new RepeatedErrorLog({ logger: options.logger });
     this.maxInFlight = options.maxInFlight ?? 32;
     this.maxPayloadBytes = options.maxPayloadBytes ?? IOT_CORE_MAX_PAYLOAD_BYTES;
   }
@@ -63,11 +67,12 @@ export class Publisher {
     const attempt = this.options.transport.publish(topic, body, publishOptions).then(
       (): PublishResult => {
         this.counters.published++;
+        this.faults.succeeded('publish');
         return 'published';
       },
       (err: unknown): PublishResult => {
         this.counters.failed++;
-        this.options.logger.error('publish failed', { topic, err: err instanceof TransportError ? err : String(err) });
+        this.faults.failed('publish', err instanceof TransportError ? err : new Error(String(err)), { topic });
         return 'failed';
       },
     );

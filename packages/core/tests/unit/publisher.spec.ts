@@ -76,6 +76,14 @@ describe('Publisher', () => {
     expect(logs.at(-1)).toMatchObject({ level: 'error', msg: 'publish failed', topic: 't' });
   });
 
+  it('logs an outage once, not once per message, and counts every failure', async () => {
+    const { transport, publisher, logs } = setup();
+    await transport.close();
+    for (let i = 0; i < 100; i++) expect(await publisher.publish('t', { i })).toBe('failed');
+    expect(publisher.counters.failed).toBe(100);
+    expect(logs.filter((l) => String(l.msg).startsWith('publish'))).toHaveLength(1);
+  });
+
   it('applies back-pressure: whenWritable waits while maxInFlight publishes are pending', async () => {
     const { transport, publisher, output } = setup({ maxInFlight: 2, highWaterMark: 1 });
     await transport.connect();
