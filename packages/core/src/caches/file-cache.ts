@@ -69,6 +69,8 @@ export class FileCache {
   private readonly entries = new Map<string, Entry>();
   private totalBytes = 0;
   private evictedCount = 0;
+  /** The write in progress, if any: writes run one at a time (see write()). */
+  private writing: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly options: FileCacheOptions) {}
 
@@ -124,6 +126,14 @@ export class FileCache {
    * pair was written, so a failed write never leaves a partial pair or a temp file.
    */
   async write(id: string, json: Buffer | string, image?: Buffer): Promise<void> {
+    // One write at a time: concurrent writes would each see room for their pair, overshoot the bound together,
+    // and on a nearly full disk a burst could fail every write at once (each holding part of the free space).
+    const turn = this.writing.then(() => this.writeNow(id, json, image));
+    this.writing = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async writeNow(id: string, json: Buffer | string, image?: Buffer): Promise<void> {
     const key = checkInferenceId(id);
     const jsonBytes = typeof json === 'string' ? Buffer.from(json) : json;
     const bytes = jsonBytes.length + (image?.length ?? 0);
@@ -156,7 +166,6 @@ export class FileCache {
     }
     this.forget(key);
     this.remember(key, { bytes, mtimeMs: Date.now() });
-    await this.evict(); // concurrent writes may each have made room for one pair only
   }
 
   async read(id: string): Promise<CachedPair | undefined> {

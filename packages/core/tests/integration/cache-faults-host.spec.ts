@@ -167,8 +167,18 @@ it('a full disk: results keep flowing, one log line, one notice when caching sto
       ts: expect.any(Number),
       id: expect.any(String),
     });
-    // The next message on command/output is the answer to get_status: no notice per failed inference.
-    const { status } = (await command({ cmd: 'get_status' })) as { status: { caches: Result } };
+    // The next messages on command/output are the answers to get_status: no notice per failed inference.
+    // Cache writes run one at a time after publishing: ask until all 340 are accounted for.
+    const settled = async (): Promise<{ caches: Result }> => {
+      for (let asked = 0; asked < 200; asked++) {
+        const { status } = (await command({ cmd: 'get_status' })) as { status: { caches: Result } };
+        const file = status.caches.file as { entries: number; failures?: number };
+        if (file.entries + (file.failures ?? 0) >= 340) return status;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('the cache did not account for all 340 results');
+    };
+    const status = await settled();
     expect(status.caches).toEqual({
       file: {
         state: 'failing',
