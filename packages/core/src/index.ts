@@ -54,6 +54,7 @@ export * from './commands/parse-command';
 export * from './commands/command-replies';
 export * from './commands/command-router';
 export * from './commands/command-intake';
+export * from './commands/problem-reporter';
 
 // Transports and Greengrass (SPEC 6)
 export * from './transport/transport';

@@ -295,12 +295,13 @@ it('reports a missing board once on the command topic and keeps trying without e
     policy: componentAccessControl('serial-runner'),
   });
   cleanups.push(() => endpoint.close());
-  const runner = await startProcess(process.execPath, [BIN], { env: { ...endpoint.env } });
+  const runner = await startProcess(process.execPath, [BIN, '--log-level', 'debug'], { env: { ...endpoint.env } });
   cleanups.push(() => runner.stop(STOP_GRACE_MS));
   expect((await cloud.nextMessage(TOPICS.commandOutput, 10_000)).json()).toEqual({
     result: {
       error: expect.stringMatching(/^serial port \/dev\/ttyACM-ei-gg-missing does not exist/),
       source: 'serial-runner',
+      code: 'SERIAL_PORT_MISSING',
     },
   });
   await endpoint.waitForState('RUNNING', 20_000);
@@ -308,12 +309,13 @@ it('reports a missing board once on the command topic and keeps trying without e
     result: expect.objectContaining({ status: 'started', component: NAME, device: DEVICE, transport: 'ipc' }),
   });
   await waitFor(
-    () => (runner.output().match(/does not exist/g) ?? []).length >= 3,
+    () => (runner.output().match(/"from":"disconnected","to":"handshaking"/g) ?? []).length >= 3,
     20_000,
     'several reconnect attempts',
   );
-  // Reported once: the later attempts add nothing on the command topic.
+  // Reported once: the later attempts add nothing on the command topic, and are counted, not logged, each.
   await expect(cloud.nextMessage(TOPICS.commandOutput, 500)).rejects.toThrow();
+  expect(runner.output().match(/"msg":"board failed"/g)).toHaveLength(1);
   expect(runner.isRunning()).toBe(true);
 });
 

@@ -1,19 +1,21 @@
 import {
+  ProblemReporter,
   backoffDelay,
   withTimeout,
   type ComponentPipeline,
   type HostServices,
   type InferenceResult,
+  type Logger,
   type ModelInfo,
 } from '@ei-gg/core';
-import type { SerialPort } from 'serialport';
-import { fromSerialPort } from '../at/at-port';
-import { AtSession, type DeviceDescription } from '../at/at-session';
-import { CLI_CHUNKING } from '../at/command-writer';
+import type { DeviceDescription } from '../at/at-session';
 import { SerialError } from '../errors';
 import { SerialResultParser } from '../parser';
+import { BoardLink } from './board-link';
+import { isTransition, linkOf, type BoardState, type BoardStateOf, type Cycle } from './board-state';
 import { discoverSerialPort } from './discover-serial-port';
 import { openSerialPort } from './open-serial-port';
+import { ResultRelay } from './result-relay';
 
 export interface SerialBoardTimings {
   /** A result block is complete after this much silence (the next block may be seconds away). */
@@ -33,90 +35,85 @@ const DEFAULT_TIMINGS: SerialBoardTimings = {
   cycleTimeoutMs: 30_000,
 };
 
-/** The result one triggered cycle waits for. */
-interface Cycle {
-  resolve(result: InferenceResult): void;
-  reject(error: Error): void;
-}
-
 /**
  * The serial-runner's pipeline: finds and opens the board, runs the AT handshake, starts the impulse and
  * relays every parsed result into the shared inference pipeline. Unplug/replug, a reboot (boot banner) or an
  * impulse stopped on the board (`Inferencing stopped by user`) lead to a reconnect and a new handshake with
  * back-off: the process never exits because of the board. Firmware errors are logged and reported on the
  * command output topic. In triggered mode the impulse is not left running: each request is one `AT+RUNIMPULSE`
- * cycle (start, first result, `b`), since the firmware has no single-shot command.
+ * cycle (start, first result, `b`), since the firmware has no single-shot command. The session is the state
+ * machine of {@link BoardState}; every transition goes through `enter()`.
  */
 export class SerialBoardPipeline implements ComponentPipeline {
   private readonly parser = new SerialResultParser();
   private readonly timings: SerialBoardTimings;
-  private port: SerialPort | undefined;
-  private session: AtSession | undefined;
-  private device: DeviceDescription | undefined;
-  private portPath: string | undefined;
-  private running = false;
-  private stopping = false;
-  private attempt = 0;
-  private lastReportedError: string | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private quietTimer: NodeJS.Timeout | undefined;
-  private processing: Promise<unknown> = Promise.resolve();
-  private cycle: Cycle | undefined;
-  /** Handshake done, board idle or running: a triggered cycle may start. */
-  private ready = false;
-  private connected: (() => void) | undefined;
-  private serving: Promise<void> | undefined;
-  private stopped = new AbortController();
+  private readonly log: Logger;
+  private readonly problems: ProblemReporter;
+  private readonly relay: ResultRelay;
+  private state: BoardState = { name: 'stopped' };
+  /** Called at the next transition (a triggered request waits for `ready`). */
+  private waiters: Array<() => void> = [];
+  /** What the last handshake said, for `get_model_info`; kept while reconnecting. */
+  private board: { device: DeviceDescription; path: string } | undefined;
+  /** Triggered mode: the loop serving requests, from start to stop. */
+  private serving: { stop: AbortController; done: Promise<void> } | undefined;
 
   constructor(
     private readonly services: HostServices<'serial-runner'>,
     timings: Partial<SerialBoardTimings> = {},
   ) {
     this.timings = { ...DEFAULT_TIMINGS, ...timings };
-    this.parser.on('result', (result) => {
-      if (this.cycle) return this.cycle.resolve(result);
-      if (!this.running) return;
-      this.processing = this.processing.then(() => this.services.inference.process(result));
+    this.log = services.context.logger.child({ part: 'board' });
+    this.problems = new ProblemReporter({
+      commands: services.commands,
+      logger: this.log,
+      source: 'serial-runner',
+      subject: 'board',
     });
-    this.parser.on(
-      'error',
-      (error) => void this.report(`board: ${error.message}`, { kind: error.kind, line: error.line }),
-    );
+    this.relay = new ResultRelay((result) => services.inference.process(result), this.log);
+    this.parser.on('result', (result) => {
+      const state = this.state;
+      if (state.name === 'cycling') state.cycle.resolve(result);
+      else if (state.name === 'running') this.relay.push(result);
+    });
+    this.parser.on('error', (error) => void this.problems.report(`board: ${error.message}`));
     this.parser.on('reboot', ({ line }) => this.lost(`the board rebooted ("${line}")`));
     // Not a bare prompt: Syntiant firmware prints `> ` after starting and keeps emitting matches.
-    this.parser.on('stopped', () => this.running && this.lost('the impulse was stopped on the board'));
-  }
-
-  private get log() {
-    return this.services.context.logger.child({ part: 'board' });
+    this.parser.on('stopped', () => this.state.name === 'running' && this.lost('the impulse was stopped on the board'));
   }
 
   /** Tries to connect once; on failure keeps retrying in the background rather than failing the component. */
   async start(): Promise<void> {
-    this.stopping = false;
-    this.stopped = new AbortController();
-    if (this.triggered) this.serving = this.serveRequests();
-    await this.connect();
+    if (this.state.name !== 'stopped') throw new Error(`the board pipeline cannot start while ${this.state.name}`);
+    if (this.triggered) {
+      const stop = new AbortController();
+      this.serving = { stop, done: this.serveRequests(stop.signal) };
+    }
+    await this.connect(0);
   }
 
+  /** Stops the impulse (when running), closes the port, and waits for the results and the request in flight. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.stopped.abort();
-    this.cycle?.reject(new Error('the pipeline stopped'));
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.quietTimer);
-    if (this.running && this.session) {
-      this.running = false;
-      await withTimeout(this.session.stopImpulse(), this.timings.stopTimeoutMs).catch(() => undefined);
+    const previous = this.state;
+    if (previous.name !== 'stopped' && previous.name !== 'stopping') {
+      this.serving?.stop.abort();
+      const link = linkOf(previous);
+      this.enter({ name: 'stopping', link });
+      if (previous.name === 'running') {
+        await withTimeout(previous.link.session.stopImpulse(), this.timings.stopTimeoutMs).catch(() => undefined);
+      }
+      this.enter({ name: 'stopped' });
+      await link?.release();
     }
-    await this.disconnect();
-    this.connected?.();
-    await Promise.all([this.processing, this.serving]);
+    await Promise.all([this.relay.drained(), this.serving?.done]);
+    this.relay.close();
+    this.problems.close();
   }
 
   modelInfo(): ModelInfo | undefined {
-    if (!this.device) return undefined;
-    const { config, info } = this.device;
+    if (!this.board) return undefined;
+    const { device, path } = this.board;
+    const { config, info } = device;
     return {
       model_name: info?.modelName ?? 'unknown',
       model_version: info?.deployVersion !== undefined ? `v${info.deployVersion}` : 'unknown',
@@ -126,12 +123,37 @@ export class SerialBoardPipeline implements ComponentPipeline {
         sensor: config.sensor,
         model_type: config.modelType,
         ...(info?.modelId !== undefined ? { model_id: info.modelId } : {}),
-        serial_port: this.portPath,
+        serial_port: path,
       },
     };
   }
 
-  private async connect(): Promise<void> {
+  /**
+   * The one place the state changes: checks the transition, logs it, and leaves the old state behind (its
+   * cycle fails, its retry timer stops, its link is released unless the new state keeps it).
+   */
+  private enter(next: BoardState): void {
+    const previous = this.state;
+    if (!isTransition(previous.name, next.name)) {
+      throw new Error(`board session: no transition from ${previous.name} to ${next.name}`);
+    }
+    this.state = next;
+    this.log.debug('board state changed', { from: previous.name, to: next.name });
+    if (previous.name === 'disconnected') clearTimeout(previous.retry);
+    if (previous.name === 'cycling') {
+      // A no-op after the result came; otherwise the request waiting for it fails with the reason.
+      const reason = next.name === 'stopping' ? 'the pipeline stopped' : 'the board was lost during the cycle';
+      previous.cycle.reject(new Error(reason));
+    }
+    const link = linkOf(previous);
+    if (link && link !== linkOf(next)) void link.release();
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** One connection attempt: port, handshake, then running or ready; on failure, the next after back-off. */
+  private async connect(attempt: number): Promise<void> {
+    const state: BoardStateOf<'handshaking'> = { name: 'handshaking', attempt };
+    this.enter(state);
     const config = this.services.config.current;
     try {
       const path = config.serial_port ?? discoverSerialPort();
@@ -141,40 +163,35 @@ export class SerialBoardPipeline implements ComponentPipeline {
           'no serial port found (looked for /dev/ttyACM*, /dev/ttyUSB*, /dev/serial/by-id): plug the board in or set serial_port',
         );
       }
-      this.portPath = path;
       const port = await openSerialPort(path, config.baud_rate);
-      this.port = port;
-      port.on('data', () => this.armQuietGap());
-      port.on('close', () => this.lost(`serial port ${path} closed (unplugged?)`));
-      port.on('error', (error: Error) => this.lost(`serial port ${path} failed: ${error.message}`));
-      this.parser.reset();
-      this.session = new AtSession(fromSerialPort(port), {
+      const link = new BoardLink(path, port, {
         parser: this.parser,
-        write: config.serial_chunked_writes ? CLI_CHUNKING : {},
+        chunkedWrites: config.serial_chunked_writes,
+        quietGapMs: this.timings.quietGapMs,
+        onLost: (reason) => this.lost(reason),
       });
-      this.device = await this.session.handshake();
-      if (this.stopping) return;
-      if (!this.triggered) {
-        await this.session.startImpulse(config.serial_run_continuous);
-        this.running = true;
-      }
-      this.ready = true;
-      this.attempt = 0;
-      this.lastReportedError = undefined;
+      if (this.state !== state) return await link.release(); // stopped while the port opened
+      state.link = link;
+      this.parser.reset();
+      const device = await link.session.handshake();
+      if (!this.triggered && this.state === state) await link.session.startImpulse(config.serial_run_continuous);
+      // Whoever left the state (stop, a lost board) released the link.
+      if (this.state !== state) return;
+      this.board = { device, path };
+      this.enter(this.triggered ? { name: 'ready', link } : { name: 'running', link });
+      this.problems.clear();
       this.log.info(
         this.triggered ? 'board connected; waiting for inference requests' : 'board connected; impulse running',
         {
           port: path,
-          at_version: this.device.config.atVersion,
-          model: this.device.info?.modelName,
+          at_version: device.config.atVersion,
+          model: device.info?.modelName,
         },
       );
-      this.connected?.();
     } catch (error) {
-      await this.disconnect();
-      if (this.stopping) return;
-      await this.report((error as Error).message, { port: this.portPath });
-      this.scheduleReconnect();
+      if (this.state !== state) return;
+      this.reconnectLater(attempt);
+      await this.problems.report((error as Error).message, error);
     }
   }
 
@@ -182,17 +199,20 @@ export class SerialBoardPipeline implements ComponentPipeline {
     return this.services.config.current.inference_mode === 'triggered';
   }
 
-  /** Triggered mode: serves requests one at a time, each as one impulse cycle once the board is connected. */
-  private async serveRequests(): Promise<void> {
-    const { requests } = this.services;
+  private get stopping(): boolean {
+    return this.state.name === 'stopping' || this.state.name === 'stopped';
+  }
+
+  /** Triggered mode: serves requests one at a time, each as one impulse cycle once the board is ready. */
+  private async serveRequests(signal: AbortSignal): Promise<void> {
+    const { requests, inference } = this.services;
     for (;;) {
-      const request = await requests.next(this.stopped.signal);
+      const request = await requests.next(signal);
       if (!request) return;
-      while (!this.ready && !this.stopping) await new Promise<void>((resolve) => (this.connected = resolve));
-      if (this.stopping) return requests.fail(request, 'STOPPED', 'the pipeline stopped');
+      if (!(await this.whenReady())) return requests.fail(request, 'STOPPED', 'the pipeline stopped');
       try {
-        const result = await this.runCycle(this.session!);
-        await this.services.inference.process(result, undefined, request);
+        const result = await this.runCycle();
+        await inference.process(result, undefined, request);
       } catch (error) {
         requests.fail(
           request,
@@ -203,65 +223,70 @@ export class SerialBoardPipeline implements ComponentPipeline {
     }
   }
 
-  /** `AT+RUNIMPULSE`, the first result, then `b` and the prompt: the board is idle again afterwards. */
-  private async runCycle(session: AtSession): Promise<InferenceResult> {
-    const result = new Promise<InferenceResult>((resolve, reject) => (this.cycle = { resolve, reject }));
-    try {
-      await session.startImpulse(false);
-      return await withTimeout(result, this.timings.cycleTimeoutMs);
-    } finally {
-      this.cycle = undefined;
-      if (this.session === session)
-        await withTimeout(session.stopImpulse(), this.timings.stopTimeoutMs).catch((error) =>
-          this.lost(`the impulse did not stop: ${(error as Error).message}`),
-        );
+  /** True once the board is ready, false once the pipeline stops. */
+  private async whenReady(): Promise<boolean> {
+    for (;;) {
+      if (this.state.name === 'ready') return true;
+      if (this.stopping) return false;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 
-  /** The board went away or restarted: drop the session and connect again with back-off. */
+  /** `AT+RUNIMPULSE`, the first result, then `b` and the prompt: the board is idle (ready) again afterwards. */
+  private async runCycle(): Promise<InferenceResult> {
+    const ready = this.state;
+    if (ready.name !== 'ready') throw new Error(`the board is ${ready.name}, not ready`); // lost since it was
+    const { link } = ready;
+    let cycle!: Cycle;
+    const result = new Promise<InferenceResult>((resolve, reject) => (cycle = { resolve, reject }));
+    result.catch(() => undefined); // leaving the cycle rejects it, also when nobody waits for it any more
+    const cycling: BoardStateOf<'cycling'> = { name: 'cycling', link, cycle };
+    this.enter(cycling);
+    try {
+      await link.session.startImpulse(false);
+      return await withTimeout(result, this.timings.cycleTimeoutMs);
+    } finally {
+      if (this.state === cycling) {
+        try {
+          await withTimeout(link.session.stopImpulse(), this.timings.stopTimeoutMs);
+          if (this.state === cycling) this.enter({ name: 'ready', link });
+        } catch (error) {
+          this.lost(`the impulse did not stop: ${(error as Error).message}`);
+        }
+      }
+    }
+  }
+
+  /** The board went away or restarted: leave the session and connect again with back-off. */
   private lost(reason: string): void {
-    if (this.stopping || this.retryTimer) return;
-    this.running = false;
+    const state = this.state;
+    if (
+      state.name !== 'handshaking' &&
+      state.name !== 'running' &&
+      state.name !== 'ready' &&
+      state.name !== 'cycling'
+    ) {
+      return; // not connected: stopping, or already waiting to reconnect
+    }
     this.log.warn('lost the board; reconnecting', { reason });
-    void this.disconnect().then(() => this.scheduleReconnect());
+    this.reconnectLater(state.name === 'handshaking' ? state.attempt : 0);
   }
 
-  private scheduleReconnect(): void {
-    if (this.stopping || this.retryTimer) return;
+  /** Leaves the board behind and connects again after the back-off for `attempt` failed attempts. */
+  private reconnectLater(attempt: number): void {
     const capMs = this.services.config.current.sleep_time_sec * 1000;
-    const delay = backoffDelay(this.attempt++, this.timings.reconnectBaseMs, capMs);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.connect();
-    }, delay);
+    const delayMs = backoffDelay(attempt, this.timings.reconnectBaseMs, capMs);
+    const left = linkOf(this.state);
+    const state: BoardStateOf<'disconnected'> = {
+      name: 'disconnected',
+      attempt: attempt + 1,
+      retry: setTimeout(() => void this.retry(state, left), delayMs),
+    };
+    this.enter(state);
   }
 
-  private async disconnect(): Promise<void> {
-    this.running = false;
-    this.ready = false;
-    this.cycle?.reject(new Error('the board was lost during the cycle'));
-    clearTimeout(this.quietTimer);
-    this.session?.dispose();
-    this.session = undefined;
-    const port = this.port;
-    this.port = undefined;
-    if (!port) return;
-    port.removeAllListeners('close');
-    port.removeAllListeners('error');
-    port.on('error', () => undefined); // late errors of a port being discarded
-    if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
-  }
-
-  private armQuietGap(): void {
-    clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(() => this.parser.flush(), this.timings.quietGapMs);
-  }
-
-  /** Logs a problem and tells the cloud once per distinct message (a board that stays unplugged is one report). */
-  private async report(message: string, context: Record<string, unknown>): Promise<void> {
-    this.log.error(message, context);
-    if (message === this.lastReportedError) return;
-    this.lastReportedError = message;
-    await this.services.commands.reply({ result: { error: message, source: 'serial-runner' } });
+  private async retry(state: BoardStateOf<'disconnected'>, left: BoardLink | undefined): Promise<void> {
+    await left?.release(); // the port closed first: the next attempt may open the same device
+    if (this.state === state) await this.connect(state.attempt);
   }
 }
