@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ComponentContext } from '../cli/run-component-cli';
 import { CommandIntake } from '../commands/command-intake';
 import { startedReply } from '../commands/command-replies';
-import { CommandRouter, type ModelInfo } from '../commands/command-router';
+import { CommandRouter, type ModelInfo, type VerbHandler } from '../commands/command-router';
 import type { ComponentKind } from '../component-kind';
 import { COMPONENTS } from '../component-kind';
 import type { LiveConfiguration } from '../config/live-configuration';
@@ -104,7 +104,8 @@ export class ComponentHost<K extends ComponentKind> {
       logger: context.logger.child({ part: 'publisher' }),
       qos: () => (config.current.iotcore_qos === 0 ? 0 : 1),
     });
-    let host: ComponentHost<K> | undefined;
+    // The features and the router reach the host once it exists (they are called only after it is built).
+    const built: { host?: ComponentHost<K> } = {};
     let list: ComponentFeature[] = [];
     const featureHost: FeatureHost<K> = {
       context,
@@ -112,7 +113,7 @@ export class ComponentHost<K extends ComponentKind> {
       publisher,
       metrics,
       reply: (reply) => commands.reply(reply),
-      modelInfo: () => host?.pipeline?.modelInfo(),
+      modelInfo: () => built.host?.pipeline?.modelInfo(),
       contributions: (message) => merge(list, message),
     };
     const features = await parts.features(featureHost);
@@ -123,13 +124,15 @@ export class ComponentHost<K extends ComponentKind> {
         componentName: COMPONENTS[context.kind].componentName,
         filter: filter.filter,
         resetMetrics: () => metrics.reset(),
-        restart: () => host!.restart(),
+        restart: async () => built.host?.restart(),
         modelInfo: () => featureHost.modelInfo(),
         caches: output?.caches,
       },
       {
-        get_status: () => ({ status: { ...componentStatus(host!.statusSources()), ...merge(list, 'status') } }),
-        ...Object.assign({}, ...list.map((f) => f.verbs ?? {})),
+        get_status: () => ({
+          status: { ...(built.host && componentStatus(built.host.statusSources())), ...merge(list, 'status') },
+        }),
+        ...verbsOf(list),
       },
     );
     const commands = new CommandIntake({
@@ -161,8 +164,8 @@ export class ComponentHost<K extends ComponentKind> {
       requests: triggers?.requests ?? idleRequests(),
       requestStop: (reason, exitCode) => resolveStop({ reason, exitCode }),
     };
-    host = new ComponentHost(options, parts, list, services, stopRequested);
-    return host;
+    built.host = new ComponentHost(options, parts, list, services, stopRequested);
+    return built.host;
   }
 
   /** Starts everything; on failure reports ERRORED, undoes what was started and rethrows. */
@@ -245,5 +248,13 @@ function idleRequests(): InferenceRequests {
 }
 
 function merge(features: readonly ComponentFeature[], message: 'status' | 'metrics' | 'reported'): Contribution {
-  return Object.assign({}, ...features.map((f) => f[message]?.()));
+  const merged: Contribution = {};
+  for (const feature of features) Object.assign(merged, feature[message]?.());
+  return merged;
+}
+
+function verbsOf(features: readonly ComponentFeature[]): Record<string, VerbHandler> {
+  const verbs: Record<string, VerbHandler> = {};
+  for (const feature of features) Object.assign(verbs, feature.verbs);
+  return verbs;
 }
