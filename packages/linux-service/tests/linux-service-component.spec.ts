@@ -7,21 +7,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  COMPONENTS,
-  componentAccessControl,
-  deviceTopics,
-  readDeviceIdentitySources,
-  uniqueDeviceName,
-} from '@ei-gg/core';
 import { IpcEndpoint, startIotCore, waitFor, type IotCoreStandIn, type TestMqttClient } from '@ei-gg/testbench';
 import { RUNNER_LOCK_PREFIX } from '../src';
 import { commandLine, isAlive } from './support/processes';
-import { STAND_IN, startLinuxService } from './support/run-component';
+import { deviceOf, STAND_IN, startLinuxService, startServiceEndpoint } from './support/host-harness';
 
-const KIND = 'linux-service' as const;
-const DEVICE = uniqueDeviceName('lstest', readDeviceIdentitySources());
-const TOPICS = deviceTopics(DEVICE);
+const { device: DEVICE, topics: TOPICS } = deviceOf('lstest');
 const API_KEY = 'ei_5ecret0123456789abcdef';
 const PARAMETERS = {
   device_name: 'lstest',
@@ -47,13 +38,7 @@ beforeEach(async () => {
   work = mkdtempSync(join(tmpdir(), 'ei-gg-linux-service-'));
   writeFileSync(join(work, 'video0'), '');
   cloud = await iot.cloudClient(TOPICS.commandOutput);
-  endpoint = await IpcEndpoint.start({
-    componentName: COMPONENTS[KIND].componentName,
-    configuration: { Parameters: PARAMETERS },
-    iotCore: iot.bridge,
-    policy: componentAccessControl(KIND),
-    secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: API_KEY }) },
-  });
+  endpoint = await startServiceEndpoint({ parameters: PARAMETERS, apiKey: API_KEY, iotCore: iot });
 });
 
 afterEach(async () => {

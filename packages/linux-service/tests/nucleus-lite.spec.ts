@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { COMPONENTS, componentAccessControl } from '@ei-gg/core';
 import { IpcEndpoint, startMoto, waitFor, type Moto } from '@ei-gg/testbench';
 import { commandLine } from './support/processes';
-import { STAND_IN, startLinuxService } from './support/run-component';
+import { STAND_IN, startLinuxService } from './support/host-harness';
 
 const KIND = 'linux-service' as const;
 const API_KEY = 'ei_11te5ecret0123456789abcdef';

@@ -8,20 +8,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  COMPONENTS,
-  componentAccessControl,
-  deviceTopics,
-  readDeviceIdentitySources,
-  uniqueDeviceName,
-} from '@ei-gg/core';
 import { IpcEndpoint, startProcess, waitFor, type ManagedProcess } from '@ei-gg/testbench';
 import { bundledClientEntry, CLIENT_BOOTSTRAP } from '../src';
+import { deviceOf, startServiceEndpoint } from './support/host-harness';
 import { commandLine, environment, isAlive, processTree } from './support/processes';
 
-const KIND = 'linux-service' as const;
-const DEVICE = uniqueDeviceName('lsreal', readDeviceIdentitySources());
-const TOPICS = deviceTopics(DEVICE);
+const { device: DEVICE, topics: TOPICS } = deviceOf('lsreal');
 const API_KEY = 'ei_real0client0key0123456789';
 const LOCK = '/tmp/ei_gg_lsreal_lock';
 const PARAMETERS = {
@@ -51,12 +43,7 @@ beforeAll(async () => {
   });
   if (!refused) throw new Error('something listens on 127.0.0.1:4800: these tests need that port closed');
   work = mkdtempSync(join(tmpdir(), 'ei-gg-linux-service-real-'));
-  endpoint = await IpcEndpoint.start({
-    componentName: COMPONENTS[KIND].componentName,
-    configuration: { Parameters: PARAMETERS },
-    policy: componentAccessControl(KIND),
-    secrets: { EI_API_KEY: JSON.stringify({ ei_api_key: API_KEY }) },
-  });
+  endpoint = await startServiceEndpoint({ parameters: PARAMETERS, apiKey: API_KEY });
 });
 
 afterAll(async () => {

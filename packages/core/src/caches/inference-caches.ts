@@ -17,6 +17,11 @@ export interface InferenceCachesParts {
   /** Present when `enable_cache_to_s3` is on. */
   s3?: S3Cache;
   logger?: Logger;
+  /**
+   * The S3 folder of the running model (`<model_name>_v<version>`), undefined until it runs: the S3 cache follows it
+   * before every store and clear.
+   */
+  keyPrefix?: () => string | undefined;
   /** Summary interval (60 s), settle time (10 s) and clock of the caches' fault log; tests inject them. */
   faultLog?: Pick<RepeatedErrorLogOptions, 'intervalMs' | 'settleMs' | 'clock'>;
 }
@@ -70,6 +75,7 @@ export function cacheFaultReply(cache: CacheName, change: FaultChange): CommandR
 export class InferenceCaches implements CacheControl {
   private readonly faults: RepeatedErrorLog;
   private readonly reporters = new Set<(reply: CommandReply) => void>();
+  private prefix: string | undefined;
 
   constructor(private readonly parts: InferenceCachesParts) {
     this.faults = new RepeatedErrorLog({
@@ -86,12 +92,22 @@ export class InferenceCaches implements CacheControl {
     return Boolean(this.parts.local || this.parts.s3);
   }
 
+  /** Where the S3 cache puts the pairs of the running model; undefined without S3 or before the model runs. */
+  s3Location(): { bucket: string; prefix: string } | undefined {
+    const prefix = this.parts.keyPrefix?.();
+    return this.parts.s3 && prefix ? { bucket: this.parts.s3.bucket, prefix: `${prefix}/` } : undefined;
+  }
+
   /** Stores into every enabled cache. Never throws: a cache failure must not stop inference. */
   async store(id: string, payloadJson: string, image?: Buffer): Promise<void> {
     const { local, s3 } = this.parts;
+    const storeS3 = async (cache: S3Cache) => {
+      this.followModel();
+      await cache.store(id, payloadJson, image);
+    };
     await Promise.all([
       local && this.attempt('file', () => local.write(id, payloadJson, image), { directory: local.directory }),
-      s3 && this.attempt('s3', () => s3.store(id, payloadJson, image), { bucket: s3.bucket }),
+      s3 && this.attempt('s3', () => storeS3(s3), { bucket: s3.bucket }),
     ]);
   }
 
@@ -152,7 +168,16 @@ export class InferenceCaches implements CacheControl {
     }
   }
 
+  /** The S3 cache's folder is the running model's; it changes when another model starts. */
+  private followModel(): void {
+    const prefix = this.parts.keyPrefix?.();
+    if (!prefix || prefix === this.prefix) return;
+    this.parts.s3?.setPrefix(prefix);
+    this.prefix = prefix;
+  }
+
   private async both(operation: (cache: FileCache | S3Cache) => Promise<CacheOutcome>): Promise<Outcomes> {
+    this.followModel();
     const run = async (cache: FileCache | S3Cache | undefined): Promise<CacheOutcome> =>
       cache ? operation(cache) : 'OK';
     const [local, s3] = await Promise.all([run(this.parts.local), run(this.parts.s3)]);

@@ -7,7 +7,7 @@ import { nucleusConfigurationWarnings, nucleusFromEnvironment } from '../greengr
 import { readDeviceIdentitySources, uniqueDeviceName } from '../identity/device-name';
 import { deviceTopics, type DeviceTopics } from '../identity/topics';
 import { LockFile } from '../lifecycle/lock-file';
-import { recoverComponent } from '../lifecycle/recover-component';
+import { recoverComponent, type RecoverStep } from '../lifecycle/recover-component';
 import { Logger } from '../logging/logger';
 import { selectTransport } from '../transport/select-transport';
 import type { TransportName } from '../transport/transport';
@@ -42,13 +42,15 @@ export const EXIT_USAGE = 2;
 /**
  * The one command-line front all three component bins share: flags, configuration (from the nucleus under
  * Greengrass, else `--config`/`--set`), `--check-config`, `--recover`, `--help`, logging; then hands a
- * validated context to the component's main. Returns the exit code.
+ * validated context to the component's main. Returns the exit code. `recoverSteps`: the component's own clean-up
+ * in `--recover`, after the lock file's.
  */
 export async function runComponentCli<K extends ComponentKind>(
   kind: K,
   argv: string[],
   main: (context: ComponentContext<K>) => Promise<number>,
   io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+  recoverSteps: readonly RecoverStep[] = [],
 ): Promise<number> {
   const component = COMPONENTS[kind];
   let options: CliOptions;
@@ -104,7 +106,8 @@ export async function runComponentCli<K extends ComponentKind>(
     }
     if (options.recover) {
       // The configuration says where the lock is; no transport, no state report: the nucleus runs this beside the component.
-      await recoverComponent({ kind, lockPath: LockFile.pathFor(config.current.lock_filename, deviceName), logger });
+      const lockPath = LockFile.pathFor(config.current.lock_filename, deviceName);
+      await recoverComponent({ lockPath, logger, steps: recoverSteps });
       await config.close();
       await greengrass?.connection.close();
       return EXIT_OK;

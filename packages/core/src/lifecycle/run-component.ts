@@ -1,73 +1,96 @@
 import { runComponentCli, EXIT_OK, type CliIo, type ComponentContext } from '../cli/run-component-cli';
-import type { CacheControl } from '../commands/command-router';
 import type { ComponentKind } from '../component-kind';
-import type { InferenceExtras } from '../pipeline/inference-pipeline';
 import { createTransport } from '../transport/create-transport';
-import { ComponentHost, type ComponentPipeline, type HostServices } from './component-host';
+import { ComponentHost, type ComponentParts } from './component-host';
+import type { RecoverStep } from './recover-component';
 
 /** What a component brings; everything else (flags, config, transport, commands, lifecycle) is shared. */
-export interface ComponentDefinition<K extends ComponentKind> {
+export interface ComponentDefinition<K extends ComponentKind> extends ComponentParts<K> {
   kind: K;
-  createPipeline(services: HostServices<K>): ComponentPipeline;
-  createCaches?(context: ComponentContext<K>): Promise<CacheControl | undefined>;
-  /** Keys besides the filter, backoff, QoS and metrics ones that apply without a pipeline restart. */
-  liveKeys?: readonly string[];
-  /** Payload s3 fields, image publishing and caching of published inferences; called after createCaches. */
-  inferenceOptions?(context: ComponentContext<K>): InferenceExtras;
+  /** The component's own clean-up in the Greengrass Recover step (`--recover`), after the lock file's. */
+  recover?: readonly RecoverStep[];
 }
 
 /** Greengrass allows 5 s by default between SIGTERM and SIGKILL: leave room to close connections. */
 const STOP_DEADLINE_MS = 3000;
 
 /**
- * A component's whole life: the CLI front, then host it until SIGTERM or SIGINT, then stop in order.
- * Resolves with the exit code; a failed start has reported ERRORED to Greengrass and returns non-zero.
+ * A component's whole life: the CLI front, then host it until SIGTERM or SIGINT or until it asks to stop (its input
+ * ended), then stop in order. Resolves with the exit code (the one the component asked for, else 0); a failed start
+ * has reported ERRORED to Greengrass and returns non-zero.
  */
 export function runComponent<K extends ComponentKind>(
   definition: ComponentDefinition<K>,
   argv: string[] = process.argv.slice(2),
   io?: CliIo,
 ): Promise<number> {
-  return runComponentCli(definition.kind, argv, (context) => host(definition, context), io);
+  return runComponentCli(
+    definition.kind,
+    argv,
+    (context) => hostComponent(definition, context, nextSignal()),
+    io,
+    definition.recover,
+  );
 }
 
-async function host<K extends ComponentKind>(
+/** Something outside the component that ends it (a signal; a test's stop), and its cancellation if it never came. */
+export interface StopTrigger {
+  received: Promise<string>;
+  cancel(): void;
+}
+
+export interface HostingOptions {
+  /** Called once everything has started (RUNNING reported). */
+  started?: () => void;
+  stopDeadlineMs?: number;
+}
+
+/**
+ * Hosts a component with a validated context until `until` fires or the component requests its stop, then stops
+ * it in order. Resolves with the exit code. (What `runComponent` runs after the CLI front; tests run it in-process.)
+ */
+export async function hostComponent<K extends ComponentKind>(
   definition: ComponentDefinition<K>,
   context: ComponentContext<K>,
+  until: StopTrigger,
+  { started, stopDeadlineMs = STOP_DEADLINE_MS }: HostingOptions = {},
 ): Promise<number> {
   const runtime = context.greengrass?.runtime;
-  const caches = await definition.createCaches?.(context);
-  const componentHost = new ComponentHost({
-    context,
-    transport: createTransport(context),
-    createPipeline: (services) => definition.createPipeline(services),
-    caches,
-    liveKeys: definition.liveKeys,
-    inferenceOptions: definition.inferenceOptions?.(context),
-    ...(runtime ? { reportState: (state: 'RUNNING' | 'ERRORED') => runtime.updateState(state) } : {}),
-  });
-  // Listening from before the start: a SIGTERM during it (the nucleus stopping a slow start, or a pipeline whose
-  // input ends at once) then stops everything in order instead of killing the process and orphaning its children.
-  const signals = nextSignal();
+  // `until` listens from before the start: a SIGTERM during it (the nucleus stopping a slow start) then stops
+  // everything in order instead of killing the process and orphaning its children.
+  let host: ComponentHost<K>;
   try {
-    await componentHost.start();
+    host = await ComponentHost.create(
+      {
+        context,
+        transport: createTransport(context),
+        ...(runtime ? { reportState: (state: 'RUNNING' | 'ERRORED') => runtime.updateState(state) } : {}),
+      },
+      definition,
+    );
+    await host.start();
+    started?.();
   } catch (err) {
-    signals.cancel();
+    until.cancel();
     throw err;
   }
-  const signal = await signals.received;
-  context.logger.info('stopping', { signal });
-  await componentHost.stop(STOP_DEADLINE_MS);
-  return EXIT_OK;
+  const stop = await Promise.race([
+    until.received.then((signal) => ({ reason: signal, exitCode: EXIT_OK })),
+    host.stopRequested,
+  ]);
+  until.cancel();
+  context.logger.info('stopping', { reason: stop.reason, exit_code: stop.exitCode });
+  await host.stop(stopDeadlineMs);
+  return stop.exitCode;
 }
 
-function nextSignal(): { received: Promise<NodeJS.Signals>; cancel(): void } {
+function nextSignal(): StopTrigger {
   let onSignal!: (signal: NodeJS.Signals) => void;
   const cancel = () => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   };
-  const received = new Promise<NodeJS.Signals>((resolve) => {
+  const received = new Promise<string>((resolve) => {
     onSignal = (signal) => {
       cancel();
       resolve(signal);

@@ -22,19 +22,24 @@ export interface InferencePipelineOptions {
   filter: ThresholdFilter;
   metrics: MetricsAccumulator;
   backoff: Backoff;
-  /** The payload's s3 fields (omitted for the serial runner). */
-  s3Fields?: () => InferencePayloadContext['s3'];
-  /** Live `publish_inference_base64_image`: whether the frame goes into the payload (caches get it anyway). */
-  publishImage?: () => boolean;
-  /** Called with every published payload, e.g. to write the caches; failures are the callee's to report. */
-  onPublished?: (payload: InferencePayload, image?: Buffer) => Promise<void>;
+  /** What becomes of a result beyond its payload (linux-runner: image publishing, s3 fields, caching). */
+  output?: InferenceOutput;
   /** Local pub/sub for other components on the device; runs beside the cloud publish, never delays it. */
   publishLocal?: (payload: InferencePayload) => Promise<void>;
   clock?: () => number;
 }
 
-/** What a component adds to the host's inference pipeline: payload s3 fields, image publishing, caching. */
-export type InferenceExtras = Pick<InferencePipelineOptions, 's3Fields' | 'publishImage' | 'onPublished'>;
+/** What a component's features add to every inference: the frame in the payload, the s3 fields, caching. */
+export interface InferenceOutput {
+  /** Whether the component should encode its frame (published, or stored by a cache). */
+  wantsImage(): boolean;
+  /** Whether the frame goes into the payload (caches get it anyway). */
+  publishImage(): boolean;
+  /** The payload's s3 fields. */
+  s3Fields(): InferencePayloadContext['s3'];
+  /** Called with every published payload, e.g. to write the caches; failures are the callee's to report. */
+  published(payload: InferencePayload, image?: Buffer): Promise<void>;
+}
 
 /**
  * The shared path of every inference, the same for both runners: metrics (before any filtering), threshold
@@ -48,6 +53,11 @@ export class InferencePipeline {
 
   get totalInferences(): number {
     return this.total;
+  }
+
+  /** Whether {@link process} wants the frame of a result (to publish or cache it); encoding it costs time. */
+  wantsImage(): boolean {
+    return this.options.output?.wantsImage() ?? false;
   }
 
   /** Restart of the pipeline: the running count starts over (as metrics do). */
@@ -71,12 +81,13 @@ export class InferencePipeline {
       if (isEmptyResult(kept)) return 'empty';
       if (!backoff.next()) return 'skipped';
     }
+    const { output } = this.options;
     const payload = encodeInferencePayload(kept ?? { timing: result.timing }, {
       id: randomUUID(),
       ts: (this.options.clock ?? Date.now)(),
       totalInferences: this.total,
-      ...(image && this.options.publishImage?.() ? { image: image.toString('base64') } : {}),
-      ...(this.options.s3Fields ? { s3: this.options.s3Fields() } : {}),
+      ...(image && output?.publishImage() ? { image: image.toString('base64') } : {}),
+      ...(output ? { s3: output.s3Fields() } : {}),
       ...(request ? { answer: { requestId: request.id } } : {}),
     });
     if (!payload) return 'empty';
@@ -85,7 +96,7 @@ export class InferencePipeline {
     void publisher.publish(topics.inferenceOutput, payload, { fit: dropImageToFit }).then((outcome: PublishResult) => {
       if (outcome !== 'published') return metrics.countFailed();
       metrics.countPublished();
-      return this.options.onPublished?.(payload, image);
+      return output?.published(payload, image);
     });
     return 'queued';
   }

@@ -36,9 +36,12 @@ export interface OnDemandInferenceOptions {
 export class OnDemandInference {
   readonly requests: InferenceRequests;
   private readonly intake: LocalRequestIntake | undefined;
+  /** The mode in effect before the latest configuration change. */
+  private mode: InferenceMode | undefined;
 
   constructor(private readonly options: OnDemandInferenceOptions) {
     const settings = options.settings;
+    this.mode = settings().inference_mode;
     this.requests = new InferenceRequests({
       mode: () => settings().inference_mode ?? 'continuous',
       limit: () => settings().inference_queue_limit ?? 8,
@@ -67,9 +70,10 @@ export class OnDemandInference {
   }
 
   /** After a configuration change: follow a new request topic; leaving triggered mode refuses what waits. */
-  async configurationChanged(previous: TriggerSettings): Promise<void> {
-    const next = this.options.settings();
-    if (previous.inference_mode === 'triggered' && next.inference_mode !== 'triggered') {
+  async configurationChanged(): Promise<void> {
+    const previous = this.mode;
+    this.mode = this.options.settings().inference_mode;
+    if (previous === 'triggered' && this.mode !== 'triggered') {
       this.requests.failPending('NOT_TRIGGERED', 'inference_mode changed to continuous before this request was served');
     }
     await this.follow();

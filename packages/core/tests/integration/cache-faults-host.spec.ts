@@ -10,14 +10,15 @@ import * as path from 'node:path';
 import { IpcEndpoint, startIotCore, type IotCoreStandIn, type TestMqttClient } from '@ei-gg/testbench';
 import { FileCache, MIB } from '../../src/caches/file-cache';
 import { InferenceCaches } from '../../src/caches/inference-caches';
-import { runComponentCli, type ComponentContext } from '../../src/cli/run-component-cli';
+import type { ComponentContext } from '../../src/cli/run-component-cli';
 import { COMPONENTS } from '../../src/component-kind';
 import { readDeviceIdentitySources, uniqueDeviceName } from '../../src/identity/device-name';
 import { deviceTopics } from '../../src/identity/topics';
-import { ComponentHost, type HostServices } from '../../src/lifecycle/component-host';
+import { inferenceOutputFeature } from '../../src/features/inference-output-feature';
+import { runnerFeatures } from '../../src/features/runner-features';
 import { componentAccessControl } from '../../src/recipe/access-control';
 import type { InferenceResult } from '../../src/results/inference-result';
-import { createTransport } from '../../src/transport/create-transport';
+import { startHosted } from '../support/host-harness';
 import { mountSmallTmpfs, type SmallTmpfs } from '../support/small-tmpfs';
 
 const KIND = 'linux-runner' as const;
@@ -66,52 +67,23 @@ afterEach(async () => {
   await fs.rm(tmp, { recursive: true, force: true });
 });
 
-interface Running {
-  services: HostServices<typeof KIND>;
-  logs: string[];
-  stop(): Promise<number>;
-}
-
-/** The component in-process through the real CLI front, its caches built as linux-runner builds them. */
-async function startComponent(
-  openCaches: (context: ComponentContext<typeof KIND>) => Promise<InferenceCaches>,
-): Promise<Running> {
-  const logs: string[] = [];
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let announce!: (services: HostServices<typeof KIND>) => void;
-  const started = new Promise<HostServices<typeof KIND>>((resolve) => (announce = resolve));
-  const exit = runComponentCli(
-    KIND,
-    [],
-    async (context) => {
-      const caches = await openCaches(context);
-      const host = new ComponentHost({
-        context,
-        transport: createTransport(context),
-        createPipeline: () => ({
-          start: async () => undefined,
-          stop: async () => undefined,
-          modelInfo: () => ({ model_name: 'm', model_version: 'v1', model_params: {} }),
-        }),
-        caches,
-        inferenceOptions: { onPublished: (payload, image) => caches.store(payload.id, JSON.stringify(payload), image) },
-        reportState: (state) => context.greengrass!.runtime.updateState(state),
-      });
-      await host.start();
-      announce(host.servicesForTests);
-      await released;
-      await host.stop(2000);
-      caches.close();
-      return 0;
+/** The component in-process through the real CLI front, with linux-runner's output stage over the test's caches. */
+async function startComponent(openCaches: (context: ComponentContext<typeof KIND>) => Promise<InferenceCaches>) {
+  let opened: InferenceCaches | undefined;
+  const c = await startHosted(KIND, {
+    env: { ...endpoint.env },
+    features: async (host) => {
+      const caches = (opened = await openCaches(host.context));
+      const publishImage = () => host.config.current.publish_inference_base64_image;
+      return { ...runnerFeatures(host), output: inferenceOutputFeature(host, { caches, publishImage }) };
     },
-    { stdout: { write: () => true }, stderr: { write: (line: string) => logs.push(line) }, env: { ...endpoint.env } },
-  );
-  const services = await Promise.race([
-    started,
-    exit.then((code) => Promise.reject(new Error(`component exited ${code}: ${logs.join('')}`))),
-  ]);
-  return { services, logs, stop: () => (release(), exit) };
+  });
+  const stop = async () => {
+    const code = await c.stop();
+    opened?.close();
+    return code;
+  };
+  return { ...c, stop };
 }
 
 type Result = Record<string, unknown>;

@@ -12,20 +12,21 @@ import {
   type IotCoreStandIn,
   type TestMqttClient,
 } from '@ei-gg/testbench';
-import { runComponentCli, type ComponentContext } from '../../src/cli/run-component-cli';
+import { runComponentCli } from '../../src/cli/run-component-cli';
 import { COMPONENTS } from '../../src/component-kind';
 import { readDeviceIdentitySources, uniqueDeviceName } from '../../src/identity/device-name';
 import { deviceTopics } from '../../src/identity/topics';
-import { ComponentHost, type ComponentPipeline, type HostServices } from '../../src/lifecycle/component-host';
+import type { ComponentPipeline, HostServices } from '../../src/lifecycle/component-host';
 import { componentAccessControl } from '../../src/recipe/access-control';
 import type { InferenceResult } from '../../src/results/inference-result';
 import { IpcSecretSource } from '../../src/greengrass/greengrass-runtime';
 import { IpcConnection } from '../../src/greengrass/ipc-connection';
 import { readApiKey } from '../../src/secrets/api-key-secret';
-import { createTransport } from '../../src/transport/create-transport';
 import { Publisher } from '../../src/publisher/publisher';
+import { createTransport } from '../../src/transport/create-transport';
 import { Logger } from '../../src/logging/logger';
 import { PRODUCT_VERSION } from '../../src/version';
+import { IDLE_PIPELINE, startHosted } from '../support/host-harness';
 
 const KIND = 'serial-runner' as const;
 const NAME = COMPONENTS[KIND].componentName;
@@ -43,56 +44,20 @@ const result = (score: number): InferenceResult => ({
   timing: { dspMs: 3, classificationMs: 2, anomalyMs: 0 },
 });
 
-interface Running {
-  host: ComponentHost<typeof KIND>;
-  services: HostServices<typeof KIND>;
-  context: ComponentContext<typeof KIND>;
-  logs: string[];
-  stop(): Promise<number>;
-}
-
 let iot: IotCoreStandIn;
 let endpoint: IpcEndpoint;
 let cloud: TestMqttClient;
 
-const TEST_PIPELINE = {
-  start: async () => undefined,
-  stop: async () => undefined,
+const TEST_PIPELINE: ComponentPipeline = {
+  ...IDLE_PIPELINE,
   modelInfo: () => ({ model_name: 'm', model_version: 'v3', model_params: {} }),
 };
 
 /** Runs the component in-process through the real CLI front, until `stop()`. */
-async function startComponent(
+function startComponent(
   createPipeline: (services: HostServices<typeof KIND>) => ComponentPipeline = () => TEST_PIPELINE,
-): Promise<Running> {
-  const logs: string[] = [];
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let announce!: (running: Omit<Running, 'stop' | 'logs'>) => void;
-  const started = new Promise<Omit<Running, 'stop' | 'logs'>>((resolve) => (announce = resolve));
-  const exit = runComponentCli(
-    KIND,
-    [],
-    async (context) => {
-      const host = new ComponentHost({
-        context,
-        transport: createTransport(context),
-        createPipeline,
-        reportState: (state) => context.greengrass!.runtime.updateState(state),
-      });
-      await host.start();
-      announce({ host, services: host.servicesForTests, context });
-      await released;
-      await host.stop(2000);
-      return 0;
-    },
-    { stdout: { write: () => true }, stderr: { write: (line: string) => logs.push(line) }, env: { ...endpoint.env } },
-  );
-  const running = await Promise.race([
-    started,
-    exit.then((code) => Promise.reject(new Error(`component exited ${code}: ${logs.join('')}`))),
-  ]);
-  return { ...running, logs, stop: () => (release(), exit) };
+) {
+  return startHosted(KIND, { createPipeline, env: { ...endpoint.env } });
 }
 
 beforeAll(async () => {

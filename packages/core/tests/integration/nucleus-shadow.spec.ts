@@ -6,12 +6,11 @@
  * the shadow without it; Lite has no shadow operations at all, so shadow_name is refused there, saying why.
  */
 import { IpcEndpoint, waitFor } from '@ei-gg/testbench';
-import { runComponentCli, type ComponentContext } from '../../src/cli/run-component-cli';
+import { runComponentCli } from '../../src/cli/run-component-cli';
 import { COMPONENTS } from '../../src/component-kind';
-import { ComponentHost } from '../../src/lifecycle/component-host';
 import { componentAccessControl } from '../../src/recipe/access-control';
-import { createTransport } from '../../src/transport/create-transport';
 import { PRODUCT_VERSION } from '../../src/version';
+import { startHosted } from '../support/host-harness';
 
 const KIND = 'serial-runner' as const;
 const NAME = COMPONENTS[KIND].componentName;
@@ -23,12 +22,6 @@ const PARAMETERS = {
   lock_filename: '/tmp/ei_gg_shadowtest_lock',
   shadow_name: SHADOW,
 };
-const PIPELINE = {
-  start: async () => undefined,
-  stop: async () => undefined,
-  modelInfo: () => ({ model_name: 'm', model_version: 'v1', model_params: {} }),
-};
-
 let endpoint: IpcEndpoint;
 
 afterEach(async () => {
@@ -46,39 +39,8 @@ async function startEndpoint(nucleus: 'classic' | 'lite'): Promise<void> {
 }
 
 /** The component through the real CLI front until `stop()`; `env` is added to the endpoint's. */
-async function startComponent(env: Record<string, string> = {}) {
-  const logs: string[] = [];
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let announce!: (context: ComponentContext<typeof KIND>) => void;
-  const started = new Promise<ComponentContext<typeof KIND>>((resolve) => (announce = resolve));
-  const exit = runComponentCli(
-    KIND,
-    [],
-    async (context) => {
-      const host = new ComponentHost({
-        context,
-        transport: createTransport(context),
-        createPipeline: () => PIPELINE,
-        reportState: (state) => context.greengrass!.runtime.updateState(state),
-      });
-      await host.start();
-      announce(context);
-      await released;
-      await host.stop(2000);
-      return 0;
-    },
-    {
-      stdout: { write: () => true },
-      stderr: { write: (line: string) => logs.push(line) },
-      env: { ...endpoint.env, ...env },
-    },
-  );
-  const context = await Promise.race([
-    started,
-    exit.then((code) => Promise.reject(new Error(`component exited ${code}: ${logs.join('')}`))),
-  ]);
-  return { context, logs, stop: () => (release(), exit) };
+function startComponent(env: Record<string, string> = {}) {
+  return startHosted(KIND, { env: { ...endpoint.env, ...env } });
 }
 
 /** `--check-config` through the real CLI front: its JSON summary. */

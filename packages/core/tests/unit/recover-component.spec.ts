@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT_OK, EXIT_USAGE, runComponentCli } from '../../src/cli/run-component-cli';
 import { recoverComponent } from '../../src/lifecycle/recover-component';
+import { recoverModelSockets } from '../../src/lifecycle/recover-model-sockets';
 import { Logger } from '../../src/logging/logger';
 import { waitFor } from '@ei-gg/testbench';
 
@@ -81,7 +82,7 @@ describe('recoverComponent: the lock file', () => {
     const pid = await deadPid();
     writeFileSync(lockPath, `${pid}\n`);
     const { logger, lines } = capture();
-    const report = await recoverComponent({ kind: 'serial-runner', lockPath, logger });
+    const report = await recoverComponent({ lockPath, logger });
     expect(existsSync(lockPath)).toBe(false);
     expect(report).toEqual({ removed: [lockPath], stopped: [], kept: [], problems: [] });
     expect(lines).toContainEqual(
@@ -92,9 +93,7 @@ describe('recoverComponent: the lock file', () => {
   it('removes a lock holding no pid, as LockFile would take it over', async () => {
     const lockPath = join(dir, 'lock_garbage');
     writeFileSync(lockPath, 'not a pid');
-    expect((await recoverComponent({ kind: 'linux-service', lockPath, logger: capture().logger })).removed).toEqual([
-      lockPath,
-    ]);
+    expect((await recoverComponent({ lockPath, logger: capture().logger })).removed).toEqual([lockPath]);
   });
 
   it("never removes a live owner's lock", async () => {
@@ -103,7 +102,7 @@ describe('recoverComponent: the lock file', () => {
       const lockPath = join(dir, 'lock_live');
       writeFileSync(lockPath, `${owner.pid}\n`);
       const { logger, lines } = capture();
-      const report = await recoverComponent({ kind: 'serial-runner', lockPath, logger });
+      const report = await recoverComponent({ lockPath, logger });
       expect(readFileSync(lockPath, 'utf8')).toBe(`${owner.pid}\n`);
       expect(report).toMatchObject({ removed: [], kept: [lockPath] });
       expect(lines).toContainEqual(
@@ -117,7 +116,6 @@ describe('recoverComponent: the lock file', () => {
 
   it('is content without a lock file: nothing to do is no problem', async () => {
     const report = await recoverComponent({
-      kind: 'serial-runner',
       lockPath: join(dir, 'no-such-dir', 'lock_x'),
       logger: capture().logger,
     });
@@ -129,11 +127,9 @@ describe('recoverComponent: linux-runner model sockets', () => {
   const recover = (root: string, options: { uid?: number } = {}) => {
     const { logger, lines } = capture();
     return recoverComponent({
-      kind: 'linux-runner',
       lockPath: join(root, 'lock_none'),
       logger,
-      modelSocketRoot: root,
-      ...options,
+      steps: [recoverModelSockets({ root, ...options })],
     }).then((report) => ({ report, lines }));
   };
 

@@ -1,16 +1,18 @@
 import * as path from 'node:path';
-import { FileCache, InferenceCaches, MIB, S3Cache, type ComponentContext } from '@ei-gg/core';
+import { FileCache, InferenceCaches, MIB, S3Cache, type ComponentContext, type ModelInfo } from '@ei-gg/core';
 
 /**
  * The file and S3 caches as configured. S3 goes through the default credential chain (the Token Exchange
  * Service under Greengrass); a custom endpoint (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`: MinIO, moto) gets
  * path-style addressing, which such endpoints need. Uploads that fail are spooled under the work directory.
- * Both are bounded (`cache_file_max_mb`, `cache_s3_spool_max_mb`), oldest pairs evicted first.
+ * Both are bounded (`cache_file_max_mb`, `cache_s3_spool_max_mb`), oldest pairs evicted first. The S3 folder is the
+ * running model's (`model`), `<model_name>_v<version>`.
  */
 export async function openCaches(
   context: ComponentContext<'linux-runner'>,
   workDir: string,
-): Promise<{ caches: InferenceCaches; s3?: S3Cache }> {
+  model: () => ModelInfo | undefined,
+): Promise<InferenceCaches> {
   const config = context.config.current;
   const logger = context.logger.child({ part: 'caches' });
   const local = config.enable_cache_to_file
@@ -32,5 +34,10 @@ export async function openCaches(
     });
     await s3.start();
   }
-  return { caches: new InferenceCaches({ local, s3, logger }), s3 };
+  // model_version is `v<deploy version>`: the folder is modelKeyPrefix's `<model_name>_v<deploy version>`.
+  const keyPrefix = () => {
+    const info = model();
+    return info && `${info.model_name}_${info.model_version}`;
+  };
+  return new InferenceCaches({ local, s3, logger, keyPrefix });
 }

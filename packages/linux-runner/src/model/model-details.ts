@@ -1,4 +1,4 @@
-import { modelKeyPrefix, type ModelInfo } from '@ei-gg/core';
+import type { ModelInfo } from '@ei-gg/core';
 import type { ModelInformation } from 'edge-impulse-linux';
 
 /** `get_model_info`: the model's name and version from its hello, and its parameters as the model reports them. */
@@ -17,9 +17,4 @@ export function modelInfoFromHello(info: ModelInformation, modelFile: string): M
       model_file: modelFile,
     },
   };
-}
-
-/** The S3 cache folder of this model version, `<model_name>_v<deploy version>`. */
-export function s3PrefixOf(info: ModelInformation): string {
-  return modelKeyPrefix(info.project.name, info.project.deploy_version);
 }

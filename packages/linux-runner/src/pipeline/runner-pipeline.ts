@@ -1,34 +1,35 @@
 import {
   backoffDelay,
-  fromLinuxRunnerResponse,
+  EXIT_FAILURE,
+  EXIT_OK,
   type ComponentPipeline,
   type HostServices,
   type InferenceRequest,
   type ModelInfo,
 } from '@ei-gg/core';
-import { ImageClassifier } from 'edge-impulse-linux';
+import { ImageClassifier, type LinuxImpulseRunner } from 'edge-impulse-linux';
 import { LinuxRunnerError } from '../errors';
 import { openInput, type ModelInput } from '../input/open-input';
 import type { AudioWindow, Frame, InputSource } from '../input/input-source';
-import { modelInfoFromHello, s3PrefixOf } from '../model/model-details';
+import { modelInfoFromHello } from '../model/model-details';
 import { ModelSession } from '../model/model-session';
-import type { RunnerShared } from '../runner-shared';
+import { fromLinuxRunnerResponse } from './from-linux-runner';
 
 export interface RunnerPipelineOptions {
   /** Where the model file comes from (the local file, or a download). */
   resolveModelFile: (services: HostServices<'linux-runner'>) => Promise<string>;
-  /** The input ended (or failed) and no `wait_for_restart` is configured: the component should exit. */
-  onInputEnded: (failure?: Error) => void;
   /** First model restart delay after a crash; doubles per failed attempt up to `sleep_time_sec`. */
   restartBaseMs: number;
+  /** The component's one LinuxImpulseRunner (see oneImpulseRunner). */
+  impulseRunner: (modelFile: string) => LinuxImpulseRunner;
 }
 
 /**
  * The linux-runner's pipeline: starts the model, opens the input that fits its sensor, and classifies one
- * item at a time into the shared inference pipeline (metrics, filter, backoff, payload, caches). A model
- * process that dies is restarted with back-off, each attempt reported on the command output topic; the
- * input is kept, so a directory or video continues where it was. When the input ends the component exits,
- * or with `ei_shutdown_behavior: wait_for_restart` waits for a `restart` command. In triggered mode the model and
+ * item at a time into the shared inference pipeline (metrics, filter, backoff, payload, caches), handing it the
+ * result and, when it wants one, the frame. A model process that dies is restarted with back-off, each attempt
+ * reported on the command output topic; the input is kept, so a directory or video continues where it was. When the
+ * input ends the component asks the host to stop (non-zero exit when the input failed), or with `ei_shutdown_behavior: wait_for_restart` waits for a `restart` command. In triggered mode the model and
  * input stay open but an item is taken and classified only per request (the camera's newest frame, the next
  * image or video frame); a request that cannot be served is answered with an error.
  */
@@ -44,7 +45,6 @@ export class RunnerPipeline implements ComponentPipeline {
 
   constructor(
     private readonly services: HostServices<'linux-runner'>,
-    private readonly shared: RunnerShared,
     private readonly options: RunnerPipelineOptions,
   ) {}
 
@@ -84,11 +84,10 @@ export class RunnerPipeline implements ComponentPipeline {
   private async openSession(modelFile: string): Promise<ModelSession> {
     const session = await ModelSession.open(
       modelFile,
-      this.shared.impulseRunner(modelFile),
+      this.options.impulseRunner(modelFile),
       this.services.context.logger,
     );
     this.model = modelInfoFromHello(session.info, modelFile);
-    this.shared.setModel({ info: this.model, s3Prefix: s3PrefixOf(session.info) });
     return session;
   }
 
@@ -162,9 +161,7 @@ export class RunnerPipeline implements ComponentPipeline {
       return;
     }
     const result = fromLinuxRunnerResponse(await session.classify(resized.features));
-    const jpeg = this.shared.wantsImage(this.services.context)
-      ? await resized.img.jpeg({ quality: 90 }).toBuffer()
-      : undefined;
+    const jpeg = this.services.inference.wantsImage() ? await resized.img.jpeg({ quality: 90 }).toBuffer() : undefined;
     await this.services.inference.process(result, jpeg, request);
   }
 
@@ -216,7 +213,7 @@ export class RunnerPipeline implements ComponentPipeline {
         ts: Date.now(),
       },
     });
-    if (!waiting) this.options.onInputEnded(failure);
+    if (!waiting) this.services.requestStop(`input ${source.description} ended`, failure ? EXIT_FAILURE : EXIT_OK);
   }
 
   /** Logs a problem and tells the cloud on the command output topic. */

@@ -1,5 +1,4 @@
-import { BoundingBox, InferenceResult, TrackedObject } from './inference-result';
-import { ModelOutputError } from './model-output-error';
+import { ModelOutputError, type BoundingBox, type InferenceResult, type TrackedObject } from '@ei-gg/core';
 
 /**
  * Converts what `LinuxImpulseRunner.classify()` of edge-impulse-linux 1.25.2 resolves with

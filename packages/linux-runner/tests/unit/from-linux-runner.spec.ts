@@ -1,8 +1,6 @@
 import type { RunnerClassifyResponseSuccess } from 'edge-impulse-linux/build/library/classifier/linux-impulse-runner-types';
-import { EiGgError } from '../../src/errors';
-import { fromLinuxRunnerResponse } from '../../src/results/from-linux-runner';
-import { InferenceResult } from '../../src/results/inference-result';
-import { ModelOutputError } from '../../src/results/model-output-error';
+import { EiGgError, ModelOutputError, type InferenceResult } from '@ei-gg/core';
+import { fromLinuxRunnerResponse } from '../../src/pipeline/from-linux-runner';
 
 // Fixtures are typed with edge-impulse-linux's own response type, so they cannot drift from what classify() returns.
 const timing = { dsp: 2, classification: 11, anomaly: 0 };
