@@ -3,7 +3,7 @@
  * ComponentHost with the stdout transport writing into the test. Only the inference step is made to fail, once.
  */
 import { PassThrough, Writable } from 'node:stream';
-import { ComponentHost, StdoutTransport, runComponentCli } from '@ei-gg/core';
+import { ComponentHost, StdoutTransport, runComponentCli, runnerFeatures } from '@ei-gg/core';
 import { FIRMWARE_RESULT_BLOCKS, McuEmulator, waitFor } from '@ei-gg/testbench';
 import { SerialBoardPipeline } from '../src';
 
@@ -43,25 +43,30 @@ it('a result whose publish fails is logged and counted; the results after it are
         .flatMap((setting) => ['--set', setting]),
     ],
     async (context) => {
-      const host = new ComponentHost({
-        context,
-        transport: new StdoutTransport({
-          commandTopic: context.topics.commandInput,
-          logger: context.logger,
-          output,
-          input: new PassThrough(),
-        }),
-        createPipeline: (services) => {
-          // The second result fails where a publish would: inside the shared inference pipeline.
-          const process = services.inference.process.bind(services.inference);
-          services.inference.process = async (result, image, request) => {
-            if (++processed === 2) throw new Error('publish refused by the test');
-            return process(result, image, request);
-          };
-          pipeline = new SerialBoardPipeline(services);
-          return pipeline;
+      const host = await ComponentHost.create(
+        {
+          context,
+          transport: new StdoutTransport({
+            commandTopic: context.topics.commandInput,
+            logger: context.logger,
+            output,
+            input: new PassThrough(),
+          }),
         },
-      });
+        {
+          features: runnerFeatures,
+          createPipeline: (services) => {
+            // The second result fails where a publish would: inside the shared inference pipeline.
+            const process = services.inference.process.bind(services.inference);
+            services.inference.process = async (result, image, request) => {
+              if (++processed === 2) throw new Error('publish refused by the test');
+              return process(result, image, request);
+            };
+            pipeline = new SerialBoardPipeline(services);
+            return pipeline;
+          },
+        },
+      );
       await host.start();
       announce();
       await released;
