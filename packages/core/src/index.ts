@@ -88,3 +88,9 @@ export * from './timing/with-timeout';
 export * from './lifecycle/component-status';
 export * from './lifecycle/component-host';
 export * from './lifecycle/run-component';
+
+// Child processes
+export * from './process/process-exit';
+export * from './process/process-start-error';
+export * from './process/output-tail';
+export * from './process/supervised-process';
