@@ -97,3 +97,9 @@ export * from './features/shadow-feature';
 export * from './features/metrics-timer-feature';
 export * from './features/inference-output-feature';
 export * from './features/runner-features';
+
+// Child processes
+export * from './process/process-exit';
+export * from './process/process-start-error';
+export * from './process/output-tail';
+export * from './process/supervised-process';

@@ -16,4 +16,3 @@ export * from './input/image-directory-source';
 export * from './input/jpeg-stream-splitter';
 export * from './input/audio-windower';
 export * from './input/pull-queue';
-export * from './process/supervised-child';

@@ -8,7 +8,5 @@ export * from './client-replies';
 export * from './sensors/camera-conflict';
 export * from './sensors/find-sensors';
 export * from './supervisor/client-supervisor';
-export * from './supervisor/output-tail';
-export * from './supervisor/process-group';
 export * from './linux-service-pipeline';
 export * from './linux-service-component';

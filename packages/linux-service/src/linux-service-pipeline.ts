@@ -13,8 +13,12 @@ import { ClientHome } from './client/client-home';
 import { clientExitedReply, clientRestartedReply } from './client-replies';
 import { assertCameraFree } from './sensors/camera-conflict';
 import { findSensors, type SensorPaths } from './sensors/find-sensors';
-import { ClientSupervisor, DEFAULT_SUPERVISOR_TIMINGS, type SupervisorTimings } from './supervisor/client-supervisor';
-import type { GroupLaunch } from './supervisor/process-group';
+import {
+  ClientSupervisor,
+  DEFAULT_SUPERVISOR_TIMINGS,
+  type ClientLaunch,
+  type SupervisorTimings,
+} from './supervisor/client-supervisor';
 
 export interface LinuxServiceOptions {
   /** The client's entry script, run with this Node.js (default: the bundled edge-impulse-linux client). */
@@ -56,7 +60,7 @@ export class LinuxServicePipeline implements ComponentPipeline {
     assertCameraFree(plan.cameraDevices, context.deviceName);
     const apiKey = await this.readKey(current);
     this.home.prepare();
-    const launch: GroupLaunch = {
+    const launch: ClientLaunch = {
       command: process.execPath,
       args: ['--require', CLIENT_BOOTSTRAP, this.entry, ...plan.args],
       env: clientEnvironment(context.env, this.home, context.deviceName),

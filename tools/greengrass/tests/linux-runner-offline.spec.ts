@@ -7,12 +7,11 @@
  * runs the recipe's recover step, which removes them, and starts run again; Nucleus Lite (systemd) starts run
  * again without a recover step, and the new instance takes the dead one's lock over.
  */
-import { COMPONENTS, LockFile } from '@ei-gg/core';
+import { COMPONENTS, LockFile, type ProcessExit } from '@ei-gg/core';
 import { once } from 'node:events';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import type { StepExit } from '../src/recipe-runner/lifecycle-process';
 import type { RecoverResult } from '../src/recipe-runner/recipe-runner';
 import { writeDemoModelExecutable } from './support/demo-model';
 import { NUCLEI, OfflineDevice, THING } from './support/offline-device';
@@ -104,7 +103,7 @@ describe.each(NUCLEI)('on the %s nucleus', (nucleus) => {
         const socket = modelSocketOf(pid);
         // What the nucleus finds when Run has died, before Recover runs.
         const leftBehind = new Promise((resolve) => {
-          device.runner.once('errored', (exit: StepExit) =>
+          device.runner.once('errored', (exit: ProcessExit) =>
             resolve({ exit, lock: readFileSync(lockPath, 'utf8'), socket: lstatSync(socket).isSocket() }),
           );
         });

@@ -9,6 +9,7 @@ import { eventstream_rpc, greengrasscoreipc, io } from 'aws-iot-device-sdk-v2';
 import { TransportError, type ErrorContext } from '../errors';
 import { Logger } from '../logging/logger';
 import type { ConnectionState } from '../transport/transport';
+import { withTimeout } from '../timing/with-timeout';
 
 export type IpcClient = greengrasscoreipc.Client;
 type Payload = NonNullable<greengrasscoreipc.model.MQTTMessage['payload']>;
@@ -463,12 +464,4 @@ export function payloadBuffer(payload: Payload | undefined): Buffer {
   if (typeof payload === 'string') return Buffer.from(payload);
   if (payload instanceof ArrayBuffer) return Buffer.from(payload);
   return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-}
-
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, timeoutError: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError()), timeoutMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
-import type { Logger } from '@ei-gg/core';
+import { describeExit, ProcessStartError, SupervisedProcess, type Logger, type ProcessExit } from '@ei-gg/core';
 import { LinuxRunnerError } from '../errors';
-import { describeExit, SupervisedChild, type ChildExit } from '../process/supervised-child';
 import type { InputSource } from './input-source';
 import { PullQueue } from './pull-queue';
 
@@ -31,7 +30,7 @@ export class GstreamerSource<T> implements InputSource<T> {
   private stopping = false;
 
   private constructor(
-    private readonly child: SupervisedChild,
+    private readonly child: SupervisedProcess,
     private readonly queue: PullQueue<T>,
     readonly description: string,
   ) {}
@@ -40,13 +39,14 @@ export class GstreamerSource<T> implements InputSource<T> {
     const { elements, description, keep, decoder, logger } = options;
     const args = ['-q', ...elements, '!', 'fdsink', 'fd=1', 'sync=false'];
     logger.info('starting GStreamer', { input: description, pipeline: args.join(' ') });
-    const child = await SupervisedChild.spawn('gst-launch-1.0', args, {
-      name: 'gstreamer',
-      logger,
+    const log = logger.child({ part: 'gstreamer' });
+    const child = await SupervisedProcess.start('gst-launch-1.0', args, {
+      name: 'gst-launch-1.0',
       stdout: 'data',
-    }).catch((err: NodeJS.ErrnoException) => {
+      onLine: (_stream, line) => log.debug(line),
+    }).catch((err: Error) => {
       const hint =
-        err.code === 'ENOENT'
+        err instanceof ProcessStartError && err.errno === 'ENOENT'
           ? ': gst-launch-1.0 not found (Debian packages gstreamer1.0-tools, -plugins-base, -plugins-good)'
           : `: ${err.message}`;
       throw new LinuxRunnerError('INPUT_FAILED', `cannot start GStreamer for ${description}${hint}`, {
@@ -73,14 +73,14 @@ export class GstreamerSource<T> implements InputSource<T> {
     await this.child.stop(STOP_GRACE_MS);
   }
 
-  private ended(exit: ChildExit): void {
+  private ended(exit: ProcessExit): void {
     if (this.stopping || exit.code === 0) return this.queue.end();
     this.queue.end(gstreamerError(exit, this.child.output(), this.description));
   }
 }
 
 /** The useful part of gst-launch's error output, with the cases users hit named plainly. */
-export function gstreamerError(exit: ChildExit, output: string, description: string): LinuxRunnerError {
+export function gstreamerError(exit: ProcessExit, output: string, description: string): LinuxRunnerError {
   const context = { input: description, exit, output };
   const busy = /Device '([^']+)' is busy/.exec(output);
   if (busy) {

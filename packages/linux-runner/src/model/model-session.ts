@@ -1,9 +1,16 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { MODEL_SOCKET_DIR_PREFIX, MODEL_SOCKET_NAME, modelSocketRoot, type Logger } from '@ei-gg/core';
+import {
+  describeExit,
+  MODEL_SOCKET_DIR_PREFIX,
+  MODEL_SOCKET_NAME,
+  modelSocketRoot,
+  SupervisedProcess,
+  type Logger,
+  type ProcessExit,
+} from '@ei-gg/core';
 import type { LinuxImpulseRunner, ModelInformation } from 'edge-impulse-linux';
 import { LinuxRunnerError } from '../errors';
-import { describeExit, SupervisedChild, type ChildExit } from '../process/supervised-child';
 
 export type ClassifyResponse = Awaited<ReturnType<LinuxImpulseRunner['classify']>>;
 
@@ -22,7 +29,7 @@ const REQUEST_TIMEOUT_MS = 60_000;
  */
 export class ModelSession {
   private constructor(
-    private readonly child: SupervisedChild,
+    private readonly child: SupervisedProcess,
     private readonly runner: LinuxImpulseRunner,
     private readonly socketDir: string,
     readonly modelFile: string,
@@ -34,16 +41,19 @@ export class ModelSession {
     // RAM-backed when available, as edge-impulse-linux does (no SD card wear).
     const socketDir = await fs.mkdtemp(path.join(modelSocketRoot(), MODEL_SOCKET_DIR_PREFIX));
     const socketPath = path.join(socketDir, MODEL_SOCKET_NAME);
-    let child: SupervisedChild | undefined;
+    let child: SupervisedProcess | undefined;
     try {
-      child = await SupervisedChild.spawn(modelFile, [socketPath], { name: 'model', logger, stdout: 'log' }).catch(
-        (err: Error) => {
-          throw new LinuxRunnerError('MODEL_START_FAILED', `cannot run model ${modelFile}: ${err.message}`, {
-            context: { modelFile },
-            cause: err,
-          });
-        },
-      );
+      const log = logger.child({ part: 'model' });
+      child = await SupervisedProcess.start(modelFile, [socketPath], {
+        name: 'the model',
+        stdout: 'output',
+        onLine: (_stream, line) => log.debug(line),
+      }).catch((err: Error) => {
+        throw new LinuxRunnerError('MODEL_START_FAILED', `cannot run model ${modelFile}: ${err.message}`, {
+          context: { modelFile },
+          cause: err,
+        });
+      });
       await untilExit(child, waitForFile(socketPath, SOCKET_WAIT_MS, child), modelFile, 'opening its socket');
       const info = await untilExit(child, runner.init(socketPath), modelFile, 'answering hello');
       logger.info('model started', {
@@ -64,7 +74,7 @@ export class ModelSession {
     }
   }
 
-  get exited(): Promise<ChildExit> {
+  get exited(): Promise<ProcessExit> {
     return this.child.exited;
   }
 
@@ -112,7 +122,7 @@ export class ModelSession {
  * per request, so it must not chain onto `child.exited` (pending for the model's whole life): each `.then()`
  * there stayed attached until the model exited, with the request's answer, about 1.3 KB per inference.
  */
-function untilExit<T>(child: SupervisedChild, work: Promise<T>, modelFile: string, doing: string): Promise<T> {
+function untilExit<T>(child: SupervisedProcess, work: Promise<T>, modelFile: string, doing: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const unsubscribe = child.onExit((exit) => {
       reject(
@@ -135,7 +145,7 @@ function untilExit<T>(child: SupervisedChild, work: Promise<T>, modelFile: strin
   });
 }
 
-async function waitForFile(file: string, timeoutMs: number, child: SupervisedChild): Promise<void> {
+async function waitForFile(file: string, timeoutMs: number, child: SupervisedProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(file) && child.running) {
     if (Date.now() > deadline) throw new Error(`no socket at ${file} after ${timeoutMs} ms`);

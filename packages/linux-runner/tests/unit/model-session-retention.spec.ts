@@ -6,7 +6,6 @@ import { runInNewContext } from 'node:vm';
 import { Logger } from '@ei-gg/core';
 import { LinuxImpulseRunner } from 'edge-impulse-linux';
 import { ModelSession } from '../../src/model/model-session';
-import { SupervisedChild, type ChildExit } from '../../src/process/supervised-child';
 import { FIXTURE_MODEL, FIXTURE_MODEL_ENV, fixtureEnv, type FixtureSpec } from '../support/fixture-model';
 
 // What a long-running model session keeps per request. A full GC, not time: a WeakRef target that is still
@@ -86,32 +85,4 @@ it('a model that exits while classifying still fails the request with MODEL_EXIT
     message: expect.stringContaining('code 1'),
   });
   expect(session.running).toBe(false);
-});
-
-describe('SupervisedChild.onExit', () => {
-  it('calls each subscribed listener once with the exit; an unsubscribed one never', async () => {
-    const child = await SupervisedChild.spawn(process.execPath, ['-e', 'setTimeout(() => undefined, 30000)'], {
-      name: 'sleeper',
-      logger,
-      stdout: 'log',
-    });
-    const calls: Array<[string, ChildExit]> = [];
-    child.onExit((exit) => calls.push(['kept', exit]));
-    const unsubscribe = child.onExit((exit) => calls.push(['dropped', exit]));
-    for (let i = 0; i < 1000; i++) child.onExit(() => calls.push(['churn', { code: 0, signal: null }]))();
-    unsubscribe();
-    await child.stop(5000, 'SIGTERM');
-    expect(calls).toEqual([['kept', { code: null, signal: 'SIGTERM' }]]);
-  });
-
-  it('after the exit: calls a new listener in a microtask, unless it unsubscribes first', async () => {
-    const child = await SupervisedChild.spawn(process.execPath, ['-e', ''], { name: 'quick', logger, stdout: 'log' });
-    await child.exited;
-    const calls: ChildExit[] = [];
-    child.onExit((exit) => calls.push(exit));
-    child.onExit((exit) => calls.push(exit))();
-    expect(calls).toEqual([]);
-    await Promise.resolve();
-    expect(calls).toEqual([{ code: 0, signal: null }]);
-  });
 });

@@ -1,6 +1,13 @@
-import { backoffDelay } from '@ei-gg/core';
-import { OutputTail } from './output-tail';
-import { ProcessGroup, type GroupExit, type GroupLaunch } from './process-group';
+import { backoffDelay, ProcessStartError, SupervisedProcess, type ProcessExit } from '@ei-gg/core';
+import { LinuxServiceError } from '../errors';
+
+/** What to run: the client's argv goes to exec as is (no shell); its key comes in a file, never in argv. */
+export interface ClientLaunch {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
 
 export interface SupervisorTimings {
   /** First restart delay; doubles per consecutive short run up to the cap. */
@@ -10,6 +17,9 @@ export interface SupervisorTimings {
   /** A run at least this long counts as healthy: the next restart starts at the base delay again. */
   stableRunMs: number;
 }
+
+/** How many of its last output lines an exit report carries. */
+const OUTPUT_LINES = 10;
 
 export const DEFAULT_SUPERVISOR_TIMINGS: SupervisorTimings = {
   restartBaseMs: 500,
@@ -23,7 +33,7 @@ export interface ClientStart {
   restarts: number;
 }
 
-export interface ClientExit extends GroupExit {
+export interface ClientExit extends ProcessExit {
   pid: number;
   /** "exited with code 1" or "killed by SIGSEGV", and the last thing it said. */
   reason: string;
@@ -35,7 +45,7 @@ export interface ClientExit extends GroupExit {
 
 export interface SupervisorHooks {
   /** Before each start: what to run (fresh key file, current arguments). */
-  prepare(): GroupLaunch;
+  prepare(): ClientLaunch;
   started(start: ClientStart): void;
   exited(exit: ClientExit): void;
   /** One complete output line, for the log. */
@@ -52,7 +62,7 @@ export interface SupervisorHooks {
  * whole process group and cancels any pending restart.
  */
 export class ClientSupervisor {
-  private group: ProcessGroup | undefined;
+  private client: SupervisedProcess | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private attempt = 0;
@@ -64,7 +74,7 @@ export class ClientSupervisor {
   ) {}
 
   get pid(): number | undefined {
-    return this.group?.running ? this.group.pid : undefined;
+    return this.client?.running ? this.client.pid : undefined;
   }
 
   get restartCount(): number {
@@ -81,35 +91,47 @@ export class ClientSupervisor {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    await this.group?.stop('SIGINT', this.timings.stopGraceMs);
-    this.group = undefined;
+    // SIGINT is the client's own stop: it ends GStreamer and removes its frame directory.
+    await this.client?.stop(this.timings.stopGraceMs, 'SIGINT');
+    this.client = undefined;
   }
 
   private async launch(): Promise<void> {
-    const tail = new OutputTail();
-    const group = await ProcessGroup.start(this.hooks.prepare(), (stream, chunk) => {
-      for (const line of tail.push(stream, chunk)) this.hooks.line(stream, line);
+    const { command, args, env, cwd } = this.hooks.prepare();
+    const client = await SupervisedProcess.start(command, args, {
+      name: 'the Edge Impulse Linux client',
+      env,
+      cwd,
+      // Its own process group: stopping it also ends the gst-launch (through a shell) and sox/arecord it started.
+      group: true,
+      stdout: 'output',
+      tailLines: OUTPUT_LINES,
+      onLine: (stream, line) => this.hooks.line(stream, line),
+    }).catch((err: Error) => {
+      throw err instanceof ProcessStartError
+        ? new LinuxServiceError('LINUX_SERVICE_SPAWN_FAILED', err.message, { context: err.context, cause: err })
+        : err;
     });
     if (this.stopping) {
-      // stop() came while this restart was spawning: it found no group to end, so end this one here.
-      await group.stop('SIGINT', this.timings.stopGraceMs);
+      // stop() came while this restart was spawning: it found no client to end, so end this one here.
+      await client.stop(this.timings.stopGraceMs, 'SIGINT');
       return;
     }
     const startedAt = Date.now();
-    this.group = group;
-    void group.exited.then((exit) => this.onExit(group, exit, tail, Date.now() - startedAt));
-    this.hooks.started({ pid: group.pid, restarts: this.restarts });
+    this.client = client;
+    void client.exited.then((exit) => this.onExit(client, exit, Date.now() - startedAt));
+    this.hooks.started({ pid: client.pid, restarts: this.restarts });
   }
 
-  private onExit(group: ProcessGroup, exit: GroupExit, tail: OutputTail, uptimeMs: number): void {
-    if (this.stopping || this.group !== group) return;
-    this.group = undefined;
+  private onExit(client: SupervisedProcess, exit: ProcessExit, uptimeMs: number): void {
+    if (this.stopping || this.client !== client) return;
+    this.client = undefined;
     if (uptimeMs >= this.timings.stableRunMs) this.attempt = 0;
-    const restartInMs = Math.round(backoffDelay(this.attempt++, this.timings.restartBaseMs, this.hooks.restartCapMs()));
-    const output = tail.snapshot().map((line) => this.hooks.redact(line));
+    const restartInMs = this.nextRestartDelay();
+    const output = client.outputLines().map((line) => this.hooks.redact(line));
     const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
     const reason = output.length ? `${how}: ${output[output.length - 1]}` : how;
-    this.hooks.exited({ ...exit, pid: group.pid, reason, output, uptimeMs, restartInMs });
+    this.hooks.exited({ ...exit, pid: client.pid, reason, output, uptimeMs, restartInMs });
     this.restartTimer = setTimeout(() => void this.restart(), restartInMs);
   }
 
@@ -121,12 +143,14 @@ export class ClientSupervisor {
       await this.launch();
     } catch (err) {
       // Not startable right now (e.g. out of processes): report it like an exit and try again later.
-      const restartInMs = Math.round(
-        backoffDelay(this.attempt++, this.timings.restartBaseMs, this.hooks.restartCapMs()),
-      );
+      const restartInMs = this.nextRestartDelay();
       const reason = `could not start: ${(err as Error).message}`;
       this.hooks.exited({ pid: 0, code: null, signal: null, reason, output: [], uptimeMs: 0, restartInMs });
       this.restartTimer = setTimeout(() => void this.restart(), restartInMs);
     }
+  }
+
+  private nextRestartDelay(): number {
+    return Math.round(backoffDelay(this.attempt++, this.timings.restartBaseMs, this.hooks.restartCapMs()));
   }
 }

@@ -3,6 +3,8 @@ import { once } from 'events';
 import { createServer, connect } from 'net';
 import { setTimeout as sleep } from 'timers/promises';
 
+// The same ProcessExit and process-group stop as @ei-gg/core's SupervisedProcess, kept here because core
+// dev-depends on the testbench (which therefore cannot depend on core).
 export interface ProcessExit {
   code: number | null;
   signal: NodeJS.Signals | null;

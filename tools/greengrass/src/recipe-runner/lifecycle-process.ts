@@ -1,15 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-
-export interface StepExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+import type { ProcessExit } from '@ei-gg/core';
 
 /** A lifecycle script running in its own process group, as the nucleus runs them. */
 export class LifecycleProcess {
   private text = '';
-  readonly exited: Promise<StepExit>;
+  readonly exited: Promise<ProcessExit>;
 
   private constructor(private readonly child: ChildProcess) {
     const append = (chunk: Buffer) => (this.text = (this.text + chunk.toString('utf8')).slice(-256 * 1024));
@@ -42,7 +38,7 @@ export class LifecycleProcess {
   }
 
   /** SIGTERM to the group, as the nucleus stops a component; SIGKILL after `graceMs`. */
-  async stop(graceMs = 5000): Promise<StepExit> {
+  async stop(graceMs = 5000): Promise<ProcessExit> {
     this.signal('SIGTERM');
     const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     const exit = await this.exited;

@@ -1,3 +1,4 @@
+import type { ProcessExit } from '@ei-gg/core';
 import { IpcEndpoint, type IotCoreBridge, type SecretsOption } from '@ei-gg/testbench';
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -7,7 +8,7 @@ import { parse } from 'yaml';
 import { localArchitecture } from '../packaging/architectures';
 import type { Recipe } from '../recipe/recipe-types';
 import { LITE_RECIPE_LIMIT_BYTES } from '../recipe/validate-recipe';
-import { LifecycleProcess, type StepExit } from './lifecycle-process';
+import { LifecycleProcess } from './lifecycle-process';
 import { mergeConfiguration } from './merge-configuration';
 import {
   defaultConfiguration,
@@ -65,13 +66,13 @@ export interface RecoverResult {
   wallMs: number;
   output: string;
   /** 'timeout': still running after its Timeout; the nucleus then goes on and stops it, and so does the runner. */
-  exit: StepExit | 'timeout';
+  exit: ProcessExit | 'timeout';
 }
 
 /** The install step failed until the component was BROKEN: the deployment fails. */
 export class InstallFailed extends Error {
   constructor(
-    readonly attempts: Array<{ exit: StepExit | 'timeout'; output: string }>,
+    readonly attempts: Array<{ exit: ProcessExit | 'timeout'; output: string }>,
     nucleus: NucleusKind,
   ) {
     const last = attempts.at(-1);
@@ -87,13 +88,13 @@ export interface RecipeRunnerEvents {
    * A step exited with an error (non-zero, or a signal the nucleus did not send; for Nucleus Lite, systemd's
    * clean signals SIGTERM, SIGINT, SIGHUP and SIGPIPE are no error): ERRORED, and it will be retried.
    */
-  errored: [exit: StepExit, step: StepName];
+  errored: [exit: ProcessExit, step: StepName];
   /** The classic nucleus ran recover (after an errored install or run, before retrying it). */
   recovered: [result: RecoverResult];
   /** Run started again after an error. */
   restarted: [run: LifecycleProcess];
   /** The step failed once too often (see restart-policy.ts): BROKEN, nothing more runs until a new deployment. */
-  broken: [exit: StepExit, step: StepName];
+  broken: [exit: ProcessExit, step: StepName];
 }
 
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -285,14 +286,14 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
   }
 
   /** Runs any script in the steps' sandbox and environment (e.g. to check what a step can see). */
-  async exec(script: string): Promise<{ exit: StepExit; output: string }> {
+  async exec(script: string): Promise<{ exit: ProcessExit; output: string }> {
     const process = await this.spawnStep({ script, setenv: {} }, 'run');
     const exit = await process.exited;
     return { exit, output: process.output };
   }
 
   /** Stops run (and a recovery or restart under way, which then restarts nothing). */
-  async stop(graceMs?: number): Promise<StepExit | undefined> {
+  async stop(graceMs?: number): Promise<ProcessExit | undefined> {
     this.stopping = true;
     this.wakeUp?.();
     if (this.recovering?.running) await this.recovering.stop(graceMs);
@@ -322,7 +323,7 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
   }
 
   /** ERRORED: retry (the classic nucleus runs recover first; Lite waits RestartSec), or BROKEN. */
-  private async afterRunFailed(exit: StepExit): Promise<void> {
+  private async afterRunFailed(exit: ProcessExit): Promise<void> {
     if (this.policies.run.failed(Date.now()) === 'broken') {
       this.emit('broken', exit, 'run');
       return;
@@ -339,7 +340,7 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
   }
 
   /** Whether the nucleus takes this exit as an error (Lite: systemd's Restart=on-failure). */
-  private isFailure(exit: StepExit): boolean {
+  private isFailure(exit: ProcessExit): boolean {
     if (exit.code === 0) return false;
     return !(this.nucleus === 'lite' && exit.signal !== null && CLEAN_SIGNALS.includes(exit.signal));
   }
@@ -348,7 +349,7 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
     process: LifecycleProcess,
     step: SelectedStep,
     name: StepName,
-  ): Promise<StepExit | 'timeout'> {
+  ): Promise<ProcessExit | 'timeout'> {
     const seconds = step.timeoutSeconds ?? DEFAULT_TIMEOUT_S[this.nucleus][name];
     if (seconds === undefined) return process.exited;
     let timer: NodeJS.Timeout | undefined;
@@ -397,7 +398,7 @@ const artifactFileName = (uri: string): string => basename(new URL(uri).pathname
 const unarchivedPath = (decompressedPath: string, fileName: string): string =>
   join(decompressedPath, fileName.replace(/\.zip$/i, ''));
 
-function describeExit(exit: StepExit | 'timeout' | undefined): string {
+function describeExit(exit: ProcessExit | 'timeout' | undefined): string {
   if (exit === undefined) return 'no attempt';
   if (exit === 'timeout') return 'timed out';
   return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
