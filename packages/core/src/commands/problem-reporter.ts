@@ -65,6 +65,6 @@ export class ProblemReporter {
 }
 
 function stringCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && code ? code : undefined;
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
+  return typeof err.code === 'string' && err.code ? err.code : undefined;
 }

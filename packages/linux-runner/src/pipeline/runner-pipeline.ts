@@ -4,6 +4,7 @@ import {
   EXIT_OK,
   type ComponentPipeline,
   type HostServices,
+  ProblemReporter,
   type InferenceRequest,
   type ModelInfo,
 } from '@ei-gg/core';
@@ -42,14 +43,20 @@ export class RunnerPipeline implements ComponentPipeline {
   private crashes = 0;
   private wakeSleeper: (() => void) | undefined;
   private readonly stopped = new AbortController();
+  private readonly log;
+  /** A model that keeps failing, an input that fails: logged once plus a count, replied once per distinct message. */
+  private readonly modelProblems: ProblemReporter;
+  private readonly inputProblems: ProblemReporter;
 
   constructor(
     private readonly services: HostServices<'linux-runner'>,
     private readonly options: RunnerPipelineOptions,
-  ) {}
-
-  private get log() {
-    return this.services.context.logger.child({ part: 'runner' });
+  ) {
+    this.log = services.context.logger.child({ part: 'runner' });
+    const reporter = (subject: string) =>
+      new ProblemReporter({ commands: services.commands, logger: this.log, source: 'linux-runner', subject });
+    this.modelProblems = reporter('model');
+    this.inputProblems = reporter('input');
   }
 
   async start(): Promise<void> {
@@ -75,6 +82,8 @@ export class RunnerPipeline implements ComponentPipeline {
     await this.input?.source.stop();
     await this.loop;
     await this.session?.stop();
+    this.modelProblems.close();
+    this.inputProblems.close();
   }
 
   modelInfo(): ModelInfo | undefined {
@@ -114,7 +123,7 @@ export class RunnerPipeline implements ComponentPipeline {
             `input ${source.description} failed: ${(err as Error).message}`,
           );
         if (this.stopping) return;
-        await this.report(`input ${source.description} failed: ${(err as Error).message}`, err);
+        await this.inputProblems.report(`input ${source.description} failed: ${(err as Error).message}`, err);
         return this.inputEnded(source, err as Error);
       }
       if (this.stopping || item === undefined) {
@@ -136,7 +145,7 @@ export class RunnerPipeline implements ComponentPipeline {
         const dead = !this.session?.running || (err instanceof LinuxRunnerError && err.code === 'MODEL_TIMEOUT');
         if (!dead) {
           // The model is alive: a bad answer (ModelOutputError, an error response). Reported; the next item goes on.
-          await this.report(`inference failed: ${(err as Error).message}`, err);
+          await this.modelProblems.report(`inference failed: ${(err as Error).message}`, err);
         } else if (!(await this.restartModel(err as Error))) {
           return;
         }
@@ -186,13 +195,14 @@ export class RunnerPipeline implements ComponentPipeline {
       const delayMs = Math.round(
         backoffDelay(attempt - 1, this.options.restartBaseMs, this.services.config.current.sleep_time_sec * 1000),
       );
-      await this.report(`model failed: ${reason.message}; restarting it in ${delayMs} ms`, reason, {
+      await this.modelProblems.report(`model failed: ${reason.message}; restarting it in ${delayMs} ms`, reason, {
         attempt,
         restart_in_ms: delayMs,
       });
       if (!(await this.sleep(delayMs))) return false;
       try {
         this.session = await this.openSession(modelFile);
+        this.modelProblems.clear();
         await this.services.commands.reply({ result: { status: 'model_restarted', attempt, ts: Date.now() } });
         return true;
       } catch (err) {
@@ -214,15 +224,6 @@ export class RunnerPipeline implements ComponentPipeline {
       },
     });
     if (!waiting) this.services.requestStop(`input ${source.description} ended`, failure ? EXIT_FAILURE : EXIT_OK);
-  }
-
-  /** Logs a problem and tells the cloud on the command output topic. */
-  private async report(message: string, err: unknown, extra: Record<string, unknown> = {}): Promise<void> {
-    const code = err instanceof LinuxRunnerError ? err.code : undefined;
-    this.log.error(message, { err, ...extra });
-    await this.services.commands.reply({
-      result: { error: message, source: 'linux-runner', ...(code ? { code } : {}), ...extra },
-    });
   }
 
   /** Resolves true after `ms`, or false at once when the pipeline stops. */
