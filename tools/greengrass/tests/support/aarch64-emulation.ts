@@ -2,8 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** qemu-user-static's binfmt_misc entry for aarch64 ELF executables (flags OPF: F opens qemu at registration). */
-const QEMU_BINFMT_CONF = '/usr/lib/binfmt.d/qemu-aarch64.conf';
+/**
+ * Where qemu-user-static puts its binfmt_misc entry for aarch64 ELF executables (Debian bookworm: flags OPF, F
+ * opening qemu at registration), for systemd-binfmt to register at boot; the name varies between releases.
+ */
+const BINFMT_D = '/usr/lib/binfmt.d';
+const QEMU_BINFMT_CONF = /^qemu-aarch64(-static)?\.conf$/;
 /** libc6-arm64-cross and libstdc++6-arm64-cross: the aarch64 dynamic loader and the libraries Node links. */
 const CROSS_ROOT = '/usr/aarch64-linux-gnu';
 const CROSS_LIBRARIES = ['lib/ld-linux-aarch64.so.1', 'lib/libc.so.6', 'lib/libstdc++.so.6'];
@@ -21,9 +25,10 @@ const AARCH64_MAGIC = '7f454c460201010000000000000000000200b700';
  * machine's own /etc is not changed. Throws, saying what to install or enable, when something is missing.
  */
 export function emulateAarch64(etc: string): void {
-  if (!existsSync(QEMU_BINFMT_CONF))
+  const conf = existsSync(BINFMT_D) ? readdirSync(BINFMT_D).find((name) => QEMU_BINFMT_CONF.test(name)) : undefined;
+  if (conf === undefined)
     throw new Error(
-      `${QEMU_BINFMT_CONF} is missing: the aarch64 tests need qemu-user-static (apt-get install qemu-user-static; bash tools/test-all.sh does it)`,
+      `no ${BINFMT_D}/qemu-aarch64.conf: the aarch64 tests need qemu-user-static (apt-get install qemu-user-static; bash tools/test-all.sh does it)`,
     );
   const missing = CROSS_LIBRARIES.filter((library) => !existsSync(join(CROSS_ROOT, library)));
   if (missing.length > 0)
@@ -31,7 +36,7 @@ export function emulateAarch64(etc: string): void {
       `${missing.map((library) => join(CROSS_ROOT, library)).join(', ')} missing: the aarch64 tests need libc6-arm64-cross and libstdc++6-arm64-cross (bash tools/test-all.sh installs them)`,
     );
   mountBinfmtMisc();
-  registerAarch64();
+  registerAarch64(join(BINFMT_D, conf));
   const prefix = join(etc, 'qemu-binfmt', 'aarch64');
   if (!existsSync(prefix)) {
     mkdirSync(join(etc, 'qemu-binfmt'), { recursive: true });
@@ -54,23 +59,23 @@ function mountBinfmtMisc(): void {
     throw new Error(`binfmt_misc is disabled: enable it with echo 1 > ${BINFMT_MISC}/status`);
 }
 
-/** Registers qemu-user-static for aarch64 unless an entry already handles it; two test files may race here. */
-function registerAarch64(): void {
+/** Registers `conf` unless an entry already handles aarch64; two test files may race here. */
+function registerAarch64(conf: string): void {
   const existing = aarch64Entry();
   if (existing?.enabled) return;
   if (existing !== undefined)
     throw new Error(
       `${join(BINFMT_MISC, existing.name)} handles aarch64 executables but is disabled: enable it with echo 1 > ${join(BINFMT_MISC, existing.name)}`,
     );
-  const entry = readFileSync(QEMU_BINFMT_CONF, 'utf8')
+  const entry = readFileSync(conf, 'utf8')
     .split('\n')
     .find((line) => line.startsWith(':'));
-  if (entry === undefined) throw new Error(`${QEMU_BINFMT_CONF} holds no binfmt_misc entry`);
+  if (entry === undefined) throw new Error(`${conf} holds no binfmt_misc entry`);
   try {
     writeFileSync(join(BINFMT_MISC, 'register'), entry);
   } catch (error) {
     if (aarch64Entry()?.enabled) return; // registered meanwhile by another test file
-    throw new Error(`registering ${QEMU_BINFMT_CONF} in ${BINFMT_MISC} failed`, { cause: error });
+    throw new Error(`registering ${conf} in ${BINFMT_MISC} failed`, { cause: error });
   }
 }
 
