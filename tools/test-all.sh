@@ -2,11 +2,14 @@
 # Sets up everything the tests need on a fresh Debian machine, then lints, builds and runs every test. Run it as
 # root (or with sudo): the offline install tests run the recipes' steps in namespaces with a scratch /etc.
 # Real peers, not mocks: mosquitto (IoT Core stand-in), socat (serial pseudo-terminals), udev (serialport's
-# port listing), GStreamer (camera/video input), moto_server (AWS services; from the system Python).
+# port listing), GStreamer (camera/video input), moto_server (AWS services; from the system Python), and
+# qemu-user-static with the arm64 C and C++ runtimes (the aarch64 artifacts' offline tests run them emulated,
+# through binfmt_misc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(mosquitto socat udev gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good openssl)
+apt_packages=(mosquitto socat udev gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good openssl
+  qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -9,19 +9,12 @@
  */
 import { COMPONENTS, LockFile, type ProcessExit } from '@ei-gg/core';
 import { once } from 'node:events';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import sharp from 'sharp';
 import type { RecoverResult } from '../src/recipe-runner/recipe-runner';
 import { writeDemoModelExecutable } from './support/demo-model';
 import { NUCLEI, OfflineDevice, THING } from './support/offline-device';
-
-/** Solid colours: the demo model's image classification scores them red, green, blue exactly. */
-const IMAGES = [
-  { name: '1.png', background: { r: 255, g: 0, b: 0 }, scores: { blue: 0, green: 0, red: 1 } },
-  { name: '2.png', background: { r: 0, g: 255, b: 0 }, scores: { blue: 0, green: 1, red: 0 } },
-  { name: '3.png', background: { r: 0, g: 0, b: 255 }, scores: { blue: 1, green: 0, red: 0 } },
-];
+import { SAMPLE_IMAGES, writeSampleImages } from './support/sample-images';
 
 describe.each(NUCLEI)('on the %s nucleus', (nucleus) => {
   let device: OfflineDevice;
@@ -31,11 +24,7 @@ describe.each(NUCLEI)('on the %s nucleus', (nucleus) => {
       nucleus,
       configuration: async (scratch) => {
         const images = join(scratch, 'images');
-        mkdirSync(images);
-        for (const { name, background } of IMAGES)
-          await sharp({ create: { width: 48, height: 48, channels: 3, background } })
-            .png()
-            .toFile(join(images, name));
+        await writeSampleImages(images);
         const Parameters = {
           device_name: 'offline',
           ei_local_model_file: join(scratch, 'demo-model.eim'),
@@ -66,7 +55,8 @@ describe.each(NUCLEI)('on the %s nucleus', (nucleus) => {
     const before = count();
     const untilRun = (n: number, what: string) =>
       until(
-        () => count().running === before.running + n && count().inferences === before.inferences + n * IMAGES.length,
+        () =>
+          count().running === before.running + n && count().inferences === before.inferences + n * SAMPLE_IMAGES.length,
         what,
       );
     return { lockPath: LockFile.pathFor(join(device.scratch, 'lock'), `offline_${THING}`), untilRun };
@@ -87,8 +77,8 @@ describe.each(NUCLEI)('on the %s nucleus', (nucleus) => {
         .map((m) => JSON.parse(m.payload.toString()) as Record<string, unknown>);
     await device.run(async () => {
       await endpoint.waitForState('RUNNING', 20_000);
-      await endpoint.waitForPublish(() => inferences().length === IMAGES.length, 20_000);
-      expect(inferences().map((p) => p.c)).toEqual(IMAGES.map((image) => image.scores));
+      await endpoint.waitForPublish(() => inferences().length === SAMPLE_IMAGES.length, 20_000);
+      expect(inferences().map((p) => p.c)).toEqual(SAMPLE_IMAGES.map((image) => image.scores));
       expect(inferences().map((p) => p.total_inferences)).toEqual([1, 2, 3]);
     });
     expect(await device.runner.stop()).toEqual({ code: 0, signal: null });

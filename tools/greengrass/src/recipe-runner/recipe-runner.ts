@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
-import { localArchitecture } from '../packaging/architectures';
+import { localArchitecture, type Architecture } from '../packaging/architectures';
 import type { Recipe } from '../recipe/recipe-types';
 import { LITE_RECIPE_LIMIT_BYTES } from '../recipe/validate-recipe';
 import { LifecycleProcess } from './lifecycle-process';
@@ -38,6 +38,11 @@ export interface RecipeRunnerOptions {
   thingName: string;
   /** Which nucleus to behave like (default `classic`, the Java nucleus); see NucleusKind. */
   nucleus?: NucleusKind;
+  /**
+   * The architecture the nucleus reports, which picks the manifest (default this machine's). Another one's
+   * artifact runs only where the kernel can execute it (e.g. aarch64 under qemu-user through binfmt_misc).
+   */
+  architecture?: Architecture;
   /** The deployment's configuration merge over the recipe's DefaultConfiguration. */
   configurationMerge?: Record<string, unknown>;
   /** IoT Core behind PublishToIoTCore / SubscribeToIoTCore (default: in memory). */
@@ -154,7 +159,7 @@ export class RecipeRunner extends EventEmitter<RecipeRunnerEvents> {
       );
     }
     const raw = parse(readFileSync(options.recipePath, 'utf8'), { version: '1.1' }) as RawRecipe;
-    const manifest = selectManifest(raw, nucleus, localArchitecture());
+    const manifest = selectManifest(raw, nucleus, options.architecture ?? localArchitecture());
     if (manifest.steps.run === undefined && manifest.steps.install === undefined)
       throw new RecipeRefused(nucleus, 'the selected manifest has neither install nor run');
 

@@ -5,8 +5,10 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../../src/cli/run-cli';
+import { localArchitecture, type Architecture } from '../../src/packaging/architectures';
 import type { LifecycleProcess } from '../../src/recipe-runner/lifecycle-process';
 import { RecipeRunner, type NucleusKind, type StepResult } from '../../src/recipe-runner/recipe-runner';
+import { emulateAarch64 } from './aarch64-emulation';
 import { ARTIFACTS_DIR, packagedComponent } from './packaged-tree';
 
 export const THING = 'ei-gg-offline-thing';
@@ -21,14 +23,17 @@ export interface OfflineDeviceSetup {
   secrets?: SecretsOption;
   /** The nucleus the recipe runner plays (default classic). */
   nucleus?: NucleusKind;
+  /** The device's architecture, whose artifact is installed (default this machine's; aarch64 runs under qemu). */
+  architecture?: Architecture;
 }
 
 /**
- * A component's packaged amd64 artifact as a device gets it: unpacked by the recipe runner into an empty root,
- * its steps run in a network namespace with only a down `lo`, with the repository's node_modules and the
- * system node hidden, and a scratch copy of /etc (with the nucleus's component user: the classic nucleus's
- * ggc_user, Nucleus Lite's ggcore) bound over /etc so that install really edits group membership. Needs root
- * and `unshare`: fails, never skips, without them.
+ * A component's packaged artifact as a device gets it (this machine's architecture, or aarch64 under qemu-user:
+ * see aarch64-emulation.ts): unpacked by the recipe runner into an empty root, its steps run in a network
+ * namespace with only a down `lo`, with the repository's node_modules and the system node hidden, and a scratch
+ * copy of /etc (with the nucleus's component user: the classic nucleus's ggc_user, Nucleus Lite's ggcore) bound
+ * over /etc so that install really edits group membership. Needs root and `unshare`: fails, never skips, without
+ * them.
  */
 export class OfflineDevice {
   private constructor(
@@ -52,12 +57,15 @@ export class OfflineDevice {
       appendFileSync(join(etc, 'passwd'), `${user}:x:61000:61000::/nonexistent:/usr/sbin/nologin\n`);
       appendFileSync(join(etc, 'group'), `${group}:x:61000:\n`);
       appendFileSync(join(etc, 'shadow'), `${user}:!:19000::::::\n`);
+      const architecture = setup.architecture ?? localArchitecture();
+      if (architecture === 'aarch64' && localArchitecture() !== 'aarch64') emulateAarch64(etc);
       const runner = await RecipeRunner.prepare({
         recipePath: packagedComponent(componentName).recipePath,
         artifactsDir: ARTIFACTS_DIR,
         rootDir: join(scratch, 'greengrass'),
         thingName: THING,
         nucleus,
+        architecture,
         configurationMerge: await setup.configuration(scratch),
         ...(setup.secrets ? { secrets: setup.secrets } : {}),
         sandbox: {
