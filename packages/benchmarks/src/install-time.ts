@@ -14,7 +14,7 @@ export interface InstallFigures {
   install_step_s: number;
 }
 
-function componentKindOf(componentName: string): ComponentKind {
+export function componentKindOf(componentName: string): ComponentKind {
   const kind = COMPONENT_KINDS.find((k) => COMPONENTS[k].componentName === componentName);
   if (kind === undefined) throw new Error(`recipe of an unknown component ${componentName}`);
   return kind;

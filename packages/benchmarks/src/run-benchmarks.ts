@@ -2,6 +2,8 @@
  * `npm run bench`: measures every speed claim, each in the same run as its baseline (these machines are noisy:
  * compare ratios, not absolute numbers across runs), prints a table and writes `dist/bench/latest.json`.
  * `--smoke` runs every benchmark with tiny counts (CI checks that it runs; its figures mean nothing).
+ * `--heap-snapshot` also writes `dist/bench/serial-runner-after-gc.heapsnapshot` and lists what each package's code
+ * costs in it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,17 +11,22 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { releaseNativeClients } from '@ei-gg/core';
 import { startMosquitto } from '@ei-gg/testbench';
+import { artifactSizes } from './artifact-sizes';
+import { heapCostByModule } from './heap-snapshot-modules';
 import { installTimes } from './install-time';
 import { linuxRunnerProcess } from './linux-runner-process';
 import { pipelineThroughput } from './pipeline-throughput';
 import { publishThroughput } from './publish-throughput';
 import { runnerFpsRatio } from './runner-fps-ratio';
 import { serialParseThroughput } from './serial-parse-throughput';
+import type { ComponentFigures } from './component-process';
 import { serialRunnerProcess } from './serial-runner-process';
 import { triggerLatency } from './trigger-latency';
 
 const ROOT = join(__dirname, '../../..');
 const smoke = process.argv.includes('--smoke');
+const heapSnapshot = process.argv.includes('--heap-snapshot');
+const OUT = join(ROOT, 'dist/bench');
 const size = smoke
   ? { pipeline: 2_000, parseMb: 0.5, publish: 100, commands: 20, hops: 20, rssAfterMs: 0, frames: 20, triggers: 10 }
   : {
@@ -41,6 +48,9 @@ async function main(): Promise<void> {
   );
   const runnerFps = await runnerFpsRatio(size.frames);
   const install = await installTimes(join(ROOT, 'dist/greengrass'));
+  const artifacts = artifactSizes(join(ROOT, 'dist/greengrass'));
+  mkdirSync(OUT, { recursive: true });
+  const snapshotPath = join(OUT, 'serial-runner-after-gc.heapsnapshot');
   const mosquitto = await startMosquitto();
   try {
     const publish = await publishThroughput(mosquitto, size.publish);
@@ -48,11 +58,23 @@ async function main(): Promise<void> {
       commands: size.commands,
       hops: size.hops,
       rssAfterMs: size.rssAfterMs,
+      ...(heapSnapshot ? { heapSnapshotPath: snapshotPath } : {}),
+    });
+    // The same component and commands on direct MQTT 5 (no nucleus): the component's own aws-crt connection.
+    const serialRunnerMqtt = await serialRunnerProcess(mosquitto, {
+      commands: size.commands,
+      hops: 0,
+      rssAfterMs: 0,
+      transport: 'mqtt',
     });
     // Commands take the same shared path in every component: the serial runner's round trips are the figure.
     const linuxRunner = await linuxRunnerProcess(mosquitto, { commands: 0, hops: 0, rssAfterMs: size.rssAfterMs });
     const trigger = await triggerLatency(mosquitto, size.triggers);
     const brokerRtt = serialRunner.broker_rtt_ms!;
+    // The linux service has no result of its own to wait for (it supervises Edge Impulse's client): not measured.
+    const processes = { 'serial-runner': serialRunner, 'linux-runner': linuxRunner };
+    const perComponent = <K extends keyof ComponentFigures>(key: K) =>
+      Object.fromEntries(Object.entries(processes).map(([kind, figures]) => [kind, figures[key]]));
     const report = {
       smoke,
       cores: cpus().length,
@@ -65,11 +87,21 @@ async function main(): Promise<void> {
       publish_ipc_msgs_per_s: publish.ipc.qos1.msgs_per_s,
       publish_mqtt5_msgs_per_s: publish.mqtt5.qos1.msgs_per_s,
       publish_latency_ms_p99: publish.ipc.qos1.latency_ms.p99,
-      command_rtt_ms_p50: serialRunner.command_rtt_ms.p50,
-      command_rtt_ms_p99: serialRunner.command_rtt_ms.p99,
+      // Direct MQTT 5: the component's aws-crt connection sends its reply right after the command's PUBACK, and
+      // aws-crt 1.33's Node binding cannot set TCP_NODELAY (aws-c-io has the option, the binding does not pass it;
+      // strace shows no TCP_NODELAY on its sockets), so the reply waits for the broker's delayed ACK (Linux: ~40 ms)
+      // under Nagle's algorithm. The broker's own side sends at once (mosquitto set_tcp_nodelay). See details.
+      command_rtt_ms_p50: serialRunnerMqtt.command_rtt_ms.p50,
+      command_rtt_ms_p99: serialRunnerMqtt.command_rtt_ms.p99,
+      // Greengrass: broker → nucleus stand-in → IPC → component → IPC → nucleus stand-in → broker.
+      command_rtt_ipc_ms_p50: serialRunner.command_rtt_ms.p50,
+      command_rtt_ipc_ms_p99: serialRunner.command_rtt_ms.p99,
       serial_parse_mb_per_s: serialParse.mb_per_s,
-      rss_mb: { 'serial-runner': serialRunner.rss_mb, 'linux-runner': linuxRunner.rss_mb },
-      first_result_s: { 'serial-runner': serialRunner.first_result_s, 'linux-runner': linuxRunner.first_result_s },
+      rss_mb: perComponent('rss_mb'),
+      rss_anon_mb: perComponent('rss_anon_mb'),
+      heap_after_gc_mb: perComponent('heap_after_gc_mb'),
+      first_result_s: perComponent('first_result_s'),
+      artifact_mb: artifacts,
       install_s: Object.fromEntries(Object.entries(install).map(([kind, figures]) => [kind, figures.install_s])),
       details: {
         pipeline: { ...pipeline, unit: 'results/s on one core; baseline: encoding the same payloads only' },
@@ -86,26 +118,27 @@ async function main(): Promise<void> {
           ...install,
           unit: 's: artifact copied, verified and unpacked, then the Install step, offline (recipe runner)',
         },
+        artifacts: { sizes: artifacts, unit: 'MB of each artifact zip (dist/greengrass), <component>/<arch>' },
         component_processes: {
-          'serial-runner': serialRunner,
-          'linux-runner': linuxRunner,
-          unit: 's from process start to the first result at the broker (IPC, as under Greengrass); MB resident after 60 s (component process)',
+          ...processes,
+          unit: `s from process start to the first result at the broker (IPC, as under Greengrass); memory of the component process after ${size.rssAfterMs / 1000} s: VmRSS, RssAnon (private, without mapped files), V8 heap used after a full GC`,
         },
         publish: {
           ...publish,
           unit: 'messages/s and ms from publish call to arrival at a broker subscriber, 32 in flight',
         },
         command_rtt: {
-          ...serialRunner,
+          ipc: serialRunner,
+          mqtt: serialRunnerMqtt,
           // A command crosses the broker twice (to the device, back to the cloud): the rest is ours.
-          ratio_to_two_broker_hops: Math.round((serialRunner.command_rtt_ms.p50 / (2 * brokerRtt.p50)) * 1000) / 1000,
-          unit: 'ms from publishing on command/input to the answer on command/output; baseline: one broker hop of the same client',
+          ipc_ratio_to_two_broker_hops:
+            Math.round((serialRunner.command_rtt_ms.p50 / (2 * brokerRtt.p50)) * 1000) / 1000,
+          unit: 'ms from publishing on command/input to the answer on command/output; ipc legs: cloud publish → nucleus connection, nucleus → IPC → component → IPC → nucleus, nucleus → cloud receipt; baseline: one broker hop between two cloud clients',
         },
+        ...(heapSnapshot ? { serial_runner_heap: { ...heapCostByModule(snapshotPath), snapshot: snapshotPath } } : {}),
       },
     };
-    const dir = join(ROOT, 'dist/bench');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(join(OUT, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
     printTable(report);
   } finally {
     await mosquitto.stop();
