@@ -13,7 +13,8 @@ import {
   withTimeout,
 } from '@ei-gg/core';
 import { IpcEndpoint, MqttBrokerBridge, startProcess, type Mosquitto } from '@ei-gg/testbench';
-import { measureFootprint, memoryProbeArgs, type Footprint } from './process-footprint';
+import { GREENGRASS_DIR, unpackComponent } from './packaged-component';
+import { measureFootprint, memoryProbeArgs, memoryProbeNodeOptions, type Footprint } from './process-footprint';
 import { latencySummary, nowMs, round } from './statistics';
 import { TimedBridge } from './timed-bridge';
 
@@ -31,7 +32,7 @@ export interface ComponentFigures extends Footprint {
 
 export interface ComponentUnderTest {
   kind: ComponentKind;
-  /** The component's bin, run on this Node as Greengrass runs the artifact's main. */
+  /** The component's bin (dist/main.js), run on this Node only for a heap snapshot (it names every file). */
   bin: string;
   /** `Parameters` of its configuration; `device_name` is set here. */
   parameters: Record<string, unknown>;
@@ -45,12 +46,21 @@ export interface ProcessOptions {
   rssAfterMs: number;
   /** 'ipc' (default): under the IPC endpoint bridged to the broker, as Greengrass runs it; 'mqtt': direct MQTT 5. */
   transport?: 'ipc' | 'mqtt';
-  /** Where to write a heap snapshot of the component process after a full GC (bench option, off by default). */
+  /**
+   * Where to write a heap snapshot of the component process after a full GC (bench option, off by default). The
+   * process then runs the unbundled dist/main.js on this Node, so that the snapshot attributes code to packages.
+   */
   heapSnapshotPath?: string;
+  /** More NODE_OPTIONS and environment for the component process: to compare settings in one run. */
+  nodeOptions?: string[];
+  env?: Record<string, string>;
+  /** Another `npm run package` output than the repository's dist/greengrass: to compare two builds in one run. */
+  greengrassDir?: string;
 }
 
 /**
- * A component as Greengrass runs it (bin, IPC endpoint bridged to mosquitto, the recipe's policy), or on direct
+ * A component as Greengrass runs it (its packaged artifact unpacked, started by `lifecycle.sh run`, the IPC
+ * endpoint bridged to mosquitto, the recipe's policy), or on direct
  * MQTT 5: time from process start to the first result at the broker, command round trips from the cloud, and the
  * memory of the component process once it has run for `rssAfterMs`.
  *
@@ -115,17 +125,35 @@ export async function componentProcess(
     const id = idOf(message.payload, 'reply');
     if (id) replies.get(id)?.(nowMs());
   });
-  const args = [...memoryProbeArgs(), component.bin];
+  const componentArgs: string[] = [];
   if (transport === 'mqtt') {
     const configFile = join(scratch, 'config.json');
     writeFileSync(configFile, JSON.stringify({ Parameters: { ...component.parameters, device_name: 'bench' } }));
-    args.push('--transport', 'mqtt', '--mqtt-url', mosquitto.url, '--config', configFile);
+    componentArgs.push('--transport', 'mqtt', '--mqtt-url', mosquitto.url, '--config', configFile);
+  }
+  const nodeOptions = [...(options.nodeOptions ?? [])];
+  let command: string;
+  let args: string[];
+  if (options.heapSnapshotPath === undefined) {
+    // As deployed: the exec in lifecycle.sh keeps the pid, so the probe and /proc read the component's Node.
+    nodeOptions.unshift(memoryProbeNodeOptions());
+    command = 'sh';
+    args = [
+      await unpackComponent(component.kind, options.greengrassDir ?? GREENGRASS_DIR, join(scratch, 'artifact')),
+      'run',
+      ...componentArgs,
+    ];
+  } else {
+    command = process.execPath;
+    args = [...memoryProbeArgs(), component.bin, ...componentArgs];
   }
   const startedAt = nowMs();
-  const runner = await startProcess(process.execPath, args, {
+  const runner = await startProcess(command, args, {
     env: {
       ...endpoint?.env,
       ...component.env,
+      ...options.env,
+      ...(nodeOptions.length > 0 ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}),
       EI_GG_BENCH_PROBE_DIR: scratch,
       ...(options.heapSnapshotPath === undefined ? {} : { EI_GG_BENCH_HEAP_SNAPSHOT: '1' }),
     },

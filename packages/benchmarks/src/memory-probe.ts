@@ -1,16 +1,19 @@
 /**
- * Preloaded into a component process by the bench (`node --expose-gc --require memory-probe.js bin`), never shipped:
- * on SIGUSR2 it collects garbage, optionally writes a heap snapshot, then writes `process.memoryUsage()` to
+ * Preloaded into a component process by the bench (`--require memory-probe.js`, on the command line or in
+ * NODE_OPTIONS, so the packaged artifact runs with its own node flags), never shipped: on SIGUSR2 it collects
+ * garbage, optionally writes a heap snapshot, then writes `process.memoryUsage()` to
  * `$EI_GG_BENCH_PROBE_DIR/memory.json` (last, so its presence means the probe is done).
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeHeapSnapshot } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const dir = process.env.EI_GG_BENCH_PROBE_DIR;
 if (dir === undefined) throw new Error('memory-probe: EI_GG_BENCH_PROBE_DIR is not set');
-const collect = globalThis.gc;
-if (collect === undefined) throw new Error('memory-probe: run node with --expose-gc');
+// --expose-gc is not allowed in NODE_OPTIONS: set it now, and take gc from a context created after it.
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
 
 process.on('SIGUSR2', () => {
   collect();

@@ -15,7 +15,12 @@ export interface Footprint {
 
 /** The node arguments that load the memory probe into a component process (bench only, not a product flag). */
 export function memoryProbeArgs(): string[] {
-  return ['--expose-gc', '--require', require.resolve('./memory-probe')];
+  return ['--require', require.resolve('./memory-probe')];
+}
+
+/** memoryProbeArgs() as NODE_OPTIONS, for a process whose node command line is not ours (lifecycle.sh run). */
+export function memoryProbeNodeOptions(): string {
+  return `--require=${require.resolve('./memory-probe')}`;
 }
 
 /**

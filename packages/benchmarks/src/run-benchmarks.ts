@@ -15,6 +15,7 @@ import { artifactSizes } from './artifact-sizes';
 import { heapCostByModule } from './heap-snapshot-modules';
 import { installTimes } from './install-time';
 import { linuxRunnerProcess } from './linux-runner-process';
+import { GREENGRASS_DIR } from './packaged-component';
 import { pipelineThroughput } from './pipeline-throughput';
 import { publishThroughput } from './publish-throughput';
 import { runnerFpsRatio } from './runner-fps-ratio';
@@ -47,8 +48,8 @@ async function main(): Promise<void> {
     size.parseMb,
   );
   const runnerFps = await runnerFpsRatio(size.frames);
-  const install = await installTimes(join(ROOT, 'dist/greengrass'));
-  const artifacts = artifactSizes(join(ROOT, 'dist/greengrass'));
+  const install = await installTimes(GREENGRASS_DIR);
+  const artifacts = artifactSizes(GREENGRASS_DIR);
   mkdirSync(OUT, { recursive: true });
   const snapshotPath = join(OUT, 'serial-runner-after-gc.heapsnapshot');
   const mosquitto = await startMosquitto();

@@ -1,13 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import {
-  DeleteObjectsCommand,
-  HeadBucketCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type ObjectIdentifier,
-} from '@aws-sdk/client-s3';
+import type { ObjectIdentifier, S3Client } from '@aws-sdk/client-s3';
 import type { CacheOutcome } from '../commands/command-router';
 import { EiGgError, type ErrorContext } from '../errors';
 import { Logger } from '../logging/logger';
@@ -68,13 +61,20 @@ export function modelKeyPrefix(modelName: string, deployVersion: number | string
 
 const DELETE_BATCH = 1000; // DeleteObjects limit, and ListObjectsV2's default page size
 
+/** The S3 SDK's module, loaded at first use, and the client the cache sends through. */
+interface S3Access {
+  sdk: typeof import('@aws-sdk/client-s3');
+  client: S3Client;
+}
+
 /**
  * Uploads `<prefix>/<id>.json` and `<prefix>/<id>.img` to one bucket. An upload that fails (S3 unreachable,
  * bucket gone) is spooled to disk and retried with back-off, oldest first, so no inference is lost to an outage
  * and pending pairs survive a restart of the component. While anything is pending, new pairs queue behind it.
  */
 export class S3Cache {
-  private readonly client: S3Client;
+  /** The SDK and the client, loaded at first use: a component without an S3 cache never loads the SDK's code. */
+  private s3: Promise<S3Access> | undefined;
   private readonly ownsClient: boolean;
   private readonly spools = new Map<string, FileCache>();
   /** Spools being opened, so that concurrent stores of a new prefix share one FileCache. */
@@ -91,15 +91,6 @@ export class S3Cache {
 
   constructor(private readonly options: S3CacheOptions) {
     this.ownsClient = !options.client;
-    this.client =
-      options.client ??
-      new S3Client({
-        region: options.region,
-        endpoint: options.endpoint,
-        forcePathStyle: options.forcePathStyle,
-        // Without timeouts a connection that hangs (flaky cellular link) would stall the retry pass for good.
-        requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-      });
     this.retryDelayMs = this.retryInitialMs;
     this.uploads = new RepeatedErrorLog({
       logger: options.logger ?? new Logger({ level: 'silent' }),
@@ -184,10 +175,11 @@ export class S3Cache {
       await this.draining;
       if ((await (await this.spoolFor(prefix)).clear()) === 'FAILED')
         throw new Error('could not clear the upload spool');
+      const { sdk, client } = await this.loadS3();
       let token: string | undefined;
       do {
-        const page = await this.client.send(
-          new ListObjectsV2Command({
+        const page = await client.send(
+          new sdk.ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: `${prefix}/`,
             ContinuationToken: token,
@@ -219,7 +211,23 @@ export class S3Cache {
     await this.draining;
     await this.spoolQueue;
     this.uploads.close();
-    if (this.ownsClient) this.client.destroy();
+    if (this.ownsClient && this.s3) (await this.s3).client.destroy();
+  }
+
+  private loadS3(): Promise<S3Access> {
+    this.s3 ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      client:
+        this.options.client ??
+        new sdk.S3Client({
+          region: this.options.region,
+          endpoint: this.options.endpoint,
+          forcePathStyle: this.options.forcePathStyle,
+          // Without timeouts a connection that hangs (flaky cellular link) would stall the retry pass for good.
+          requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+        }),
+    }));
+    return this.s3;
   }
 
   private get retryInitialMs(): number {
@@ -276,8 +284,9 @@ export class S3Cache {
 
   private async checkBucket(): Promise<void> {
     const context = { bucket: this.bucket };
+    const { sdk, client } = await this.loadS3();
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await client.send(new sdk.HeadBucketCommand({ Bucket: this.bucket }));
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404) {
@@ -310,9 +319,15 @@ export class S3Cache {
   }
 
   private async upload(prefix: string, id: string, json: Buffer | string, image?: Buffer): Promise<void> {
+    const { sdk, client } = await this.loadS3();
     const put = (name: string, body: Buffer | string, contentType: string) =>
-      this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: `${prefix}/${name}`, Body: body, ContentType: contentType }),
+      client.send(
+        new sdk.PutObjectCommand({
+          Bucket: this.bucket,
+          Key: `${prefix}/${name}`,
+          Body: body,
+          ContentType: contentType,
+        }),
       );
     await Promise.all([
       put(`${id}.json`, json, 'application/json'),
@@ -321,10 +336,11 @@ export class S3Cache {
   }
 
   private async deleteKeys(keys: string[]): Promise<void> {
+    const { sdk, client } = await this.loadS3();
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const objects: ObjectIdentifier[] = keys.slice(i, i + DELETE_BATCH).map((Key) => ({ Key }));
-      const result = await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }),
+      const result = await client.send(
+        new sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }),
       );
       if (result.Errors?.length) {
         const first = result.Errors[0];

@@ -1,9 +1,5 @@
-import {
-  GetSecretValueCommand,
-  SecretsManagerClient,
-  type SecretsManagerClientConfig,
-} from '@aws-sdk/client-secrets-manager';
-import { fromHttp } from '@aws-sdk/credential-provider-http';
+import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import type { fromHttp } from '@aws-sdk/credential-provider-http';
 import { IpcSecretSource } from '../greengrass/greengrass-runtime';
 import type { IpcConnection } from '../greengrass/ipc-connection';
 import { nucleusFromEnvironment } from '../greengrass/nucleus';
@@ -84,16 +80,21 @@ export interface SecretsManagerSourceOptions extends SecretsManagerClientConfig 
  * Service (`AWS_CONTAINER_CREDENTIALS_FULL_URI`) by itself.
  */
 export class SecretsManagerSecretSource implements SecretSource {
-  private readonly client: SecretsManagerClient;
+  /** Built at the first read: the SDK's code is loaded only by a component that reads a secret through it. */
+  private client: SecretsManagerClient | undefined;
   private readonly ownsClient: boolean;
+  private readonly config: SecretsManagerClientConfig;
 
   constructor({ client, ...config }: SecretsManagerSourceOptions = {}) {
     this.ownsClient = !client;
-    this.client = client ?? new SecretsManagerClient(config);
+    this.client = client;
+    this.config = config;
   }
 
   async getSecretString(secretId: string): Promise<string> {
     const context = { secretId };
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    this.client ??= new SecretsManagerClient(this.config);
     let response;
     try {
       response = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
@@ -128,7 +129,7 @@ export class SecretsManagerSecretSource implements SecretSource {
   }
 
   close(): void {
-    if (this.ownsClient) this.client.destroy();
+    if (this.ownsClient) this.client?.destroy();
   }
 }
 
@@ -202,12 +203,16 @@ function tokenExchangeSecretSource(env: NodeJS.ProcessEnv, logger: Logger): Clos
   ];
   if (missing.length > 0) return new UnavailableSource(missing);
   logger.secrets.add(token);
-  const provider = fromHttp({ awsContainerCredentialsFullUri: uri, awsContainerAuthorizationToken: token });
+  let provider: ReturnType<typeof fromHttp> | undefined;
   const endpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER || env.AWS_ENDPOINT_URL;
   return new SecretsManagerSecretSource({
     region,
     ...(endpoint ? { endpoint } : {}),
     credentials: async () => {
+      if (provider === undefined) {
+        const http = await import('@aws-sdk/credential-provider-http');
+        provider = http.fromHttp({ awsContainerCredentialsFullUri: uri, awsContainerAuthorizationToken: token });
+      }
       const credentials = await provider();
       logger.secrets.add(credentials.secretAccessKey);
       if (credentials.sessionToken) logger.secrets.add(credentials.sessionToken);
