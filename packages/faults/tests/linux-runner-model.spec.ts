@@ -1,0 +1,134 @@
+/**
+ * The built linux-runner with the demo `.eim` classifying a looping directory of seven images, each scored
+ * differently, so the order of results tells exactly which inputs a fault cost. Faults: the model process
+ * killed, and the model hanging (stopped, it never answers).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fixtureEnv, FIXTURE_MODEL } from '../../linux-runner/tests/support/fixture-model';
+import { solidImage } from '../../linux-runner/tests/support/sample-images';
+import { builtBin } from './support/built-bin';
+import { ComponentProcess, type Payload, type Received } from './support/component-process';
+import { cyclicGaps } from './support/cyclic-gaps';
+import { printFaultLine } from './support/fault-line';
+
+const BIN = builtBin('linux-runner');
+const COLOURS = [
+  { r: 250, g: 10, b: 10 },
+  { r: 10, g: 250, b: 10 },
+  { r: 10, g: 10, b: 250 },
+  { r: 200, g: 120, b: 10 },
+  { r: 10, g: 120, b: 200 },
+  { r: 120, g: 10, b: 200 },
+  { r: 150, g: 150, b: 60 },
+];
+/** A fault is logged once and the recovery once more: a handful of lines, however long it lasts. */
+const MAX_LOG_LINES = 8;
+
+let dir: string;
+let runner: ComponentProcess | undefined;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'ei-gg-faults-lr-'));
+});
+
+afterEach(async () => {
+  await runner?.kill();
+  runner = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(inferenceMs: number): Promise<{ runner: ComponentProcess; positionOf: (p: Payload) => number }> {
+  const images = path.join(dir, 'images');
+  for (const [i, colour] of COLOURS.entries()) await solidImage(path.join(images, `${i}.png`), colour);
+  const sets = Object.entries({
+    input: `images-loop:${images}`,
+    ei_local_model_file: FIXTURE_MODEL,
+    iotcore_backoff: '0',
+    metrics_sleeptime_ms: '0',
+    sleep_time_sec: '1',
+    lock_filename: path.join(dir, 'lock'),
+  }).flatMap(([key, value]) => ['--set', `${key}=${value}`]);
+  runner = new ComponentProcess(BIN, sets, {
+    env: fixtureEnv({ preset: 'image-classification', inferenceMs }),
+    cwd: dir,
+  });
+  // The first lap tells each image's scores; later results are placed by them.
+  const lap = [];
+  for (let i = 1; i <= COLOURS.length; i++)
+    lap.push(await runner.next('/inference/output', (p) => p.total_inferences === i));
+  const fingerprints = lap.map((m) => JSON.stringify(m.payload.c));
+  expect(new Set(fingerprints).size).toBe(COLOURS.length);
+  const positionOf = (p: Payload) => {
+    const position = fingerprints.indexOf(JSON.stringify(p.c));
+    if (position < 0) throw new Error(`a result that is none of the images: ${JSON.stringify(p)}`);
+    return position;
+  };
+  return { runner, positionOf };
+}
+
+function modelPid(r: ComponentProcess): number {
+  const models = r.survivors().filter((p) => /demo-model\.js \S+model\.sock$/.test(p.command));
+  expect(models).toHaveLength(1);
+  return models[0].pid;
+}
+
+const isError = (p: Payload) => p.result?.error !== undefined;
+const isRestarted = (p: Payload) => p.result?.status === 'model_restarted';
+
+/**
+ * After recovery: inputs skipped across the fault, the one error report, get_status still answering with the
+ * model, and the stderr lines of the fault. Waits for `after` more results so a late loss would show.
+ */
+async function afterRecovery(r: ComponentProcess, positionOf: (p: Payload) => number, faultAt: number) {
+  const firstAfter = await r.next('/inference/output', () => true, faultAt + 1);
+  const settled = await r.next(
+    '/inference/output',
+    (p) => p.total_inferences === firstAfter.payload.total_inferences! + 3,
+    faultAt,
+  );
+  const results = r.received('/inference/output');
+  const lost = cyclicGaps(
+    results.map((m) => positionOf(m.payload)),
+    COLOURS.length,
+  );
+  const errors = r.received('/command/output', faultAt).filter((m) => isError(m.payload));
+  const status = await r.command({ cmd: 'get_status', id: 'after-fault' }, (p) => p.result?.status !== undefined);
+  return { firstAfter, settled, lost, errors, status, logLines: r.logLinesBetween(faultAt, settled.at) };
+}
+
+function expectStatusAfterRecovery(status: Payload, lastBefore: Received): void {
+  expect(status.result).toMatchObject({
+    status: { model: { name: expect.any(String) }, messages: expect.objectContaining({ failed: 0 }) },
+  });
+  const reported = status.result?.status as { inferences: { published: number } };
+  expect(reported.inferences.published).toBeGreaterThan(lastBefore.payload.total_inferences!);
+}
+
+it('model process SIGKILLed: reported once, restarted by itself, at most the one in-flight image lost', async () => {
+  const { runner: r, positionOf } = await start(20);
+  const lastBefore = r.received('/inference/output').at(-1)!;
+  const faultAt = Date.now();
+  process.kill(modelPid(r), 'SIGKILL');
+
+  const report = await r.next('/command/output', isError, faultAt);
+  expect(report.payload.result).toMatchObject({
+    code: 'MODEL_EXITED',
+    source: 'linux-runner',
+    attempt: 1,
+    error: expect.stringMatching(/model process exited \(signal SIGKILL\)/),
+  });
+  await r.next('/command/output', isRestarted, faultAt);
+  const after = await afterRecovery(r, positionOf, faultAt);
+  expect(after.errors).toHaveLength(1);
+  expect(after.lost).toBeLessThanOrEqual(1);
+  expectStatusAfterRecovery(after.status, lastBefore);
+  expect(after.logLines.length).toBeLessThanOrEqual(MAX_LOG_LINES);
+  expect(r.running).toBe(true);
+  printFaultLine('linux-runner.model-sigkill', {
+    lost: after.lost,
+    recovery_ms: after.firstAfter.at - faultAt,
+    log_lines: after.logLines.length,
+  });
+});
