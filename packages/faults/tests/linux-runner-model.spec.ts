@@ -132,3 +132,40 @@ it('model process SIGKILLed: reported once, restarted by itself, at most the one
     log_lines: after.logLines.length,
   });
 });
+
+// The model's request deadline is 60 s (REQUEST_TIMEOUT_MS in linux-runner's model-session.ts, not configurable),
+// so this test waits that long for the hang to be noticed.
+const HUNG_MODEL_DEADLINE_MS = 60_000;
+
+it(
+  'model hanging (SIGSTOP): no answer within the deadline is reported once, the model restarted, results flow again',
+  async () => {
+    const { runner: r, positionOf } = await start(20);
+    const lastBefore = r.received('/inference/output').at(-1)!;
+    const faultAt = Date.now();
+    const stoppedPid = modelPid(r);
+    process.kill(stoppedPid, 'SIGSTOP');
+
+    const report = await r.next('/command/output', isError, faultAt, HUNG_MODEL_DEADLINE_MS + 20_000);
+    expect(report.payload.result).toMatchObject({
+      code: 'MODEL_TIMEOUT',
+      source: 'linux-runner',
+      attempt: 1,
+      error: expect.stringMatching(/No response within 60 seconds/),
+    });
+    await r.next('/command/output', isRestarted, faultAt);
+    const after = await afterRecovery(r, positionOf, faultAt);
+    expect(after.errors).toHaveLength(1);
+    expect(after.lost).toBeLessThanOrEqual(1);
+    expectStatusAfterRecovery(after.status, lastBefore);
+    // A minute of silence from the model costs no more lines than a crash.
+    expect(after.logLines.length).toBeLessThanOrEqual(MAX_LOG_LINES);
+    expect(modelPid(r)).not.toBe(stoppedPid);
+    printFaultLine('linux-runner.model-hang', {
+      lost: after.lost,
+      recovery_ms: after.firstAfter.at - faultAt,
+      log_lines: after.logLines.length,
+    });
+  },
+  HUNG_MODEL_DEADLINE_MS + 60_000,
+);
