@@ -6,25 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixtureEnv, FIXTURE_MODEL } from '../../linux-runner/tests/support/fixture-model';
-import { solidImage } from '../../linux-runner/tests/support/sample-images';
-import { builtBin } from './support/built-bin';
-import { ComponentProcess, type Payload, type Received } from './support/component-process';
+import { type ComponentProcess, type Payload, type Received } from './support/component-process';
 import { cyclicGaps } from './support/cyclic-gaps';
-import { printFaultLine } from './support/fault-line';
-
-const BIN = builtBin('linux-runner');
-const COLOURS = [
-  { r: 250, g: 10, b: 10 },
-  { r: 10, g: 250, b: 10 },
-  { r: 10, g: 10, b: 250 },
-  { r: 200, g: 120, b: 10 },
-  { r: 10, g: 120, b: 200 },
-  { r: 120, g: 10, b: 200 },
-  { r: 150, g: 150, b: 60 },
-];
-/** A fault is logged once and the recovery once more: a handful of lines, however long it lasts. */
-const MAX_LOG_LINES = 8;
+import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
+import { learnLoop, LOOP_LENGTH, modelPid, startLinuxRunner } from './support/linux-runner-rig';
 
 let dir: string;
 let runner: ComponentProcess | undefined;
@@ -40,38 +25,8 @@ afterEach(async () => {
 });
 
 async function start(inferenceMs: number): Promise<{ runner: ComponentProcess; positionOf: (p: Payload) => number }> {
-  const images = path.join(dir, 'images');
-  for (const [i, colour] of COLOURS.entries()) await solidImage(path.join(images, `${i}.png`), colour);
-  const sets = Object.entries({
-    input: `images-loop:${images}`,
-    ei_local_model_file: FIXTURE_MODEL,
-    iotcore_backoff: '0',
-    metrics_sleeptime_ms: '0',
-    sleep_time_sec: '1',
-    lock_filename: path.join(dir, 'lock'),
-  }).flatMap(([key, value]) => ['--set', `${key}=${value}`]);
-  runner = new ComponentProcess(BIN, sets, {
-    env: fixtureEnv({ preset: 'image-classification', inferenceMs }),
-    cwd: dir,
-  });
-  // The first lap tells each image's scores; later results are placed by them.
-  const lap = [];
-  for (let i = 1; i <= COLOURS.length; i++)
-    lap.push(await runner.next('/inference/output', (p) => p.total_inferences === i));
-  const fingerprints = lap.map((m) => JSON.stringify(m.payload.c));
-  expect(new Set(fingerprints).size).toBe(COLOURS.length);
-  const positionOf = (p: Payload) => {
-    const position = fingerprints.indexOf(JSON.stringify(p.c));
-    if (position < 0) throw new Error(`a result that is none of the images: ${JSON.stringify(p)}`);
-    return position;
-  };
-  return { runner, positionOf };
-}
-
-function modelPid(r: ComponentProcess): number {
-  const models = r.survivors().filter((p) => /demo-model\.js \S+model\.sock$/.test(p.command));
-  expect(models).toHaveLength(1);
-  return models[0].pid;
+  runner = await startLinuxRunner(dir, {}, inferenceMs);
+  return { runner, positionOf: await learnLoop(runner) };
 }
 
 const isError = (p: Payload) => p.result?.error !== undefined;
@@ -91,7 +46,7 @@ async function afterRecovery(r: ComponentProcess, positionOf: (p: Payload) => nu
   const results = r.received('/inference/output');
   const lost = cyclicGaps(
     results.map((m) => positionOf(m.payload)),
-    COLOURS.length,
+    LOOP_LENGTH,
   );
   const errors = r.received('/command/output', faultAt).filter((m) => isError(m.payload));
   const status = await r.command({ cmd: 'get_status', id: 'after-fault' }, (p) => p.result?.status !== undefined);

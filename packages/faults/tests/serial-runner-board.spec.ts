@@ -8,7 +8,7 @@ import { McuEmulator } from '@ei-gg/testbench';
 import { builtBin } from './support/built-bin';
 import { ComponentProcess, type Payload } from './support/component-process';
 import { cyclicGaps } from './support/cyclic-gaps';
-import { printFaultLine } from './support/fault-line';
+import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 
 const BIN = builtBin('serial-runner');
 const PERIOD = 7;
@@ -18,8 +18,6 @@ const BLOCKS = Array.from(
   (_, i) =>
     `Predictions (DSP: 1 ms., Classification: 1 ms., Anomaly: 0 ms.):\n    idle: ${(i + 1) / 10}\n    snake: ${(9 - i) / 10}\n`,
 );
-/** A fault is logged once and the recovery once more: a handful of lines, however long it lasts. */
-const MAX_LOG_LINES = 8;
 /** Growth of the component's resident memory a flood may cause: the flood itself is 10 MB. */
 const MAX_RSS_GROWTH_KB = 48 * 1024;
 

@@ -1,3 +1,6 @@
+/** A fault is logged once and its recovery once more: a handful of lines, however long it lasts. */
+export const MAX_LOG_LINES = 8;
+
 export interface FaultFigures {
   /** Items the fault cost (taken from the input or queued, never published). */
   lost: number;
