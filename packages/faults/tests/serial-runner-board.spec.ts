@@ -34,15 +34,17 @@ afterEach(async () => {
 async function start(): Promise<{ board: McuEmulator; r: ComponentProcess }> {
   const board = await McuEmulator.start({ blocks: BLOCKS, intervalMs: 100 });
   emulator = board;
-  const sets = Object.entries({
+  const args = ['--transport', 'stdout'];
+  for (const [key, value] of Object.entries({
     serial_port: board.devicePath,
     device_name: 'faults',
     iotcore_backoff: '1',
     metrics_sleeptime_ms: '0',
     sleep_time_sec: '1',
     lock_filename: `${board.devicePath}.lock`,
-  }).flatMap(([key, value]) => ['--set', `${key}=${value}`]);
-  const r = new ComponentProcess(BIN, sets);
+  }))
+    args.push('--set', `${key}=${value}`);
+  const r = new ComponentProcess(BIN, args);
   runner = r;
   await r.next('/inference/output', (p) => p.total_inferences === PERIOD);
   return { board, r };

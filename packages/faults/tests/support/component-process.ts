@@ -29,9 +29,10 @@ export interface ComponentExit {
 }
 
 /**
- * A built component as a child process in its own group, with the stdout transport: its messages are read from
- * stdout (every one kept, with the time it arrived, so a test can count what was lost), commands go to stdin,
- * and every stderr line is kept with its arrival time so a test can count the log volume of a fault. Every
+ * A built component as a child process in its own group. With `--transport stdout` its messages are read from
+ * stdout (every one kept, with the time it arrived, so a test can count what was lost) and commands go to stdin;
+ * under the testbench's IPC endpoint (its `env`, no flags) the test reads the endpoint instead. In both cases
+ * every stderr line is kept with its arrival time so a test can count the log volume of a fault. Every
  * process it starts carries a marker in its environment, so the test can find the model process and what is left.
  */
 export class ComponentProcess {
@@ -46,7 +47,7 @@ export class ComponentProcess {
   private exit: ComponentExit | undefined;
 
   constructor(bin: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
-    this.child = spawn(process.execPath, [bin, '--transport', 'stdout', ...args], {
+    this.child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env, [TEST_MARKER_ENV]: this.marker },
       stdio: ['pipe', 'pipe', 'pipe'],

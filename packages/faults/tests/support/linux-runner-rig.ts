@@ -27,7 +27,8 @@ export async function startLinuxRunner(
 ): Promise<ComponentProcess> {
   const images = path.join(dir, 'images');
   for (const [i, colour] of COLOURS.entries()) await solidImage(path.join(images, `${i}.png`), colour);
-  const sets = Object.entries({
+  const args = ['--transport', 'stdout'];
+  for (const [key, value] of Object.entries({
     input: `images-loop:${images}`,
     ei_local_model_file: FIXTURE_MODEL,
     iotcore_backoff: '0',
@@ -35,8 +36,9 @@ export async function startLinuxRunner(
     sleep_time_sec: '1',
     lock_filename: path.join(dir, 'lock'),
     ...settings,
-  }).flatMap(([key, value]) => ['--set', `${key}=${value}`]);
-  return new ComponentProcess(builtBin('linux-runner'), sets, {
+  }))
+    args.push('--set', `${key}=${value}`);
+  return new ComponentProcess(builtBin('linux-runner'), args, {
     env: fixtureEnv({ preset: 'image-classification', inferenceMs }),
     cwd: dir,
   });
