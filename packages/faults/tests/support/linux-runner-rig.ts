@@ -16,6 +16,13 @@ const COLOURS = [
 ];
 export const LOOP_LENGTH = COLOURS.length;
 
+/** The seven images in `dir`/images; returns that directory. */
+export async function writeColourLoop(dir: string): Promise<string> {
+  const images = path.join(dir, 'images');
+  for (const [i, colour] of COLOURS.entries()) await solidImage(path.join(images, `${i}.png`), colour);
+  return images;
+}
+
 /**
  * The built linux-runner (stdout transport) with the demo `.eim` classifying a looping directory of the seven
  * images in `dir`/images, its lock in `dir`, short back-off and restart delays; `settings` add or override keys.
@@ -25,8 +32,7 @@ export async function startLinuxRunner(
   settings: Record<string, string>,
   inferenceMs: number,
 ): Promise<ComponentProcess> {
-  const images = path.join(dir, 'images');
-  for (const [i, colour] of COLOURS.entries()) await solidImage(path.join(images, `${i}.png`), colour);
+  const images = await writeColourLoop(dir);
   const args = ['--transport', 'stdout'];
   for (const [key, value] of Object.entries({
     input: `images-loop:${images}`,
