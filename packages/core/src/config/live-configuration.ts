@@ -29,6 +29,8 @@ export class LiveConfiguration<K extends ComponentKind> {
   private base: ComponentConfigs[K];
   private overrides: Partial<ComponentConfigs[K]> = {};
   private config: ComponentConfigs[K];
+  /** The problems of the last rejected update, until one is accepted. */
+  private lastRejection: string | undefined;
   /** Warnings of the initial configuration, for the caller to log or print. */
   readonly warnings: string[];
 
@@ -54,12 +56,27 @@ export class LiveConfiguration<K extends ComponentKind> {
   ): Promise<LiveConfiguration<K>> {
     const initial = parseParameters(kind, await reader.getConfiguration(['Parameters']).then(asParameters));
     const live = new LiveConfiguration(kind, initial, logger);
-    live.stopWatching = await reader.onConfigurationUpdate(['Parameters'], () => {
-      void reader
-        .getConfiguration(['Parameters'])
-        .then((value) => live.apply(asParameters(value)))
-        .catch((err) => logger.error('could not read the updated configuration; keeping the previous one', { err }));
-    });
+    // A burst of update events (a flapping deployment) becomes one read, plus one more for events that came
+    // during it: the last read starts after the last event, so the newest configuration is the one applied.
+    let reading = false;
+    let readAgain = false;
+    const readLatest = async (): Promise<void> => {
+      if (reading) {
+        readAgain = true;
+        return;
+      }
+      reading = true;
+      do {
+        readAgain = false;
+        try {
+          live.apply(asParameters(await reader.getConfiguration(['Parameters'])));
+        } catch (err) {
+          logger.error('could not read the updated configuration; keeping the previous one', { err });
+        }
+      } while (readAgain);
+      reading = false;
+    };
+    live.stopWatching = await reader.onConfigurationUpdate(['Parameters'], () => void readLatest());
     return live;
   }
 
@@ -81,9 +98,16 @@ export class LiveConfiguration<K extends ComponentKind> {
       next = parsed.config;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      this.logger.error('configuration update rejected; keeping the previous configuration', { problems: err.issues });
+      // The same rejected configuration read again (update events of other keys) is logged once.
+      const rejection = JSON.stringify(err.issues);
+      if (rejection !== this.lastRejection)
+        this.logger.error('configuration update rejected; keeping the previous configuration', {
+          problems: err.issues,
+        });
+      this.lastRejection = rejection;
       return false;
     }
+    this.lastRejection = undefined;
     this.base = next;
     this.update('configuration updated');
     return true;
@@ -104,7 +128,8 @@ export class LiveConfiguration<K extends ComponentKind> {
     const next = { ...this.base, ...this.overrides };
     this.config = next;
     const changed = changedKeys(previous, next);
-    this.logger.info(event, { changed, ...(overridden ? { overridden } : {}) });
+    // An update that changes nothing (a repeated event) is no news.
+    this.logger[changed.length ? 'info' : 'debug'](event, { changed, ...(overridden ? { overridden } : {}) });
     if (changed.length) for (const listener of this.listeners) listener(next, previous, changed);
     return changed;
   }

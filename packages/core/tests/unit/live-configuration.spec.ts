@@ -53,4 +53,46 @@ describe('LiveConfiguration', () => {
       ],
     });
   });
+
+  it('logs an update that changes nothing at debug only, and the same rejected update once', () => {
+    const { live, lines } = setup();
+    expect(live.apply({ Parameters: {} })).toBe(true);
+    expect(live.apply({ Parameters: { default_threshold: 0 } })).toBe(false);
+    expect(live.apply({ Parameters: { default_threshold: 0 } })).toBe(false);
+    expect(lines.map((l) => l.msg)).toEqual(['configuration update rejected; keeping the previous configuration']);
+    // Accepted, then the same invalid value again: a new rejection, logged.
+    expect(live.apply({ Parameters: { default_threshold: 0.5 } })).toBe(true);
+    expect(live.apply({ Parameters: { default_threshold: 0 } })).toBe(false);
+    expect(lines.filter((l) => l.level === 'error')).toHaveLength(2);
+  });
+
+  it('a burst of update events reads the configuration at most twice and applies the newest', async () => {
+    const logger = new Logger({ level: 'silent' });
+    let stored: Record<string, unknown> = { default_threshold: 0.5 };
+    let reads = 0;
+    let notify: () => void = () => undefined;
+    const reader = {
+      getConfiguration: async () => {
+        reads++;
+        await new Promise((resolve) => setImmediate(resolve));
+        return { Parameters: stored };
+      },
+      onConfigurationUpdate: async (_keyPath: string[], handler: () => void) => {
+        notify = handler;
+        return async () => undefined;
+      },
+    };
+    const live = await LiveConfiguration.fromGreengrass('serial-runner', reader, logger);
+    reads = 0;
+    const seen: number[] = [];
+    live.onChange((next) => seen.push(next.default_threshold));
+    for (let i = 1; i <= 100; i++) {
+      stored = { default_threshold: 0.5 + i / 1000 };
+      notify();
+    }
+    while (live.current.default_threshold !== 0.6) await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(2);
+    expect(live.current.default_threshold).toBe(0.6);
+    expect(seen).toEqual([0.6]);
+  });
 });
