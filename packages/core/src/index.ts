@@ -24,7 +24,6 @@ export * from './identity/topics';
 
 // Results, filter, metrics, the shared inference path (SPEC 3)
 export * from './results/inference-result';
-export * from './results/model-output-error';
 export * from './results/encode-inference-payload';
 export * from './threshold-filter';
 export * from './backoff';
@@ -71,7 +70,6 @@ export * from './greengrass/greengrass-runtime';
 export * from './recipe/access-control';
 
 // Secrets and caches
-export * from './secrets/secret-error';
 export * from './secrets/secret-source';
 export * from './secrets/api-key-secret';
 export * from './caches/file-cache';
@@ -100,6 +98,5 @@ export * from './features/runner-features';
 
 // Child processes
 export * from './process/process-exit';
-export * from './process/process-start-error';
 export * from './process/output-tail';
 export * from './process/supervised-process';

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { killOnHostExit } from './kill-on-host-exit';
 import { OutputTail } from './output-tail';
 import type { ProcessExit } from './process-exit';
-import { ProcessStartError } from './process-start-error';
+import { ProcessStartError } from '../errors';
 
 export type OutputStream = 'stdout' | 'stderr';
 

@@ -8,7 +8,7 @@ import { IpcSecretSource } from '../greengrass/greengrass-runtime';
 import type { IpcConnection } from '../greengrass/ipc-connection';
 import { nucleusFromEnvironment } from '../greengrass/nucleus';
 import type { Logger, SecretRegistry } from '../logging/logger';
-import { SecretError } from './secret-error';
+import { SecretError } from '../errors';
 import type { SecretSource } from './secret-source';
 
 /**
