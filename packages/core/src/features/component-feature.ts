@@ -5,7 +5,7 @@ import type { ComponentKind } from '../component-kind';
 import type { LiveConfiguration } from '../config/live-configuration';
 import type { MetricsAccumulator } from '../metrics/metrics-accumulator';
 import type { InferencePayload } from '../results/encode-inference-payload';
-import type { InferenceOutput } from '../pipeline/inference-pipeline';
+import type { InferenceOutput } from '../relay/inference-relay';
 import type { Publisher } from '../publisher/publisher';
 import type { Backoff } from '../backoff';
 import type { ThresholdFilter } from '../threshold-filter';
