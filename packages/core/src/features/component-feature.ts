@@ -77,7 +77,17 @@ export interface OutputFeature extends ComponentFeature {
   readonly caches: CacheControl;
 }
 
-/** The typed parts a component is made of; the host composes them and knows nothing of their keys. */
+/**
+ * The typed parts a component is made of; the host composes them and knows nothing of their keys.
+ *
+ * @example
+ * ```ts
+ * // linux-service: a filter and a backoff, no triggers, caches or shadow
+ * features: () => ({ filter: thresholdFilterFeature(), backoff: backoffFeature(() => 1) }),
+ * // a runner: runnerFeatures(host), plus its output feature
+ * features: (host) => ({ ...runnerFeatures(host), output: inferenceOutputFeature(host, caches) }),
+ * ```
+ */
 export interface ComponentFeatures {
   filter: FilterFeature;
   backoff: BackoffFeature;

@@ -18,8 +18,6 @@ import {
 } from './ipc-connection';
 import { isUnsupportedOperation, shadowUnsupportedReason, type NucleusKind } from './nucleus';
 
-export * from './nucleus';
-
 export type ReportedState = 'RUNNING' | 'ERRORED';
 
 /** A local pub/sub message: a JSON message's object, or a binary message's bytes. */

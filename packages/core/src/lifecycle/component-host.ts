@@ -91,7 +91,17 @@ export class ComponentHost<K extends ComponentKind> {
     this.unwatch = context.config.onChange((_next, _previous, changed) => void this.applyConfiguration(changed));
   }
 
-  /** Builds the host and the component's features (which may open caches, but start nothing yet). */
+  /**
+   * Builds the host and the component's features (which may open caches, but start nothing yet).
+   *
+   * @example
+   * ```ts
+   * const host = await ComponentHost.create({ context, transport: createTransport(context) }, definition);
+   * await host.start();
+   * // ... later
+   * await host.stop(3000); // in order, with in-flight publishes flushed within 3 s
+   * ```
+   */
   static async create<K extends ComponentKind>(
     options: ComponentHostOptions<K>,
     parts: ComponentParts<K>,
