@@ -15,6 +15,8 @@ module.exports = {
   testMatch: ['<rootDir>/tests/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
   moduleNameMapper: {
     '^@ei-gg/core$': path.join(__dirname, 'packages/core/src/index.ts'),
+    // Subpath entries (`@ei-gg/core/transport`, ...), but not the package.json that version.ts reads.
+    '^@ei-gg/core/(?!package\\.json$)(.+)$': path.join(__dirname, 'packages/core/src/$1/index.ts'),
     '^@ei-gg/testbench$': path.join(__dirname, 'packages/testbench/src/index.ts'),
   },
 };

@@ -1,6 +1,6 @@
 import {
   Backoff,
-  InferencePipeline,
+  InferenceRelay,
   Logger,
   MetricsAccumulator,
   Publisher,
@@ -34,7 +34,7 @@ export async function pipelineThroughput(
   const results = sampleResults(1000);
   const transport = new NullTransport();
   const publisher = new Publisher({ transport, logger: new Logger({ level: 'silent' }), qos: () => 1 });
-  const pipeline = new InferencePipeline({
+  const pipeline = new InferenceRelay({
     publisher,
     topics: deviceTopics('bench'),
     filter: new ThresholdFilter({ enabled: true, threshold: 0.2, criteria: 'ge' }),

@@ -1,105 +1,134 @@
-/** @ei-gg/core: everything the three components share. Components import from here only. */
-export * from './errors';
-export * from './version';
-export * from './component-kind';
-export * from './logging/logger';
-export * from './logging/repeated-error-log';
+/**
+ * @ei-gg/core: what the three components share. Packages import from here, by name; each group is also its own
+ * entry point (`@ei-gg/core/lifecycle`, `@ei-gg/core/transport`, ...). Everything else in core is internal.
+ */
+export {
+  EiGgError,
+  ModelOutputError,
+  ProcessStartError,
+  SecretError,
+  type EiGgErrorOptions,
+  type ErrorContext,
+} from './errors';
 
-// Configuration (SPEC 2, 9)
-export * from './config/setting';
-export * from './config/parameters-schema';
-export * from './config/parse-parameters';
-export * from './config/live-configuration';
-export * from './config/recipe-defaults';
-export * from './config/configuration-table';
-export { parseGstArgs } from './config/gst-args';
-export { splitArguments } from './config/split-arguments';
-export * from './cli/parse-cli-args';
-export * from './cli/load-local-configuration';
-export * from './cli/run-component-cli';
+// Running a component: definition, host, pipeline, features
+export {
+  ComponentHost,
+  hostComponent,
+  liveLockOwner,
+  LockFile,
+  MODEL_SOCKET_DIR_PREFIX,
+  MODEL_SOCKET_NAME,
+  modelSocketRoot,
+  recoverModelSockets,
+  runComponent,
+  type ComponentDefinition,
+  type ComponentHostOptions,
+  type ComponentParts,
+  type ComponentPipeline,
+  type HostingOptions,
+  type HostServices,
+} from './lifecycle';
+export {
+  backoffFeature,
+  inferenceOutputFeature,
+  metricsTimerFeature,
+  runnerFeatures,
+  shadowFeature,
+  thresholdFilterFeature,
+  triggersFeature,
+  type ComponentFeature,
+  type ComponentFeatures,
+  type FeatureHost,
+  type InferenceOutputOptions,
+} from './features';
+export { EXIT_FAILURE, EXIT_OK, runComponentCli, type ComponentContext } from './cli';
 
-// Identity and topics (SPEC 2, 3)
-export * from './identity/device-name';
-export * from './identity/topics';
+// Configuration and identity (SPEC 2, 3)
+export {
+  COMPONENT_KINDS,
+  COMPONENTS,
+  configurationTableMarkdown,
+  defaultRecipeParameters,
+  PARAMETER_SCHEMAS,
+  parseGstArgs,
+  parseParameters,
+  toRecipeValue,
+  type ComponentConfigs,
+  type ComponentIdentity,
+  type ComponentKind,
+  type LinuxRunnerConfig,
+  type LinuxServiceConfig,
+  type LiveConfiguration,
+  type ParsedParameters,
+  type SerialRunnerConfig,
+} from './config';
+export {
+  deviceTopics,
+  readDeviceIdentitySources,
+  uniqueDeviceName,
+  type DeviceIdentitySources,
+  type DeviceTopics,
+} from './identity';
 
-// Results, filter, metrics, the shared inference path (SPEC 3)
-export * from './results/inference-result';
-export * from './results/model-output-error';
-export * from './results/encode-inference-payload';
-export * from './threshold-filter';
-export * from './backoff';
-export * from './metrics/metrics-accumulator';
-export type { ConfidenceTrendDirection } from './metrics/confidence-trend';
-export * from './pipeline/inference-pipeline';
-export * from './pipeline/local-results';
-export * from './publisher/publisher';
-export * from './publisher/drop-image-to-fit';
+// Results and their shared path (SPEC 3)
+export {
+  Backoff,
+  encodeInferencePayload,
+  isEmptyResult,
+  ThresholdFilter,
+  type BoundingBox,
+  type InferencePayload,
+  type InferenceResult,
+  type InferenceTiming,
+  type TrackedObject,
+} from './results';
+export { MetricsAccumulator } from './metrics';
+export { InferenceRelay, type InferenceOutput, type InferenceRelayOptions, type ProcessOutcome } from './relay';
+export { Publisher, type PublisherOptions, type PublishResult } from './publisher';
+export { type InferenceRequest } from './triggers';
 
-// On-demand inference (triggered mode)
-export * from './triggers/inference-mode';
-export * from './triggers/inference-request';
-export * from './triggers/inference-requests';
-export * from './triggers/request-topic';
-export * from './triggers/local-request-intake';
-export * from './triggers/on-demand-inference';
+// Commands and problem reports (SPEC 4)
+export {
+  ProblemReporter,
+  startedReply,
+  type CommandReply,
+  type ModelInfo,
+  type ProblemReporterOptions,
+} from './commands';
 
-// Device shadow (operator control)
-export * from './shadow/shadow-topics';
-export * from './shadow/shadow-settings';
-export * from './shadow/device-shadow';
+// Transports, Greengrass, recipes (SPEC 6)
+export {
+  createTransport,
+  Mqtt5Transport,
+  releaseNativeClients,
+  StdoutTransport,
+  topicMatches,
+  type ConnectionState,
+  type IncomingMessage,
+  type MessageHandler,
+  type Mqtt5TransportOptions,
+  type PublishOptions,
+  type Qos,
+  type StdoutTransportOptions,
+  type Transport,
+  type Unsubscribe,
+} from './transport';
+export { IpcConnection, IpcTransport, type IpcConnectionOptions, type IpcTransportOptions } from './greengrass';
+export { componentAccessControl, type AccessControl, type AccessControlOptions } from './recipe';
 
-// Commands (SPEC 4)
-export * from './commands/parse-command';
-export * from './commands/command-replies';
-export * from './commands/command-router';
-export * from './commands/command-intake';
-export * from './commands/problem-reporter';
+// Secrets and caches (SPEC 6)
+export {
+  apiKeySecretSource,
+  readApiKey,
+  type ApiKeySecretRef,
+  type ApiKeySourceOptions,
+  type ClosableSecretSource,
+  type SecretSource,
+} from './secrets';
+export { FileCache, InferenceCaches, MIB, S3Cache, type FileCacheOptions, type S3CacheOptions } from './caches';
 
-// Transports and Greengrass (SPEC 6)
-export * from './transport/transport';
-export * from './transport/topic-matches';
-export * from './transport/select-transport';
-export * from './transport/create-transport';
-export * from './transport/stdout-transport';
-export * from './transport/mqtt5-transport';
-export * from './transport/release-native-clients';
-export * from './transport/connection-state-tracker';
-export * from './transport/subscription-registry';
-export * from './greengrass/ipc-connection';
-export * from './greengrass/ipc-transport';
-export * from './greengrass/greengrass-runtime';
-export * from './recipe/access-control';
-
-// Secrets and caches
-export * from './secrets/secret-error';
-export * from './secrets/secret-source';
-export * from './secrets/api-key-secret';
-export * from './caches/file-cache';
-export * from './caches/s3-cache';
-export * from './caches/inference-caches';
-
-// Lifecycle
-export * from './lifecycle/lock-file';
-export * from './lifecycle/lock-owner';
-export * from './lifecycle/recover-component';
-export * from './lifecycle/recover-model-sockets';
-export * from './lifecycle/model-socket-location';
-export * from './lifecycle/backoff-delay';
-export * from './timing/with-timeout';
-export * from './lifecycle/component-status';
-export * from './lifecycle/component-host';
-export * from './lifecycle/run-component';
-export * from './features/component-feature';
-export * from './features/threshold-filter-feature';
-export * from './features/backoff-feature';
-export * from './features/triggers-feature';
-export * from './features/shadow-feature';
-export * from './features/metrics-timer-feature';
-export * from './features/inference-output-feature';
-export * from './features/runner-features';
-
-// Child processes
-export * from './process/process-exit';
-export * from './process/process-start-error';
-export * from './process/output-tail';
-export * from './process/supervised-process';
+// Child processes, logging, timing
+export { describeExit, SupervisedProcess, type ProcessExit, type SupervisedProcessOptions } from './process';
+export { Logger, RepeatedErrorLog, type LoggerOptions, type RepeatedErrorLogOptions } from './logging';
+export { retryDelay, withTimeout } from './timing';

@@ -1,4 +1,4 @@
-import { EiGgError } from './errors';
+import { ThresholdFilterError } from './errors';
 import { BoundingBox, InferenceResult } from './results/inference-result';
 import { detections, topLabel } from './results/result-items';
 
@@ -31,22 +31,6 @@ export interface ThresholdFilterConfig {
   /** 0 < threshold <= 1. */
   threshold: number;
   criteria: ThresholdCriteria;
-}
-
-/** A threshold filter setting out of range; the filter's configuration is left as it was. */
-export class ThresholdFilterError extends EiGgError {
-  readonly field: keyof ThresholdFilterConfig;
-
-  constructor(field: keyof ThresholdFilterConfig, value: unknown, allowed: string) {
-    super(
-      'THRESHOLD_FILTER_INVALID',
-      `threshold filter ${field} must be ${allowed} (got ${JSON.stringify(value) ?? 'undefined'})`,
-      {
-        context: { field, value },
-      },
-    );
-    this.field = field;
-  }
 }
 
 export function isThresholdCriteria(value: unknown): value is ThresholdCriteria {

@@ -1,4 +1,4 @@
-import { EiGgError, type ErrorContext } from '@ei-gg/core';
+import { EiGgError, type EiGgErrorOptions } from '@ei-gg/core';
 
 export type LinuxRunnerErrorCode =
   /** `ei_local_model_file` (or a downloaded model) is missing or not executable. */
@@ -26,7 +26,7 @@ export type LinuxRunnerErrorCode =
 export class LinuxRunnerError extends EiGgError {
   declare readonly code: LinuxRunnerErrorCode;
 
-  constructor(code: LinuxRunnerErrorCode, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+  constructor(code: LinuxRunnerErrorCode, message: string, options: EiGgErrorOptions = {}) {
     super(code, message, options);
   }
 }

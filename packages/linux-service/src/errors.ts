@@ -1,4 +1,4 @@
-import { EiGgError, type ErrorContext } from '@ei-gg/core';
+import { EiGgError, type EiGgErrorOptions } from '@ei-gg/core';
 
 export type LinuxServiceErrorCode =
   /** Neither a camera nor a microphone to offer Studio: the component cannot start at all. */
@@ -18,7 +18,7 @@ export type LinuxServiceErrorCode =
 export class LinuxServiceError extends EiGgError {
   declare readonly code: LinuxServiceErrorCode;
 
-  constructor(code: LinuxServiceErrorCode, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+  constructor(code: LinuxServiceErrorCode, message: string, options: EiGgErrorOptions = {}) {
     super(code, message, options);
   }
 }

@@ -1,4 +1,4 @@
-import { EiGgError, ErrorContext } from '@ei-gg/core';
+import { EiGgError, type EiGgErrorOptions } from '@ei-gg/core';
 
 export type SerialErrorCode =
   /** No `> ` prompt in time: not Edge Impulse firmware, wrong baud rate, or the board hangs. */
@@ -23,7 +23,7 @@ export type SerialErrorCode =
 export class SerialError extends EiGgError {
   declare readonly code: SerialErrorCode;
 
-  constructor(code: SerialErrorCode, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+  constructor(code: SerialErrorCode, message: string, options: EiGgErrorOptions = {}) {
     super(code, message, options);
   }
 }

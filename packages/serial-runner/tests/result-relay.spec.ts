@@ -56,7 +56,7 @@ it('a result whose publish fails is logged and counted; the results after it are
         {
           features: runnerFeatures,
           createPipeline: (services) => {
-            // The second result fails where a publish would: inside the shared inference pipeline.
+            // The second result fails where a publish would: inside the shared inference relay.
             const process = services.inference.process.bind(services.inference);
             services.inference.process = async (result, image, request) => {
               if (++processed === 2) throw new Error('publish refused by the test');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { CacheOutcome } from '../commands/command-router';
-import { EiGgError, type ErrorContext } from '../errors';
+import { FileCacheError } from '../errors';
 import type { Logger } from '../logging/logger';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
@@ -21,15 +21,6 @@ export function isInferenceId(id: unknown): id is string {
 export function checkInferenceId(id: string): string {
   if (!isInferenceId(id)) throw new RangeError(`invalid inference id ${JSON.stringify(id)}: must be a uuid`);
   return id.toLowerCase();
-}
-
-export type FileCacheErrorCode = 'CACHE_WRITE_FAILED' | 'CACHE_ENTRY_TOO_LARGE';
-
-/** A pair could not be cached; `context` names the directory and id, `cause` is the file-system error. */
-export class FileCacheError extends EiGgError {
-  constructor(code: FileCacheErrorCode, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
-    super(code, message, options);
-  }
 }
 
 export const MIB = 1024 * 1024;

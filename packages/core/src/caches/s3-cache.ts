@@ -2,18 +2,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ObjectIdentifier, S3Client } from '@aws-sdk/client-s3';
 import type { CacheOutcome } from '../commands/command-router';
-import { EiGgError, type ErrorContext } from '../errors';
+import { S3CacheError } from '../errors';
 import { Logger } from '../logging/logger';
 import { RepeatedErrorLog, type FaultStatus, type RepeatedErrorLogOptions } from '../logging/repeated-error-log';
 import { checkInferenceId, FileCache, settle } from './file-cache';
-
-export type S3CacheErrorCode = 'S3_BUCKET_MISSING' | 'S3_ACCESS_DENIED' | 'S3_BUCKET_CHECK_FAILED' | 'S3_PREFIX_UNSET';
-
-export class S3CacheError extends EiGgError {
-  constructor(code: S3CacheErrorCode, message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
-    super(code, message, options);
-  }
-}
 
 export interface S3CacheOptions {
   bucket: string;

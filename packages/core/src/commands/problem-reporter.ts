@@ -22,6 +22,17 @@ export interface ProblemReporterOptions {
  * logs it (the first in full, then a counted summary per interval), and replied on `command/output` once per
  * distinct message until `clear()` (it works again) or a different message. The reply is
  * `{ result: { error, source, code?, ...extra } }`, `code` from an error carrying a string `code` (EiGgError).
+ *
+ * @example
+ * ```ts
+ * const problems = new ProblemReporter({ commands: services.commands, logger, source: 'serial-runner' });
+ * try {
+ *   await openBoard();
+ *   problems.clear(); // works again: the next failure is reported anew
+ * } catch (err) {
+ *   await problems.report(`cannot open ${port}`, err, { port }); // logged once plus a count, replied once
+ * }
+ * ```
  */
 export class ProblemReporter {
   private readonly faults: RepeatedErrorLog;

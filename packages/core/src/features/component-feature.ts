@@ -5,7 +5,7 @@ import type { ComponentKind } from '../component-kind';
 import type { LiveConfiguration } from '../config/live-configuration';
 import type { MetricsAccumulator } from '../metrics/metrics-accumulator';
 import type { InferencePayload } from '../results/encode-inference-payload';
-import type { InferenceOutput } from '../pipeline/inference-pipeline';
+import type { InferenceOutput } from '../relay/inference-relay';
 import type { Publisher } from '../publisher/publisher';
 import type { Backoff } from '../backoff';
 import type { ThresholdFilter } from '../threshold-filter';
@@ -77,7 +77,17 @@ export interface OutputFeature extends ComponentFeature {
   readonly caches: CacheControl;
 }
 
-/** The typed parts a component is made of; the host composes them and knows nothing of their keys. */
+/**
+ * The typed parts a component is made of; the host composes them and knows nothing of their keys.
+ *
+ * @example
+ * ```ts
+ * // linux-service: a filter and a backoff, no triggers, caches or shadow
+ * features: () => ({ filter: thresholdFilterFeature(), backoff: backoffFeature(() => 1) }),
+ * // a runner: runnerFeatures(host), plus its output feature
+ * features: (host) => ({ ...runnerFeatures(host), output: inferenceOutputFeature(host, caches) }),
+ * ```
+ */
 export interface ComponentFeatures {
   filter: FilterFeature;
   backoff: BackoffFeature;

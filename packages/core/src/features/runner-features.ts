@@ -9,7 +9,18 @@ import { triggersFeature } from './triggers-feature';
 /** The components that run a model: they share the filter, metrics and edge keys (parameters-schema). */
 export type RunnerKind = 'linux-runner' | 'serial-runner';
 
-/** Every runner's features: threshold filter, backoff, triggered inference, device shadow, metrics timer. */
+/**
+ * Every runner's features: threshold filter, backoff, triggered inference, device shadow, metrics timer.
+ *
+ * @example
+ * ```ts
+ * const definition: ComponentDefinition<'serial-runner'> = {
+ *   kind: 'serial-runner',
+ *   features: runnerFeatures,
+ *   createPipeline: (services) => new SerialBoardPipeline(services),
+ * };
+ * ```
+ */
 export function runnerFeatures<K extends RunnerKind>(host: FeatureHost<K>): ComponentFeatures {
   const settings = (): LinuxRunnerConfig | SerialRunnerConfig => host.config.current;
   const filter = thresholdFilterFeature(settings);

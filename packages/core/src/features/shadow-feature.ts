@@ -1,5 +1,5 @@
 import { COMPONENTS, type ComponentKind } from '../component-kind';
-import { NucleusUnsupportedError } from '../greengrass/nucleus';
+import { NucleusUnsupportedError } from '../errors';
 import { DeviceShadow } from '../shadow/device-shadow';
 import { SHADOW_NAME_PREFIX } from '../shadow/shadow-topics';
 import { PRODUCT_VERSION } from '../version';

@@ -1,5 +1,5 @@
 import type { ComponentKind } from '../component-kind';
-import { localResultsPublisher, localResultsTopic } from '../pipeline/local-results';
+import { localResultsPublisher, localResultsTopic } from '../relay/local-results';
 import { INFERENCE_MODES } from '../triggers/inference-mode';
 import { OnDemandInference } from '../triggers/on-demand-inference';
 import type { FeatureHost, TriggersFeature } from './component-feature';

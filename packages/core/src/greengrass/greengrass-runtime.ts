@@ -6,7 +6,7 @@
 import { greengrasscoreipc } from 'aws-iot-device-sdk-v2';
 import { TransportError } from '../errors';
 import { Logger } from '../logging/logger';
-import { SecretError } from '../secrets/secret-error';
+import { NucleusUnsupportedError, SecretError } from '../errors';
 import type { SecretSource } from '../secrets/secret-source';
 import {
   describeIpcError,
@@ -16,9 +16,7 @@ import {
   type IpcClient,
   type IpcConnection,
 } from './ipc-connection';
-import { isUnsupportedOperation, NucleusUnsupportedError, shadowUnsupportedReason, type NucleusKind } from './nucleus';
-
-export * from './nucleus';
+import { isUnsupportedOperation, shadowUnsupportedReason, type NucleusKind } from './nucleus';
 
 export type ReportedState = 'RUNNING' | 'ERRORED';
 

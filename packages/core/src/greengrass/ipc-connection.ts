@@ -4,7 +4,7 @@
  * an exponential back-off with jitter, and the streaming operations (subscriptions) opened here are opened
  * again on each new client. Operations issued while disconnected wait for the next client, within a bound.
  */
-import { backoffDelay } from '../lifecycle/backoff-delay';
+import { retryDelay } from '../timing/retry-delay';
 import { eventstream_rpc, greengrasscoreipc, io } from 'aws-iot-device-sdk-v2';
 import { TransportError, type ErrorContext } from '../errors';
 import { Logger } from '../logging/logger';
@@ -267,7 +267,7 @@ export class IpcConnection {
 
   private scheduleReconnect(attempt: number): void {
     if (this.closed) return;
-    const delayMs = backoffDelay(attempt, this.reconnectBaseMs, this.reconnectMaxMs);
+    const delayMs = retryDelay(attempt, this.reconnectBaseMs, this.reconnectMaxMs);
     this.reconnectTimer = setTimeout(() => void this.reconnect(attempt), delayMs);
   }
 

@@ -7,7 +7,6 @@
  * operation as one it does not have.
  */
 import { eventstream_rpc } from 'aws-iot-device-sdk-v2';
-import { EiGgError, type ErrorContext } from '../errors';
 import { ipcErrorCode } from './ipc-connection';
 
 export type NucleusKind = 'classic' | 'lite';
@@ -34,13 +33,6 @@ export function isUnsupportedOperation(error: unknown): boolean {
   const body = (error as eventstream_rpc.RpcError).serviceError as { message?: unknown; _message?: unknown };
   const text = [body.message, body._message].find((part): part is string => typeof part === 'string') ?? '';
   return text.trim() === '' || /\bis not supported\b/i.test(text);
-}
-
-/** An IPC operation the nucleus does not offer; the message says what it means for the component. */
-export class NucleusUnsupportedError extends EiGgError {
-  constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
-    super('NUCLEUS_UNSUPPORTED', message, options);
-  }
 }
 
 /** Why the device shadow cannot be followed on this nucleus, or undefined when it can (as far as is known). */

@@ -8,7 +8,7 @@ import { COMPONENTS } from '../component-kind';
 import type { LiveConfiguration } from '../config/live-configuration';
 import type { ComponentFeature, ComponentFeatures, Contribution, FeatureHost } from '../features/component-feature';
 import { MetricsAccumulator } from '../metrics/metrics-accumulator';
-import { InferencePipeline } from '../pipeline/inference-pipeline';
+import { InferenceRelay } from '../relay/inference-relay';
 import { Publisher } from '../publisher/publisher';
 import { InferenceRequests } from '../triggers/inference-requests';
 import type { Transport } from '../transport/transport';
@@ -33,7 +33,7 @@ export interface HostServices<K extends ComponentKind> {
   context: ComponentContext<K>;
   config: LiveConfiguration<K>;
   publisher: Publisher;
-  inference: InferencePipeline;
+  inference: InferenceRelay;
   commands: CommandIntake;
   metrics: MetricsAccumulator;
   /** Triggered mode's requests, served one at a time by the pipeline (runners; none arrive elsewhere). */
@@ -91,7 +91,17 @@ export class ComponentHost<K extends ComponentKind> {
     this.unwatch = context.config.onChange((_next, _previous, changed) => void this.applyConfiguration(changed));
   }
 
-  /** Builds the host and the component's features (which may open caches, but start nothing yet). */
+  /**
+   * Builds the host and the component's features (which may open caches, but start nothing yet).
+   *
+   * @example
+   * ```ts
+   * const host = await ComponentHost.create({ context, transport: createTransport(context) }, definition);
+   * await host.start();
+   * // ... later
+   * await host.stop(3000); // in order, with in-flight publishes flushed within 3 s
+   * ```
+   */
   static async create<K extends ComponentKind>(
     options: ComponentHostOptions<K>,
     parts: ComponentParts<K>,
@@ -143,7 +153,7 @@ export class ComponentHost<K extends ComponentKind> {
       logger: context.logger.child({ part: 'commands' }),
       onReply: (reply) => list.forEach((f) => f.commandAnswered?.(reply)),
     });
-    const inference = new InferencePipeline({
+    const inference = new InferenceRelay({
       ...(triggers?.publishLocal ? { publishLocal: triggers.publishLocal } : {}),
       ...(output ? { output: output.output } : {}),
       publisher,

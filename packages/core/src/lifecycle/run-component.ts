@@ -4,7 +4,18 @@ import { createTransport } from '../transport/create-transport';
 import { ComponentHost, type ComponentParts } from './component-host';
 import type { RecoverStep } from './recover-component';
 
-/** What a component brings; everything else (flags, config, transport, commands, lifecycle) is shared. */
+/**
+ * What a component brings; everything else (flags, config, transport, commands, lifecycle) is shared.
+ *
+ * @example
+ * ```ts
+ * const definition: ComponentDefinition<'serial-runner'> = {
+ *   kind: 'serial-runner',
+ *   features: runnerFeatures, // or (host) => ({ filter: thresholdFilterFeature(), backoff: backoffFeature(() => 1) })
+ *   createPipeline: (services) => new SerialBoardPipeline(services),
+ * };
+ * ```
+ */
 export interface ComponentDefinition<K extends ComponentKind> extends ComponentParts<K> {
   kind: K;
   /** The component's own clean-up in the Greengrass Recover step (`--recover`), after the lock file's. */
@@ -18,6 +29,12 @@ const STOP_DEADLINE_MS = 3000;
  * A component's whole life: the CLI front, then host it until SIGTERM or SIGINT or until it asks to stop (its input
  * ended), then stop in order. Resolves with the exit code (the one the component asked for, else 0); a failed start
  * has reported ERRORED to Greengrass and returns non-zero.
+ *
+ * @example
+ * ```ts
+ * // main.ts of a component: exit with its code once its output is flushed
+ * void runComponent(serialRunnerComponent()).then((code) => process.stdout.write('', () => process.exit(code)));
+ * ```
  */
 export function runComponent<K extends ComponentKind>(
   definition: ComponentDefinition<K>,
@@ -48,6 +65,13 @@ export interface HostingOptions {
 /**
  * Hosts a component with a validated context until `until` fires or the component requests its stop, then stops
  * it in order. Resolves with the exit code. (What `runComponent` runs after the CLI front; tests run it in-process.)
+ *
+ * @example
+ * ```ts
+ * let stop!: (reason: string) => void;
+ * const until = { received: new Promise<string>((resolve) => (stop = resolve)), cancel: () => undefined };
+ * const exitCode = hostComponent(definition, context, until, { started: () => stop('test done') });
+ * ```
  */
 export async function hostComponent<K extends ComponentKind>(
   definition: ComponentDefinition<K>,

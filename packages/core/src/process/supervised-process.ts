@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { killOnHostExit } from './kill-on-host-exit';
 import { OutputTail } from './output-tail';
 import type { ProcessExit } from './process-exit';
-import { ProcessStartError } from './process-start-error';
+import { ProcessStartError } from '../errors';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -33,6 +33,15 @@ const DEFAULT_TAIL_LINES = 40;
  * A child process a component owns (the model, a GStreamer pipeline, the Edge Impulse Linux client): a start
  * that fails is a ProcessStartError, its exit is an event, its last diagnostic lines are kept for error
  * messages, and stop() escalates from a polite signal to SIGKILL, so nothing is left behind.
+ *
+ * @example
+ * ```ts
+ * const child = await SupervisedProcess.start('gst-launch-1.0', args, { name: 'gst-launch-1.0', stdout: 'data' });
+ * const off = child.onExit((exit) => log.warn('input ended', { exit: describeExit(exit), output: child.output() }));
+ * // ... at stop
+ * off();
+ * await child.stop(2000); // SIGTERM, then SIGKILL after 2 s
+ * ```
  */
 export class SupervisedProcess {
   /** Settles once, when the child exits: for one-off waits. A wait per request must use onExit() instead. */

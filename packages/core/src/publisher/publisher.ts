@@ -30,6 +30,14 @@ export interface PublisherCounters {
 /**
  * Sends JSON messages through a transport in call order, with a bounded number in flight. Every message
  * ends as published, failed or oversized, counted and logged: nothing is dropped silently.
+ *
+ * @example
+ * ```ts
+ * const publisher = new Publisher({ transport, logger, qos: () => config.current.iotcore_qos });
+ * await publisher.whenWritable(); // back-pressure: wait for room before producing more
+ * const fate = await publisher.publish(topics.inferenceOutput, payload); // 'published' | 'failed' | 'oversized'
+ * await publisher.flush(3000); // at stop: the publishes in flight, within a deadline
+ * ```
  */
 export class Publisher {
   readonly counters: PublisherCounters = { published: 0, failed: 0, oversized: 0 };

@@ -4,7 +4,7 @@ import { IpcSecretSource } from '../greengrass/greengrass-runtime';
 import type { IpcConnection } from '../greengrass/ipc-connection';
 import { nucleusFromEnvironment } from '../greengrass/nucleus';
 import type { Logger, SecretRegistry } from '../logging/logger';
-import { SecretError } from './secret-error';
+import { SecretError } from '../errors';
 import type { SecretSource } from './secret-source';
 
 /**
@@ -56,6 +56,17 @@ export interface ApiKeySecretRef {
 /**
  * Reads the Edge Impulse API key and registers it for log redaction before anything else can log it, along
  * with every other string in a JSON secret (they are secrets too).
+ *
+ * @example
+ * ```ts
+ * const source = apiKeySecretSource({ greengrass: context.greengrass, env: process.env, logger });
+ * try {
+ *   const ref = { secretId: config.ei_sm_secret_id, jsonKey: config.ei_sm_secret_name };
+ *   const apiKey = await readApiKey(source, ref, logger.secrets);
+ * } finally {
+ *   source.close();
+ * }
+ * ```
  */
 export async function readApiKey(source: SecretSource, ref: ApiKeySecretRef, secrets: SecretRegistry): Promise<string> {
   const secretString = await source.getSecretString(ref.secretId);
@@ -156,6 +167,11 @@ export interface ClosableSecretSource extends SecretSource {
  *   service when the nucleus answers that it does not have the operation (Lite without EI_GG_NUCLEUS, or a
  *   Java nucleus without SecretManager).
  * Credentials fetched from the token exchange service are registered for log redaction.
+ *
+ * @example
+ * ```ts
+ * const source = apiKeySecretSource({ greengrass: context.greengrass, env: process.env, logger: context.logger });
+ * ```
  */
 export function apiKeySecretSource(options: ApiKeySourceOptions): ClosableSecretSource {
   if (!options.greengrass) return new SecretsManagerSecretSource();

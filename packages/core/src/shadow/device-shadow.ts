@@ -1,7 +1,8 @@
 import type { ComponentKind } from '../component-kind';
 import type { LiveConfiguration } from '../config/live-configuration';
 import type { GreengrassRuntime } from '../greengrass/greengrass-runtime';
-import { NucleusUnsupportedError, shadowUnsupportedReason } from '../greengrass/nucleus';
+import { NucleusUnsupportedError } from '../errors';
+import { shadowUnsupportedReason } from '../greengrass/nucleus';
 import type { Logger } from '../logging/logger';
 import { validateDesired, type DesiredSettings } from './shadow-settings';
 import { shadowTopic, type ShadowAddress } from './shadow-topics';

@@ -4,7 +4,9 @@
  * that is over never keeps the process alive.
  *
  * @example
+ * ```ts
  * await withTimeout(session.stopImpulse(), 1500, 'the board to stop the impulse');
+ * ```
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, timeout?: string | (() => Error)): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -5,7 +5,15 @@ import { Mqtt5Transport } from './mqtt5-transport';
 import { StdoutTransport } from './stdout-transport';
 import type { Transport } from './transport';
 
-/** The transport the CLI front selected: IPC on the nucleus connection, direct MQTT 5, or stdout/stdin. */
+/**
+ * The transport the CLI front selected: IPC on the nucleus connection, direct MQTT 5, or stdout/stdin.
+ *
+ * @example
+ * ```ts
+ * const transport = createTransport(context); // context from runComponentCli (`--transport`, Greengrass env)
+ * await transport.connect();
+ * ```
+ */
 export function createTransport<K extends ComponentKind>(context: ComponentContext<K>): Transport {
   const logger = context.logger.child({ part: 'transport' });
   switch (context.transportName) {

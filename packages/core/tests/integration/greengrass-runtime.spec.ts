@@ -3,12 +3,10 @@
  * local nucleus endpoint.
  */
 import { allowAllPolicy, IpcEndpoint, type IpcEndpointOptions } from '@ei-gg/testbench';
-import { TransportError } from '../../src/errors';
+import { NucleusUnsupportedError, SecretError, TransportError } from '../../src/errors';
 import { GreengrassRuntime, IpcSecretSource, type ConfigurationUpdate } from '../../src/greengrass/greengrass-runtime';
 import { IpcConnection } from '../../src/greengrass/ipc-connection';
-import { NucleusUnsupportedError } from '../../src/greengrass/nucleus';
 import { Logger } from '../../src/logging/logger';
-import { SecretError } from '../../src/secrets/secret-error';
 
 const COMPONENT = 'com.example.Detector';
 const CONFIGURATION = { thingName: 'dev-1', thresholds: { min: 0.5, max: 0.9 }, intervalMs: 1000 };

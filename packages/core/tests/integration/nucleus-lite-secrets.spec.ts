@@ -12,7 +12,7 @@ import { IpcConnection } from '../../src/greengrass/ipc-connection';
 import { Logger } from '../../src/logging/logger';
 import { componentAccessControl } from '../../src/recipe/access-control';
 import { apiKeySecretSource, readApiKey } from '../../src/secrets/api-key-secret';
-import { SecretError } from '../../src/secrets/secret-error';
+import { SecretError } from '../../src/errors';
 
 const KIND = 'linux-service' as const;
 const API_KEY = 'ei_1ite0123456789abcdef0123456789ab';

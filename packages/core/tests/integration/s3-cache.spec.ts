@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { FileCache } from '../../src/caches/file-cache';
 import { InferenceCaches } from '../../src/caches/inference-caches';
-import { modelKeyPrefix, S3Cache, S3CacheError, type S3CacheOptions } from '../../src/caches/s3-cache';
+import { modelKeyPrefix, S3Cache, type S3CacheOptions } from '../../src/caches/s3-cache';
+import { S3CacheError } from '../../src/errors';
 import { startMoto } from '@ei-gg/testbench';
 
 const BUCKET = 'ei-gg-inferences';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger, SecretRegistry } from '../../src/logging/logger';
 import { extractApiKey, readApiKey, SecretsManagerSecretSource } from '../../src/secrets/api-key-secret';
-import { SecretError } from '../../src/secrets/secret-error';
+import { SecretError } from '../../src/errors';
 import { startMoto } from '@ei-gg/testbench';
 
 const API_KEY = 'ei_0123456789abcdef0123456789abcdef';

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FileCache, FileCacheError, isInferenceId } from '../../src/caches/file-cache';
+import { FileCache, isInferenceId } from '../../src/caches/file-cache';
+import { FileCacheError } from '../../src/errors';
 
 let root: string;
 beforeEach(async () => {

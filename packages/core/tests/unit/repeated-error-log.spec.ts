@@ -1,4 +1,4 @@
-import { FileCacheError } from '../../src/caches/file-cache';
+import { FileCacheError } from '../../src/errors';
 import { Logger } from '../../src/logging/logger';
 import { errorCode, RepeatedErrorLog, type FaultChange } from '../../src/logging/repeated-error-log';
 

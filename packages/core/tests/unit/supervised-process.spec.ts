@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { text } from 'node:stream/consumers';
 import { waitFor } from '@ei-gg/testbench';
 import { describeExit, type ProcessExit } from '../../src/process/process-exit';
-import { ProcessStartError } from '../../src/process/process-start-error';
+import { ProcessStartError } from '../../src/errors';
 import { SupervisedProcess, type SupervisedProcessOptions } from '../../src/process/supervised-process';
 
 const started: SupervisedProcess[] = [];

@@ -1,4 +1,4 @@
-import { EiGgError } from '../../src/errors';
+import { EiGgError, ThresholdFilterError } from '../../src/errors';
 import { InferenceResult } from '../../src/results/inference-result';
 import {
   compare,
@@ -6,7 +6,6 @@ import {
   ThresholdCriteria,
   ThresholdFilter,
   ThresholdFilterConfig,
-  ThresholdFilterError,
 } from '../../src/threshold-filter';
 
 const timing = { dspMs: 1, classificationMs: 2, anomalyMs: 0 };

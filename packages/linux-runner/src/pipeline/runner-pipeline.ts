@@ -1,5 +1,5 @@
 import {
-  backoffDelay,
+  retryDelay,
   EXIT_FAILURE,
   EXIT_OK,
   type ComponentPipeline,
@@ -27,7 +27,7 @@ export interface RunnerPipelineOptions {
 
 /**
  * The linux-runner's pipeline: starts the model, opens the input that fits its sensor, and classifies one
- * item at a time into the shared inference pipeline (metrics, filter, backoff, payload, caches), handing it the
+ * item at a time into the shared inference relay (metrics, filter, backoff, payload, caches), handing it the
  * result and, when it wants one, the frame. A model process that dies is restarted with back-off, each attempt
  * reported on the command output topic; the input is kept, so a directory or video continues where it was. When the
  * input ends the component asks the host to stop (non-zero exit when the input failed), or with `ei_shutdown_behavior: wait_for_restart` waits for a `restart` command. In triggered mode the model and
@@ -193,7 +193,7 @@ export class RunnerPipeline implements ComponentPipeline {
       await this.session?.stop();
       const attempt = ++this.crashes;
       const delayMs = Math.round(
-        backoffDelay(attempt - 1, this.options.restartBaseMs, this.services.config.current.sleep_time_sec * 1000),
+        retryDelay(attempt - 1, this.options.restartBaseMs, this.services.config.current.sleep_time_sec * 1000),
       );
       await this.modelProblems.report(`model failed: ${reason.message}; restarting it in ${delayMs} ms`, reason, {
         attempt,

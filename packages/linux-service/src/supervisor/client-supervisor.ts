@@ -1,4 +1,4 @@
-import { backoffDelay, ProcessStartError, SupervisedProcess, type ProcessExit } from '@ei-gg/core';
+import { retryDelay, ProcessStartError, SupervisedProcess, type ProcessExit } from '@ei-gg/core';
 import { LinuxServiceError } from '../errors';
 
 /** What to run: the client's argv goes to exec as is (no shell); its key comes in a file, never in argv. */
@@ -151,6 +151,6 @@ export class ClientSupervisor {
   }
 
   private nextRestartDelay(): number {
-    return Math.round(backoffDelay(this.attempt++, this.timings.restartBaseMs, this.hooks.restartCapMs()));
+    return Math.round(retryDelay(this.attempt++, this.timings.restartBaseMs, this.hooks.restartCapMs()));
   }
 }

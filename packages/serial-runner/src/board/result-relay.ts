@@ -3,7 +3,7 @@ import { RepeatedErrorLog, type InferenceResult, type Logger } from '@ei-gg/core
 const SUBJECT = 'result relay';
 
 /**
- * Feeds a stream of results into the inference pipeline one at a time, in arrival order. A result whose
+ * Feeds a stream of results into the shared inference relay one at a time, in arrival order. A result whose
  * processing fails (a publish that throws) is logged as a repeated error and counted there; the next result
  * is processed all the same.
  */

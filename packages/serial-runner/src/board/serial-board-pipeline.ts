@@ -1,6 +1,6 @@
 import {
   ProblemReporter,
-  backoffDelay,
+  retryDelay,
   withTimeout,
   type ComponentPipeline,
   type HostServices,
@@ -37,7 +37,7 @@ const DEFAULT_TIMINGS: SerialBoardTimings = {
 
 /**
  * The serial-runner's pipeline: finds and opens the board, runs the AT handshake, starts the impulse and
- * relays every parsed result into the shared inference pipeline. Unplug/replug, a reboot (boot banner) or an
+ * relays every parsed result into the shared inference relay. Unplug/replug, a reboot (boot banner) or an
  * impulse stopped on the board (`Inferencing stopped by user`) lead to a reconnect and a new handshake with
  * back-off: the process never exits because of the board. Firmware errors are logged and reported on the
  * command output topic. In triggered mode the impulse is not left running: each request is one `AT+RUNIMPULSE`
@@ -275,7 +275,7 @@ export class SerialBoardPipeline implements ComponentPipeline {
   /** Leaves the board behind and connects again after the back-off for `attempt` failed attempts. */
   private reconnectLater(attempt: number): void {
     const capMs = this.services.config.current.sleep_time_sec * 1000;
-    const delayMs = backoffDelay(attempt, this.timings.reconnectBaseMs, capMs);
+    const delayMs = retryDelay(attempt, this.timings.reconnectBaseMs, capMs);
     const left = linkOf(this.state);
     const state: BoardStateOf<'disconnected'> = {
       name: 'disconnected',

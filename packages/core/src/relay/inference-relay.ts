@@ -16,7 +16,7 @@ import type { InferenceRequest } from '../triggers/inference-request';
 
 export type ProcessOutcome = 'queued' | 'filtered' | 'skipped' | 'empty';
 
-export interface InferencePipelineOptions {
+export interface InferenceRelayOptions {
   publisher: Publisher;
   topics: DeviceTopics;
   filter: ThresholdFilter;
@@ -46,10 +46,10 @@ export interface InferenceOutput {
  * filter, backoff, payload, publish. Waits only for room in the publisher (back-pressure), not for the
  * broker's acknowledgement, so a slow link slows the producer instead of piling up promises.
  */
-export class InferencePipeline {
+export class InferenceRelay {
   private total = 0;
 
-  constructor(private readonly options: InferencePipelineOptions) {}
+  constructor(private readonly options: InferenceRelayOptions) {}
 
   get totalInferences(): number {
     return this.total;
