@@ -203,16 +203,22 @@ export class ComponentHost<K extends ComponentKind> {
     await this.startPipeline();
   }
 
-  /** Graceful stop: producers first, then in-flight publishes (at most `deadlineMs`), then connections. */
+  /** Graceful stop: producers first, then the last results published and cached, then connections; all within `deadlineMs`. */
   async stop(deadlineMs: number): Promise<void> {
     const log = this.options.context.logger;
     this.unwatch();
     for (const feature of this.features) feature.halt?.();
+    const deadline = performance.now() + deadlineMs; // monotonic: a wall-clock jump must not cut the stop short
+    const remainingMs = () => Math.max(0, deadline - performance.now());
     await this.pipeline?.stop().catch((err) => log.error('pipeline did not stop cleanly', { err }));
     this.pipeline = undefined;
+    // The last results are published and cached before the features (and with them the caches) stop.
+    if (!(await this.services.inference.drain(remainingMs()))) {
+      log.warn('stopping with results still being published or cached', { pending: this.services.publisher.pending });
+    }
     for (const feature of this.features) await feature.stop?.();
     await this.services.commands.stop().catch((err) => log.error('command intake did not stop cleanly', { err }));
-    if (!(await this.services.publisher.flush(deadlineMs))) {
+    if (!(await this.services.publisher.flush(remainingMs()))) {
       log.warn('stopping with publishes still in flight', { pending: this.services.publisher.pending });
     }
     await this.services.config.close().catch((err) => log.error('configuration watch did not close cleanly', { err }));

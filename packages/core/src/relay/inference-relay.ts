@@ -13,6 +13,7 @@ import {
 import type { InferenceResult } from '../results/inference-result';
 import type { ThresholdFilter } from '../threshold-filter';
 import type { InferenceRequest } from '../triggers/inference-request';
+import { withTimeout } from '../timing/with-timeout';
 
 export type ProcessOutcome = 'queued' | 'filtered' | 'skipped' | 'empty';
 
@@ -48,6 +49,8 @@ export interface InferenceOutput {
  */
 export class InferenceRelay {
   private total = 0;
+  /** Each result handed to the publisher, until it is published (or failed) and what follows it (caching) is done. */
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(private readonly options: InferenceRelayOptions) {}
 
@@ -93,11 +96,30 @@ export class InferenceRelay {
     if (!payload) return 'empty';
     void this.options.publishLocal?.(payload);
     await publisher.whenWritable();
-    void publisher.publish(topics.inferenceOutput, payload, { fit: dropImageToFit }).then((outcome: PublishResult) => {
-      if (outcome !== 'published') return metrics.countFailed();
-      metrics.countPublished();
-      return output?.published(payload, image);
-    });
+    const delivered = publisher
+      .publish(topics.inferenceOutput, payload, { fit: dropImageToFit })
+      .then((outcome: PublishResult) => {
+        if (outcome !== 'published') return metrics.countFailed();
+        metrics.countPublished();
+        return output?.published(payload, image);
+      });
+    // Failures are counted above or reported by the output itself; the set only tracks when each one is over.
+    const settled: Promise<void> = delivered
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => this.settling.delete(settled));
+    this.settling.add(settled);
     return 'queued';
+  }
+
+  /**
+   * At stop: resolves true once every result handed over so far is published (or failed) and cached, or false
+   * when `deadlineMs` passes first. The caches close after this, so a graceful stop leaves no half-written entry.
+   */
+  async drain(deadlineMs: number): Promise<boolean> {
+    const drained = Promise.all([...this.settling]).then(() => true);
+    return withTimeout(drained, deadlineMs).catch(() => false);
   }
 }
