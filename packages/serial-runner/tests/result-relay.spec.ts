@@ -3,9 +3,17 @@
  * ComponentHost with the stdout transport writing into the test. Only the inference step is made to fail, once.
  */
 import { PassThrough, Writable } from 'node:stream';
-import { ComponentHost, StdoutTransport, runComponentCli, runnerFeatures } from '@ei-gg/core';
+import {
+  ComponentHost,
+  Logger,
+  StdoutTransport,
+  runComponentCli,
+  runnerFeatures,
+  type InferenceResult,
+} from '@ei-gg/core';
 import { FIRMWARE_RESULT_BLOCKS, McuEmulator, waitFor } from '@ei-gg/testbench';
 import { SerialBoardPipeline } from '../src';
+import { ResultRelay } from '../src/board/result-relay';
 
 let emulator: McuEmulator | undefined;
 
@@ -92,4 +100,31 @@ it('a result whose publish fails is logged and counted; the results after it are
   release();
   expect(await exit).toBe(0);
   expect(logs.join('')).not.toContain('did not stop cleanly');
+});
+
+it('bounds the results waiting while one is processed: the oldest waiting are dropped and reported, order kept', async () => {
+  const logs: string[] = [];
+  const processed: number[] = [];
+  let release!: () => void;
+  const blocked = new Promise<void>((resolve) => (release = resolve));
+  const dropped: number[] = [];
+  const relay = new ResultRelay(
+    async (result) => {
+      if (processed.push(result.timing.dspMs) === 1) await blocked; // the publisher is full: the broker is away
+    },
+    new Logger({ sink: { write: (line: string) => logs.push(line) } }),
+    { maxWaiting: 3, onDropped: (limit) => dropped.push(limit) },
+  );
+  const result = (n: number): InferenceResult => ({ timing: { dspMs: n, classificationMs: 0, anomalyMs: 0 } });
+  for (let n = 1; n <= 7; n++) relay.push(result(n));
+  expect(dropped).toEqual([3, 3, 3]);
+
+  release();
+  await relay.drained();
+  expect(processed).toEqual([1, 5, 6, 7]);
+  relay.push(result(8));
+  await relay.drained();
+  expect(processed).toEqual([1, 5, 6, 7, 8]);
+  relay.close();
+  expect(logs).toEqual([]);
 });

@@ -81,3 +81,31 @@ describe('mosquitto, plain TCP', () => {
     expect(broker.url).toBe(`mqtt://127.0.0.1:${broker.port}`);
   });
 });
+
+describe('mosquitto, an outage', () => {
+  let broker: Mosquitto | undefined;
+  let client: TestMqttClient | undefined;
+
+  afterEach(async () => {
+    await client?.close();
+    await broker?.stop();
+  });
+
+  it('suspend() refuses connections on the port until resume() serves it again', async () => {
+    broker = await startMosquitto();
+    client = await connectTestClient(broker.url);
+    await client.subscribe('ei-gg/test/outage', 1);
+
+    await broker.suspend();
+    await expect(connectTestClient(broker.url, { connectTimeoutMs: 2000 })).rejects.toThrow();
+    await broker.suspend(); // already down: nothing to do
+
+    await broker.resume();
+    await waitFor(() => client!.connectionCount === 2, 10_000, 'the client to reconnect');
+    const late = await connectTestClient(broker.url);
+    await late.publish('ei-gg/test/outage', 'after the outage', { qos: 1 });
+    await late.close();
+    expect((await client.nextMessage('ei-gg/test/outage')).text()).toBe('after the outage');
+    expect(broker.url).toBe(`mqtt://127.0.0.1:${broker.port}`);
+  });
+});

@@ -3,6 +3,7 @@ import { once } from 'events';
 import { TransportError } from '../errors';
 import { withTimeout } from '../timing/with-timeout';
 import type { Logger } from '../logging/logger';
+import { RepeatedErrorLog } from '../logging/repeated-error-log';
 import { ConnectionStateTracker } from './connection-state-tracker';
 import { releaseNativeClients } from './release-native-clients';
 import { type Subscription, SubscriptionRegistry } from './subscription-registry';
@@ -20,7 +21,7 @@ export interface Mqtt5TransportOptions {
   logger: Logger;
   /** Default 60. */
   keepAliveSeconds?: number;
-  /** Bounds of aws-crt's exponential reconnect back-off (with jitter). Defaults 1 s and 120 s. */
+  /** Bounds of aws-crt's exponential reconnect back-off (with jitter). Defaults 1 s and 30 s. */
   minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
   /** Bound on the TLS pre-flight handshake of connect(). Default 10 s. */
@@ -32,6 +33,13 @@ export interface Mqtt5TransportOptions {
  * first connection starts clean; reconnections rejoin (RejoinPostSuccess), and close() ends the session.
  */
 const SESSION_EXPIRY_SECONDS = 3600;
+/**
+ * Longest wait between reconnection attempts. aws-crt's default is 120 s: a broker back after an outage would
+ * wait up to two minutes for the device, with results piling up meanwhile.
+ */
+const MAX_RECONNECT_DELAY_MS = 30_000;
+/** The fault under which failed connection attempts are logged: once, then a count per interval. */
+const CONNECTING = 'MQTT connection';
 /** Longest wait for the client's 'stopped' event when closing. */
 const STOP_TIMEOUT_MS = 5000;
 
@@ -53,6 +61,8 @@ export class Mqtt5Transport implements Transport {
   private readonly logger: Logger;
   private readonly tracker: ConnectionStateTracker;
   private readonly subscriptions: SubscriptionRegistry;
+  /** An outage fails an attempt every back-off interval, for as long as it lasts: not a line per attempt. */
+  private readonly attempts: RepeatedErrorLog;
   /** Filters the broker has acknowledged in the current session. */
   private readonly confirmedFilters = new Set<string>();
   /**
@@ -75,6 +85,7 @@ export class Mqtt5Transport implements Transport {
     this.logger = options.logger.child({ transport: 'mqtt', url: options.url });
     this.tracker = new ConnectionStateTracker('disconnected', this.logger);
     this.subscriptions = new SubscriptionRegistry(this.logger);
+    this.attempts = new RepeatedErrorLog({ logger: this.logger, level: 'warn', settleMs: 0 });
   }
 
   get state(): ConnectionState {
@@ -148,6 +159,7 @@ export class Mqtt5Transport implements Transport {
     if (this.tracker.state === 'closed') return;
     this.settleConnect?.('the transport was closed before it connected');
     await this.stopClient();
+    this.attempts.close();
     // Kept out of stopClient(): no suspended frame may still hold the client when the collector runs.
     await releaseNativeClients();
     this.tracker.set('closed');
@@ -179,7 +191,8 @@ export class Mqtt5Transport implements Transport {
     });
     this.client.on('connectionFailure', ({ error, connack }) => {
       const reason = connack ? `CONNACK ${mqtt5.ConnectReasonCode[connack.reasonCode]}` : describe(error);
-      this.logger.warn('MQTT connection attempt failed', { reason });
+      // A description, not an Error: see settleConnect.
+      this.attempts.failed(CONNECTING, { code: error.error_name ?? 'MQTT_CONNECT', message: reason });
       this.tracker.set('disconnected');
       this.settleConnect?.(connectFailure(this.options.url, error.error_name, reason));
     });
@@ -210,10 +223,11 @@ export class Mqtt5Transport implements Transport {
     };
     const behaviour = {
       sessionBehavior: mqtt5.ClientSessionBehavior.RejoinPostSuccess,
-      // Keeps QoS 1 publishes across disconnections; fails QoS 0 publishes, subscribes and unsubscribes.
+      // Keeps QoS 1 publishes across disconnections (the publisher bounds how many); fails QoS 0 publishes,
+      // subscribes and unsubscribes.
       offlineQueueBehavior: mqtt5.ClientOperationQueueBehavior.FailNonQos1PublishOnDisconnect,
       ...(minReconnectDelayMs === undefined ? {} : { minReconnectDelayMs }),
-      ...(maxReconnectDelayMs === undefined ? {} : { maxReconnectDelayMs }),
+      maxReconnectDelayMs: maxReconnectDelayMs ?? MAX_RECONNECT_DELAY_MS,
     };
     // The IoT builders always configure TLS: a plain TCP client is configured by hand.
     if (!tls) return { hostName: host, port, connectProperties, ...behaviour };
@@ -227,6 +241,7 @@ export class Mqtt5Transport implements Transport {
   }
 
   private onConnected(rejoinedSession: boolean): void {
+    this.attempts.succeeded(CONNECTING);
     this.logger.info('MQTT connected', { rejoinedSession });
     this.tracker.set('connected');
     this.settleConnect?.();

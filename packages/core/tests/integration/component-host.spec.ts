@@ -188,7 +188,7 @@ it('answers a command pushed from the cloud, echoing its id', async () => {
         model: { name: 'm', version: 'v3' },
         uptime_s: expect.any(Number),
         inferences: { seen: 1, filtered: 0, published: 1, failed: 0 },
-        messages: { published: expect.any(Number), failed: 0, oversized: 0 },
+        messages: { published: expect.any(Number), failed: 0, oversized: 0, dropped: 0 },
         inference_mode: 'continuous',
       },
     });
@@ -287,7 +287,7 @@ it('refuses and reports a publish outside the recipe policy', async () => {
       qos: () => 1,
     });
     expect(await publisher.publish('/edgeimpulse/device/other/secrets', { x: 1 })).toBe('failed');
-    expect(publisher.counters).toEqual({ published: 0, failed: 1, oversized: 0 });
+    expect(publisher.counters).toEqual({ published: 0, failed: 1, oversized: 0, dropped: 0 });
     expect(lines.join('')).toContain('outside this component');
   } finally {
     await c.stop();

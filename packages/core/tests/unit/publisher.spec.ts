@@ -5,7 +5,9 @@ import { Publisher } from '../../src/publisher/publisher';
 import { StdoutTransport } from '../../src/transport/stdout-transport';
 
 /** The publisher over a real transport: the stdout one, writing JSON lines into a stream the test reads. */
-function setup(options: { maxInFlight?: number; maxPayloadBytes?: number; highWaterMark?: number } = {}) {
+function setup(
+  options: { maxInFlight?: number; maxQueued?: number; maxPayloadBytes?: number; highWaterMark?: number } = {},
+) {
   const output = new PassThrough({ highWaterMark: options.highWaterMark ?? 16 * 1024 });
   const logs: Array<Record<string, unknown>> = [];
   const logger = new Logger({ sink: { write: (l: string) => logs.push(JSON.parse(l)) } });
@@ -15,6 +17,7 @@ function setup(options: { maxInFlight?: number; maxPayloadBytes?: number; highWa
     logger,
     qos: () => 1,
     maxInFlight: options.maxInFlight,
+    maxQueued: options.maxQueued,
     maxPayloadBytes: options.maxPayloadBytes,
   });
   const lines = () =>
@@ -33,7 +36,7 @@ describe('Publisher', () => {
     const results = await Promise.all([1, 2, 3].map((i) => publisher.publish('t', { i })));
     expect(results).toEqual(['published', 'published', 'published']);
     expect(lines().map((l: { payload: { i: number } }) => l.payload.i)).toEqual([1, 2, 3]);
-    expect(publisher.counters).toEqual({ published: 3, failed: 0, oversized: 0 });
+    expect(publisher.counters).toEqual({ published: 3, failed: 0, oversized: 0, dropped: 0 });
     await transport.close();
   });
 
@@ -62,7 +65,7 @@ describe('Publisher', () => {
     await transport.connect();
     expect(await publisher.publish('t', { c: 'y'.repeat(200) }, { fit: dropImageToFit })).toBe('oversized');
     expect(lines()).toEqual([]);
-    expect(publisher.counters).toEqual({ published: 0, failed: 0, oversized: 1 });
+    expect(publisher.counters).toEqual({ published: 0, failed: 0, oversized: 1, dropped: 0 });
     expect(logs.at(-1)).toMatchObject({ level: 'error', msg: 'message too large for IoT Core; not published' });
     await transport.close();
   });
@@ -99,5 +102,58 @@ describe('Publisher', () => {
     expect(writable).toBe(true);
     expect(await publisher.flush(1000)).toBe(true);
     await transport.close();
+  });
+
+  it('queues what does not wait beyond maxInFlight, bounded: the oldest queued are dropped, counted, logged once', async () => {
+    const { transport, publisher, output, logs } = setup({ maxInFlight: 2, maxQueued: 3, highWaterMark: 1 });
+    await transport.connect();
+    // The stream is not read: the first publishes stay in flight, like QoS 1 publishes while the broker is away.
+    const outcomes = [1, 2, 3, 4, 5, 6, 7].map((i) => publisher.publish('t', { i }));
+    expect(publisher.pending).toBe(5);
+    let writable = false;
+    const waiting = publisher.whenWritable().then(() => (writable = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writable).toBe(false);
+    expect(publisher.counters.dropped).toBe(2);
+    const dropLines = logs.filter((l) => l.fault === 'publish while the broker is away');
+    expect(dropLines).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        msg: 'publish while the broker is away failed',
+        topic: 't',
+        err: expect.objectContaining({
+          message: 'the broker is away and 3 messages wait for it: the oldest are dropped first',
+        }),
+      }),
+    ]);
+
+    let written = '';
+    output.on('data', (chunk: Buffer) => (written += chunk.toString())); // the consumer reads: publishes settle
+    expect(await Promise.all(outcomes)).toEqual([
+      'published',
+      'published',
+      'dropped',
+      'dropped',
+      'published',
+      'published',
+      'published',
+    ]);
+    await waiting;
+    expect(await publisher.flush(1000)).toBe(true);
+    expect(publisher.pending).toBe(0);
+    const order = written
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { payload: { i: number } }).payload.i);
+    expect(order).toEqual([1, 2, 5, 6, 7]);
+    expect(publisher.counters).toEqual({ published: 5, failed: 0, oversized: 0, dropped: 2 });
+    await transport.close();
+  });
+
+  it('counts what a producer that cannot wait dropped, logging the fault once for any number', () => {
+    const { publisher, logs } = setup();
+    for (let i = 0; i < 50; i++) publisher.recordDropped('board', '1000 board results wait');
+    expect(publisher.counters.dropped).toBe(50);
+    expect(logs.filter((l) => l.fault === 'publish while the broker is away')).toHaveLength(1);
   });
 });

@@ -70,7 +70,13 @@ export class SerialBoardPipeline implements ComponentPipeline {
       source: 'serial-runner',
       subject: 'board',
     });
-    this.relay = new ResultRelay((result) => services.inference.process(result), this.log);
+    this.relay = new ResultRelay((result) => services.inference.process(result), this.log, {
+      onDropped: (limit) =>
+        services.publisher.recordDropped(
+          services.context.topics.inferenceOutput,
+          `the broker is away and ${limit} board results wait for it`,
+        ),
+    });
     this.parser.on('result', (result) => {
       const state = this.state;
       if (state.name === 'cycling') state.cycle.resolve(result);

@@ -25,6 +25,10 @@ export interface Mosquitto {
   stop(): Promise<void>;
   /** Stops the broker and starts it again on the same ports; clients see their connections drop. */
   restart(): Promise<void>;
+  /** An outage: stops the broker, keeping its ports and configuration for {@link resume}. */
+  suspend(): Promise<void>;
+  /** Starts the suspended broker again on the same ports (no sessions or queued messages survive). */
+  resume(): Promise<void>;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -53,10 +57,18 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     };
 
     let broker = await launch();
+    let suspended = false;
     let log = '';
     const stopBroker = async (): Promise<void> => {
+      if (suspended) return;
+      suspended = true;
       await broker.stop();
       log += broker.output();
+    };
+    const resume = async (): Promise<void> => {
+      if (!suspended) return;
+      broker = await launch();
+      suspended = false;
     };
     const tlsCerts = certs;
     return {
@@ -71,8 +83,10 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       },
       restart: async () => {
         await stopBroker();
-        broker = await launch();
+        await resume();
       },
+      suspend: stopBroker,
+      resume,
     };
   } catch (error) {
     await certs?.remove();

@@ -1,0 +1,178 @@
+/**
+ * The broker goes away under the built serial-runner on direct MQTT 5 and comes back on the same port. The board
+ * (the MCU emulator) streams numbered result blocks all along, so the results the cloud receives tell exactly
+ * which ones the outage cost. A short outage costs nothing; a longer one than the bound of results waiting for
+ * the broker costs the oldest of them, exactly as many as `get_status` counts dropped.
+ */
+import { McuEmulator, startMosquitto, waitFor, type Mosquitto } from '@ei-gg/testbench';
+import { builtBin } from './support/built-bin';
+import { ComponentProcess, type Payload } from './support/component-process';
+import { cyclicGaps } from './support/cyclic-gaps';
+import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
+import { MqttCloud } from './support/mqtt-cloud';
+
+const BIN = builtBin('serial-runner');
+/** More distinct blocks than an outage can drop in a row, so that a gap is never a whole lap. */
+const PERIOD = 10_000;
+/** Block i scores `idle` (i + 1) / 20000: its number. */
+const BLOCKS = Array.from(
+  { length: PERIOD },
+  (_, i) =>
+    `Predictions (DSP: 1 ms., Classification: 1 ms., Anomaly: 0 ms.):\n    idle: ${(i + 1) / 20_000}\n    snake: ${1 - (i + 1) / 20_000}\n`,
+);
+/** The relay's results waiting plus the publisher's in flight: what an outage may hold before dropping. */
+const HELD = 1000 + 32;
+
+jest.setTimeout(240_000);
+
+let broker: Mosquitto | undefined;
+let emulator: McuEmulator | undefined;
+let runner: ComponentProcess | undefined;
+let cloud: MqttCloud | undefined;
+
+/** What the test reads of get_status. */
+interface Status {
+  inferences: { seen: number };
+  messages: { failed: number; dropped: number };
+}
+
+afterEach(async () => {
+  await runner?.kill();
+  runner = undefined;
+  await cloud?.close();
+  cloud = undefined;
+  await emulator?.stop();
+  emulator = undefined;
+  await broker?.stop();
+  broker = undefined;
+});
+
+function positionOf(p: Payload): number {
+  const position = Math.round((p.c?.idle ?? NaN) * 20_000) - 1;
+  if (!(position >= 0 && position < PERIOD)) throw new Error(`a result from no block: ${JSON.stringify(p)}`);
+  return position;
+}
+
+async function start(intervalMs: number) {
+  const mqtt = await startMosquitto();
+  broker = mqtt;
+  const sky = new MqttCloud();
+  cloud = sky;
+  await sky.connect(mqtt.url);
+  const board = await McuEmulator.start({ blocks: BLOCKS, intervalMs });
+  emulator = board;
+  const args = ['--transport', 'mqtt', '--mqtt-url', mqtt.url];
+  for (const [key, value] of Object.entries({
+    serial_port: board.devicePath,
+    device_name: 'faults-broker',
+    iotcore_backoff: '1',
+    metrics_sleeptime_ms: '0',
+    sleep_time_sec: '1',
+    lock_filename: `${board.devicePath}.lock`,
+  }))
+    args.push('--set', `${key}=${value}`);
+  const r = new ComponentProcess(BIN, args);
+  runner = r;
+  await waitFor(
+    () => sky.received('/inference/output').length >= 20,
+    30_000,
+    `results before the outage:\n${r.logs()}`,
+  );
+  return { mqtt, sky, r };
+}
+
+/** Stops the broker until `over` resolves, then starts it on the same port and connects the cloud again. */
+async function outage(mqtt: Mosquitto, sky: MqttCloud, r: ComponentProcess, over: () => Promise<void>) {
+  const faultAt = Date.now();
+  await mqtt.suspend();
+  await waitFor(() => r.logLinesBetween(faultAt).some((l) => l.includes('MQTT connection lost')), 20_000, 'the loss');
+  await over();
+  await mqtt.resume();
+  const backAt = Date.now();
+  // Before the runner's next attempt (it waits at least 1 s between attempts): nothing it sends finds no subscriber.
+  await sky.connect(mqtt.url);
+  return { faultAt, backAt };
+}
+
+/** Once the outage is over: get_status (repeated until the runner has subscribed again), every result up to it. */
+async function afterRecovery(sky: MqttCloud, r: ComponentProcess, faultAt: number, backAt: number) {
+  let status: Status | undefined;
+  for (let attempt = 0; !status; attempt++) {
+    if (!r.running || attempt === 30) throw new Error(`no get_status reply after the outage:\n${r.logs()}`);
+    const sent = Date.now();
+    await sky.send({ cmd: 'get_status', id: `after-outage-${attempt}` });
+    await waitFor(() => sky.received('/command/output', sent).length > 0, 2000, 'a reply').catch(() => undefined);
+    const reply = sky.received('/command/output', sent).find((m) => typeof m.payload.result?.status === 'object');
+    status = reply?.payload.result?.status as Status | undefined;
+  }
+  const seen: number = status.inferences.seen;
+  // Every result counted before the reply was published before it: all of them are here once the last is.
+  await waitFor(
+    () => sky.received('/inference/output').some((m) => m.payload.total_inferences! >= seen),
+    30_000,
+    `result ${seen}:\n${r.logs()}`,
+  );
+  const settledAt = Date.now();
+  // A publish the broker took before it went down may come again (QoS 1): one result, however often it came.
+  const unique = new Map(sky.received('/inference/output').map((m) => [m.payload.id, m]));
+  const lost = cyclicGaps(
+    [...unique.values()].map((m) => positionOf(m.payload)),
+    PERIOD,
+  );
+  const firstAfter = sky.received('/inference/output', backAt)[0];
+  return {
+    status,
+    lost,
+    recoveryMs: firstAfter.at - backAt,
+    logLines: r.logLinesBetween(faultAt, settledAt),
+  };
+}
+
+it('a short broker outage: the results wait and all arrive, in order, once it is back; logged once', async () => {
+  const { mqtt, sky, r } = await start(20);
+  const { faultAt, backAt } = await outage(mqtt, sky, r, () => new Promise((resolve) => setTimeout(resolve, 3000)));
+  const after = await afterRecovery(sky, r, faultAt, backAt);
+
+  expect(after.lost).toBe(0);
+  expect(after.status.messages).toMatchObject({ failed: 0, dropped: 0 });
+  expect(after.logLines.filter((l) => l.includes('"msg":"MQTT connection lost; reconnecting"'))).toHaveLength(1);
+  expect(after.logLines.filter((l) => l.includes('"msg":"MQTT connection failed"')).length).toBeLessThanOrEqual(1);
+  expect(after.logLines.length).toBeLessThanOrEqual(MAX_LOG_LINES);
+  expect(r.running).toBe(true);
+  printFaultLine('serial-runner.broker-outage-short', {
+    lost: after.lost,
+    recovery_ms: after.recoveryMs,
+    log_lines: after.logLines.length,
+  });
+});
+
+it('an outage longer than the bound: the oldest results are dropped, exactly as many as counted, logged once', async () => {
+  const { mqtt, sky, r } = await start(2);
+  const { faultAt, backAt } = await outage(mqtt, sky, r, async () => {
+    // Past the bound: the first drop is logged, then a few hundred more results come from the board.
+    await waitFor(
+      () => r.logs().includes('"msg":"publish while the broker is away failed"'),
+      120_000,
+      `the first result dropped (after ${HELD} held):\n${r.logs()}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  });
+  const after = await afterRecovery(sky, r, faultAt, backAt);
+
+  expect(after.status.messages.dropped).toBeGreaterThan(0);
+  expect(after.lost).toBe(after.status.messages.dropped);
+  expect(after.status.messages.failed).toBe(0);
+  const dropLines = after.logLines.filter((l) => l.includes('"fault":"publish while the broker is away"'));
+  expect(dropLines).toHaveLength(1);
+  expect(JSON.parse(dropLines[0])).toMatchObject({
+    level: 'error',
+    err: { message: 'the broker is away and 1000 board results wait for it: the oldest are dropped first' },
+  });
+  expect(after.logLines.length).toBeLessThanOrEqual(MAX_LOG_LINES);
+  expect(r.running).toBe(true);
+  printFaultLine('serial-runner.broker-outage-past-bound', {
+    lost: after.lost,
+    recovery_ms: after.recoveryMs,
+    log_lines: after.logLines.length,
+  });
+});
