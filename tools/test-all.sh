@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(mosquitto socat udev gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good openssl
-  qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross)
+  qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross faketime)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

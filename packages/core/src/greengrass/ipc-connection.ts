@@ -103,7 +103,8 @@ export class IpcConnection {
    */
   connect(): Promise<void> {
     if (this.closed) return Promise.reject(this.closedError('connect'));
-    if (this.started) return this.waitForSession('connect', Date.now() + this.operationTimeoutMs).then(() => undefined);
+    if (this.started)
+      return this.waitForSession('connect', performance.now() + this.operationTimeoutMs).then(() => undefined);
     this.firstConnect ??= this.connectFirstClient().finally(() => (this.firstConnect = undefined));
     return this.firstConnect;
   }
@@ -119,11 +120,12 @@ export class IpcConnection {
     run: (client: IpcClient) => Promise<T>,
     timeoutMs = this.operationTimeoutMs,
   ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
+    // Deadlines on the monotonic clock: the wall clock jumps when NTP corrects it.
+    const deadline = performance.now() + timeoutMs;
     for (;;) {
       const session = await this.waitForSession(operation, deadline, timeoutMs);
       try {
-        return await this.runOn(session, operation, run, deadline - Date.now());
+        return await this.runOn(session, operation, run, deadline - performance.now());
       } catch (error) {
         if (!session.isLost) throw error;
         if (this.closed) throw this.closedError(operation);
@@ -294,7 +296,11 @@ export class IpcConnection {
   }
 
   /** Resolves with the current session, waiting for a reconnection until the deadline. */
-  private waitForSession(operation: string, deadline: number, timeoutMs = deadline - Date.now()): Promise<Session> {
+  private waitForSession(
+    operation: string,
+    deadline: number,
+    timeoutMs = deadline - performance.now(),
+  ): Promise<Session> {
     if (this.session) return Promise.resolve(this.session);
     if (this.closed) return Promise.reject(this.closedError(operation));
     if (!this.started) {
@@ -316,7 +322,7 @@ export class IpcConnection {
             ),
           );
         },
-        Math.max(0, deadline - Date.now()),
+        Math.max(0, deadline - performance.now()),
       );
       const removeListener = this.onStateChange(() => {
         if (this.session) {

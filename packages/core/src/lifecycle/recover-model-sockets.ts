@@ -114,8 +114,8 @@ async function stopOrphan(orphan: ProcessInfo, socket: string, log: Logger, repo
         problem(report, log, `cannot stop orphaned model process ${orphan.pid}`, socket, cause);
       return;
     }
-    const deadline = Date.now() + graceMs;
-    while (stillOurs() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    const deadline = performance.now() + graceMs;
+    while (stillOurs() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
     if (!stillOurs()) {
       log.warn('stopped orphaned model process', { pid: orphan.pid, socket, signal, argv: orphan.argv });
       report.stopped.push(orphan.pid);

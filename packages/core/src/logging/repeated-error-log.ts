@@ -60,7 +60,10 @@ export interface RepeatedErrorLogOptions {
    * instead of a start and a clear per attempt. A success after a longer quiet time recovers at once.
    */
   settleMs?: number;
-  /** Epoch milliseconds; injectable for tests. */
+  /**
+   * Epoch milliseconds, for the times reported; injectable for tests, and then also the clock of intervals, which
+   * otherwise are measured on the monotonic clock (the wall clock jumps when NTP corrects it).
+   */
   clock?: () => number;
   /** Level of the failure and summary lines (default `error`); `recovered` is `info`. */
   level?: 'warn' | 'error';
@@ -69,6 +72,7 @@ export interface RepeatedErrorLogOptions {
 }
 
 interface FaultKind {
+  /** Monotonic. */
   lastLoggedAt: number;
   /** Failures since the last line that named this kind. */
   unlogged: number;
@@ -78,6 +82,9 @@ interface Fault {
   since: number;
   failures: number;
   lastFailureAt: number;
+  /** Monotonic readings of `since` and `lastFailureAt`, for durations. */
+  began: number;
+  lastFailed: number;
   lastError: { code: string; message: string };
   kinds: Map<string, FaultKind>;
   settleTimer?: NodeJS.Timeout;
@@ -114,12 +121,14 @@ export class RepeatedErrorLog {
   private readonly intervalMs: number;
   private readonly settleMs: number;
   private readonly clock: () => number;
+  private readonly elapsed: () => number;
   private readonly level: 'warn' | 'error';
 
   constructor(private readonly options: RepeatedErrorLogOptions) {
     this.intervalMs = options.intervalMs ?? 60_000;
     this.settleMs = options.settleMs ?? 10_000;
     this.clock = options.clock ?? Date.now;
+    this.elapsed = options.clock ?? (() => performance.now());
     this.level = options.level ?? 'error';
   }
 
@@ -131,22 +140,32 @@ export class RepeatedErrorLog {
   /** Records a failed attempt of `subject`; logs it only if it is the first of its kind or a summary is due. */
   failed(subject: string, err: unknown, fields: Record<string, unknown> = {}): void {
     const now = this.clock();
+    const tick = this.elapsed();
     const error = { code: errorCode(err), message: messageOf(err) };
     let fault = this.faults.get(subject);
     const starts = fault === undefined;
     if (!fault) {
-      fault = { since: now, failures: 0, lastFailureAt: now, lastError: error, kinds: new Map() };
+      fault = {
+        since: now,
+        failures: 0,
+        lastFailureAt: now,
+        began: tick,
+        lastFailed: tick,
+        lastError: error,
+        kinds: new Map(),
+      };
       this.faults.set(subject, fault);
     }
     clearTimeout(fault.settleTimer);
     fault.settleTimer = undefined;
     fault.failures += 1;
     fault.lastFailureAt = now;
+    fault.lastFailed = tick;
     fault.lastError = error;
     const log = this.options.logger;
     const kind = fault.kinds.get(error.code);
     if (!kind) {
-      fault.kinds.set(error.code, { lastLoggedAt: now, unlogged: 0 });
+      fault.kinds.set(error.code, { lastLoggedAt: tick, unlogged: 0 });
       log[this.level](`${subject} failed`, {
         fault: subject,
         code: error.code,
@@ -157,17 +176,17 @@ export class RepeatedErrorLog {
       });
     } else {
       kind.unlogged += 1;
-      if (now - kind.lastLoggedAt >= this.intervalMs) {
+      if (tick - kind.lastLoggedAt >= this.intervalMs) {
         log[this.level](`${subject} still failing`, {
           fault: subject,
           code: error.code,
           repeated: kind.unlogged,
-          over_s: (now - kind.lastLoggedAt) / 1000,
+          over_s: (tick - kind.lastLoggedAt) / 1000,
           failing_since: new Date(fault.since).toISOString(),
           ...fields,
           err,
         });
-        kind.lastLoggedAt = now;
+        kind.lastLoggedAt = tick;
         kind.unlogged = 0;
       }
     }
@@ -188,7 +207,7 @@ export class RepeatedErrorLog {
   succeeded(subject: string): void {
     const fault = this.faults.get(subject);
     if (!fault) return;
-    const quietMs = this.clock() - fault.lastFailureAt;
+    const quietMs = this.elapsed() - fault.lastFailed;
     if (quietMs >= this.settleMs) return this.recover(subject, fault);
     if (fault.settleTimer) return;
     // Any failure before the timer fires cancels it (failed() clears it): the fault then goes on.
@@ -224,7 +243,7 @@ export class RepeatedErrorLog {
           fault: subject,
           code,
           repeated: kind.unlogged,
-          over_s: (this.clock() - kind.lastLoggedAt) / 1000,
+          over_s: (this.elapsed() - kind.lastLoggedAt) / 1000,
           failing_since: new Date(fault.since).toISOString(),
         });
         kind.unlogged = 0;
@@ -243,7 +262,7 @@ export class RepeatedErrorLog {
       failures: fault.failures,
       ...(unlogged ? { failures_since_last_line: unlogged } : {}),
       failing_since: new Date(fault.since).toISOString(),
-      duration_s: (now - fault.since) / 1000,
+      duration_s: (this.elapsed() - fault.began) / 1000,
     });
     const { code, message } = fault.lastError;
     this.notify({ subject, state: 'ok', code, error: message, since: fault.since, failures: fault.failures, at: now });

@@ -18,7 +18,10 @@ import { SlidingWindow } from './sliding-window';
  */
 
 export interface MetricsAccumulatorOptions {
-  /** Epoch ms; injected for tests. */
+  /**
+   * Milliseconds on a monotonic clock (rates and uptime are durations: the wall clock jumps when NTP corrects
+   * it); injected for tests.
+   */
   clock?: () => number;
   /** Recent inference latencies kept for percentiles (default 1000). */
   latencyWindow?: number;
@@ -69,7 +72,7 @@ export class MetricsAccumulator {
   private state: State;
 
   constructor(options: MetricsAccumulatorOptions = {}) {
-    this.clock = options.clock ?? Date.now;
+    this.clock = options.clock ?? (() => performance.now());
     this.options = {
       latencyWindow: options.latencyWindow ?? 1000,
       sampleWindow: options.sampleWindow ?? 1000,

@@ -216,6 +216,23 @@ describe('MetricsAccumulator', () => {
     expect(m.toPayload(ids)).toMatchObject({ inferences_per_s: 2.5, uptime_s: 12 });
   });
 
+  it.each([
+    ['back', -3_600_000],
+    ['forward', 3_600_000],
+  ])('rate and uptime ignore the wall clock jumping %s by an hour (NTP): they are durations', (_, jumpMs) => {
+    jest.useFakeTimers();
+    try {
+      const m = new MetricsAccumulator();
+      jest.advanceTimersByTime(5_000);
+      jest.setSystemTime(Date.now() + jumpMs); // moves Date.now() only, as NTP moves CLOCK_REALTIME
+      jest.advanceTimersByTime(5_000);
+      for (let i = 0; i < 20; i++) m.recordResult({ classification: { a: 1 }, timing });
+      expect(m.toPayload(ids)).toMatchObject({ inferences_per_s: 2, uptime_s: 10 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('reset clears samples, labels, latencies, counters and the trend reference', () => {
     const m = new MetricsAccumulator();
     m.recordResult({ classification: { a: 0.2 }, timing });

@@ -153,6 +153,34 @@ describe('RepeatedErrorLog', () => {
         ['x still failing', 1],
       ]);
     });
+
+    it.each([
+      ['back', -3_600_000],
+      ['forward', 3_600_000],
+    ])(
+      'measures settle time, summaries and durations on the monotonic clock when the wall clock jumps %s',
+      (_, jumpMs) => {
+        const raw: string[] = [];
+        const changes: FaultChange[] = [];
+        const faults = new RepeatedErrorLog({
+          logger: new Logger({ sink: { write: (line: string) => raw.push(line) } }),
+          intervalMs: 60_000,
+          settleMs: 10_000,
+          onChange: (change) => changes.push(change),
+        });
+        const failedAt = Date.now();
+        faults.failed('x', enospc('/1'));
+        jest.setSystemTime(Date.now() + jumpMs); // Date.now() alone moves, as when NTP corrects the clock
+        faults.failed('x', enospc('/2')); // an hour "later" or "earlier": no summary is due yet
+        faults.succeeded('x'); // too soon: settles in 10 s, not an hour off
+        expect(faults.status('x')).toMatchObject({ state: 'failing', since: failedAt });
+        jest.advanceTimersByTime(10_000);
+        expect(changes.map((c) => c.state)).toEqual(['failing', 'ok']);
+        const lines = raw.map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect(lines.map((l) => l.msg)).toEqual(['x failed', 'x recovered']);
+        expect(lines[1]).toMatchObject({ duration_s: 10, failures: 2 });
+      },
+    );
   });
 
   it('keeps subjects apart', () => {
