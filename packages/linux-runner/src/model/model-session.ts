@@ -146,9 +146,9 @@ function untilExit<T>(child: SupervisedProcess, work: Promise<T>, modelFile: str
 }
 
 async function waitForFile(file: string, timeoutMs: number, child: SupervisedProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!existsSync(file) && child.running) {
-    if (Date.now() > deadline) throw new Error(`no socket at ${file} after ${timeoutMs} ms`);
+    if (performance.now() > deadline) throw new Error(`no socket at ${file} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

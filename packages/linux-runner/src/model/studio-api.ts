@@ -48,14 +48,14 @@ export class StudioApi {
     const path = `/api/${projectId}/jobs/build-ondevice-model`;
     const { id: jobId } = await this.json('POST', path, { type }, { engine: 'tflite' });
     if (typeof jobId !== 'number') throw this.failure(`Studio started a build of ${type} without a job id`, { path });
-    const deadline = Date.now() + (this.options.buildTimeoutMs ?? 15 * 60_000);
+    const deadline = performance.now() + (this.options.buildTimeoutMs ?? 15 * 60_000);
     for (;;) {
       const { job } = await this.json('GET', `/api/${projectId}/jobs/${jobId}/status`);
       if (isJsonObject(job) && job.finished) {
         if (job.finishedSuccessful) return;
         throw this.failure(`the build job ${jobId} for ${type} failed in Studio`, { jobId });
       }
-      if (Date.now() > deadline)
+      if (performance.now() > deadline)
         throw this.failure(`the build job ${jobId} for ${type} did not finish in time`, { jobId });
       await new Promise((resolve) => setTimeout(resolve, this.options.pollMs ?? 2_000));
     }

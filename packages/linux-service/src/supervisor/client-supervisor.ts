@@ -117,9 +117,9 @@ export class ClientSupervisor {
       await client.stop(this.timings.stopGraceMs, 'SIGINT');
       return;
     }
-    const startedAt = Date.now();
+    const startedAt = performance.now();
     this.client = client;
-    void client.exited.then((exit) => this.onExit(client, exit, Date.now() - startedAt));
+    void client.exited.then((exit) => this.onExit(client, exit, performance.now() - startedAt));
     this.hooks.started({ pid: client.pid, restarts: this.restarts });
   }
 
