@@ -1,5 +1,6 @@
 /**
- * The broker goes away under the built serial-runner on direct MQTT 5 and comes back on the same port. The board
+ * The device's network to the broker goes away under the built serial-runner on direct MQTT 5 and comes back (the
+ * broker and the cloud stay up, as IoT Core does: only the device's link is cut). The board
  * (the MCU emulator) streams numbered result blocks all along, so the results the cloud receives tell exactly
  * which ones the outage cost. A short outage costs nothing; a longer one than the bound of results waiting for
  * the broker costs the oldest of them, exactly as many as `get_status` counts dropped.
@@ -10,6 +11,7 @@ import { ComponentProcess, type Payload } from './support/component-process';
 import { cyclicGaps } from './support/cyclic-gaps';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 import { MqttCloud } from './support/mqtt-cloud';
+import { NetworkLink } from './support/network-link';
 
 const BIN = builtBin('serial-runner');
 /** More distinct blocks than an outage can drop in a row, so that a gap is never a whole lap. */
@@ -29,6 +31,7 @@ let broker: Mosquitto | undefined;
 let emulator: McuEmulator | undefined;
 let runner: ComponentProcess | undefined;
 let cloud: MqttCloud | undefined;
+let link: NetworkLink | undefined;
 
 /** What the test reads of get_status. */
 interface Status {
@@ -39,6 +42,8 @@ interface Status {
 afterEach(async () => {
   await runner?.kill();
   runner = undefined;
+  await link?.close();
+  link = undefined;
   await cloud?.close();
   cloud = undefined;
   await emulator?.stop();
@@ -61,7 +66,9 @@ async function start(intervalMs: number) {
   await sky.connect(mqtt.url);
   const board = await McuEmulator.start({ blocks: BLOCKS, intervalMs });
   emulator = board;
-  const args = ['--transport', 'mqtt', '--mqtt-url', mqtt.url];
+  const network = await NetworkLink.open(mqtt.port);
+  link = network;
+  const args = ['--transport', 'mqtt', '--mqtt-url', network.url];
   for (const [key, value] of Object.entries({
     serial_port: board.devicePath,
     device_name: 'faults-broker',
@@ -78,20 +85,17 @@ async function start(intervalMs: number) {
     30_000,
     `results before the outage:\n${r.logs()}`,
   );
-  return { mqtt, sky, r };
+  return { network, sky, r };
 }
 
-/** Stops the broker until `over` resolves, then starts it on the same port and connects the cloud again. */
-async function outage(mqtt: Mosquitto, sky: MqttCloud, r: ComponentProcess, over: () => Promise<void>) {
+/** Cuts the device's link until `over` resolves, then restores it. */
+async function outage(network: NetworkLink, r: ComponentProcess, over: () => Promise<void>) {
   const faultAt = Date.now();
-  await mqtt.suspend();
+  network.cut();
   await waitFor(() => r.logLinesBetween(faultAt).some((l) => l.includes('MQTT connection lost')), 20_000, 'the loss');
   await over();
-  await mqtt.resume();
-  const backAt = Date.now();
-  // Before the runner's next attempt (it waits at least 1 s between attempts): nothing it sends finds no subscriber.
-  await sky.connect(mqtt.url);
-  return { faultAt, backAt };
+  network.restore();
+  return { faultAt, backAt: Date.now() };
 }
 
 /** Once the outage is over: get_status (repeated until the runner has subscribed again), every result up to it. */
@@ -128,9 +132,9 @@ async function afterRecovery(sky: MqttCloud, r: ComponentProcess, faultAt: numbe
   };
 }
 
-it('a short broker outage: the results wait and all arrive, in order, once it is back; logged once', async () => {
-  const { mqtt, sky, r } = await start(20);
-  const { faultAt, backAt } = await outage(mqtt, sky, r, () => new Promise((resolve) => setTimeout(resolve, 3000)));
+it('a short network outage: the results wait and all arrive, in order, once it is back; logged once', async () => {
+  const { network, sky, r } = await start(20);
+  const { faultAt, backAt } = await outage(network, r, () => new Promise((resolve) => setTimeout(resolve, 3000)));
   const after = await afterRecovery(sky, r, faultAt, backAt);
 
   expect(after.lost).toBe(0);
@@ -147,8 +151,8 @@ it('a short broker outage: the results wait and all arrive, in order, once it is
 });
 
 it('an outage longer than the bound: the oldest results are dropped, exactly as many as counted, logged once', async () => {
-  const { mqtt, sky, r } = await start(2);
-  const { faultAt, backAt } = await outage(mqtt, sky, r, async () => {
+  const { network, sky, r } = await start(2);
+  const { faultAt, backAt } = await outage(network, r, async () => {
     // Past the bound: the first drop is logged, then a few hundred more results come from the board.
     await waitFor(
       () => r.logs().includes('"msg":"publish while the broker is away failed"'),
