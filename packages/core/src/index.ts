@@ -31,6 +31,7 @@ export {
 } from './lifecycle';
 export {
   backoffFeature,
+  lastErrorFeature,
   inferenceOutputFeature,
   metricsTimerFeature,
   runnerFeatures,

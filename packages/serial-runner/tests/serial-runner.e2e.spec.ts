@@ -211,6 +211,14 @@ it('recovers from unplug/replug and from a board reboot, without exiting', async
   rig.emulator.reboot();
   await nextResultAfter(rebootedAt, 'after the reboot');
   expect(rig.runner.isRunning()).toBe(true);
+  // The cloud heard of the reboot (a field problem: power, watchdog) on the command topic.
+  const errors: string[] = [];
+  while (!errors.some((error) => error.includes('the board rebooted'))) {
+    const reply = await cloud.nextMessage(TOPICS.commandOutput, 10_000);
+    const error = reply.json<{ result: { error?: unknown } }>().result.error;
+    if (typeof error === 'string') errors.push(error);
+  }
+  expect(errors.find((error) => error.includes('the board rebooted'))).toMatch(/^lost the board: the board rebooted/);
 });
 
 /** Waits for a result published after `since`, skipping older ones still on their way. */

@@ -1,6 +1,7 @@
 import type { LinuxRunnerConfig, SerialRunnerConfig } from '../config/parameters-schema';
 import type { ComponentFeatures, FeatureHost } from './component-feature';
 import { backoffFeature } from './backoff-feature';
+import { lastErrorFeature } from './last-error-feature';
 import { metricsTimerFeature } from './metrics-timer-feature';
 import { shadowFeature } from './shadow-feature';
 import { thresholdFilterFeature } from './threshold-filter-feature';
@@ -10,7 +11,7 @@ import { triggersFeature } from './triggers-feature';
 export type RunnerKind = 'linux-runner' | 'serial-runner';
 
 /**
- * Every runner's features: threshold filter, backoff, triggered inference, device shadow, metrics timer.
+ * Every runner's features: threshold filter, backoff, triggered inference, last error, device shadow, metrics timer.
  *
  * @example
  * ```ts
@@ -24,12 +25,14 @@ export type RunnerKind = 'linux-runner' | 'serial-runner';
 export function runnerFeatures<K extends RunnerKind>(host: FeatureHost<K>): ComponentFeatures {
   const settings = (): LinuxRunnerConfig | SerialRunnerConfig => host.config.current;
   const filter = thresholdFilterFeature(settings);
+  const lastError = lastErrorFeature();
   return {
     filter,
     backoff: backoffFeature(() => settings().iotcore_backoff),
     triggers: triggersFeature(host, settings),
     more: [
-      shadowFeature(host, () => settings().shadow_name),
+      lastError,
+      shadowFeature(host, () => settings().shadow_name, lastError.record),
       metricsTimerFeature(
         host,
         () => settings().metrics_sleeptime_ms,

@@ -1,22 +1,23 @@
 import { COMPONENTS, type ComponentKind } from '../component-kind';
-import { NucleusUnsupportedError } from '../errors';
+import { EiGgError, NucleusUnsupportedError } from '../errors';
 import { DeviceShadow } from '../shadow/device-shadow';
 import { SHADOW_NAME_PREFIX } from '../shadow/shadow-topics';
 import { PRODUCT_VERSION } from '../version';
 import type { ComponentFeature, FeatureHost } from './component-feature';
+import type { LastErrorFeature } from './last-error-feature';
 
 /**
  * Follows the `shadow_name` named shadow (under Greengrass): desired settings apply on top of the configuration,
- * `reported` says what is in effect (the other parts' contributions), which versions run and what went wrong last.
+ * `reported` says what is in effect (the other parts' contributions: the last error among them) and which versions run.
  * A shadow that cannot be followed is logged, not fatal.
  */
 export function shadowFeature<K extends ComponentKind>(
   host: FeatureHost<K>,
   shadowName: () => string | undefined,
+  recordError: LastErrorFeature['record'],
 ): ComponentFeature {
   const { context } = host;
   let shadow: DeviceShadow<K> | undefined;
-  let lastError: { message: string; ts: number } | undefined;
 
   const reported = (rejected: DeviceShadow<K>['rejections']): Record<string, unknown> => {
     const model = host.modelInfo();
@@ -27,7 +28,6 @@ export function shadowFeature<K extends ComponentKind>(
       model: model ? { name: model.model_name, version: model.model_version } : null,
       // null removes the key from the shadow once nothing is rejected any more.
       rejected: Object.keys(rejected).length ? rejected : null,
-      last_error: lastError ?? null,
     };
   };
 
@@ -56,7 +56,7 @@ export function shadowFeature<K extends ComponentKind>(
       await candidate.start();
       shadow = candidate;
     } catch (err) {
-      lastError = { message: err instanceof Error ? err.message : String(err), ts: Date.now() };
+      recordError(err instanceof Error ? err.message : String(err), err instanceof EiGgError ? err.code : undefined);
       // A nucleus without shadow operations (Lite) says why itself; the name is not the problem there.
       const hint =
         name.startsWith(SHADOW_NAME_PREFIX) || err instanceof NucleusUnsupportedError
@@ -83,9 +83,7 @@ export function shadowFeature<K extends ComponentKind>(
       if (changed.includes('shadow_name')) await follow();
     },
     configurationApplied: async () => shadow?.report(),
-    commandAnswered: (reply) => {
-      if (typeof reply.result.error === 'string') lastError = { message: reply.result.error, ts: Date.now() };
-      void shadow?.report();
-    },
+    // Every reply may change what `reported` says (the last error among others).
+    commandAnswered: () => void shadow?.report(),
   };
 }

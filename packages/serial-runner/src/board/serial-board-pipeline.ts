@@ -274,7 +274,9 @@ export class SerialBoardPipeline implements ComponentPipeline {
     ) {
       return; // not connected: stopping, or already waiting to reconnect
     }
-    this.log.warn('lost the board; reconnecting', { reason });
+    // Told to the cloud too (once per distinct reason until the board works again): a board that reboots by
+    // itself is a field problem (power, watchdog) the operator should hear of.
+    void this.problems.report(`lost the board: ${reason}; reconnecting`);
     this.reconnectLater(state.name === 'handshaking' ? state.attempt : 0);
   }
 
