@@ -5,9 +5,8 @@
  * which ones the outage cost. A short outage costs nothing; a longer one than the bound of results waiting for
  * the broker costs the oldest of them, exactly as many as `get_status` counts dropped.
  */
-import { McuEmulator, startMosquitto, waitFor, type Mosquitto } from '@ei-gg/testbench';
+import { ComponentProcess, McuEmulator, type Mosquitto, type Payload, startMosquitto, waitFor } from '@ei-gg/testbench';
 import { builtBin } from './support/built-bin';
-import { ComponentProcess, type Payload } from './support/component-process';
 import { cyclicGaps } from './support/cyclic-gaps';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 import { MqttCloud } from './support/mqtt-cloud';
@@ -78,7 +77,7 @@ async function start(intervalMs: number) {
     lock_filename: `${board.devicePath}.lock`,
   }))
     args.push('--set', `${key}=${value}`);
-  const r = new ComponentProcess(BIN, args);
+  const r = ComponentProcess.node(BIN, args);
   runner = r;
   await waitFor(
     () => sky.received('/inference/output').length >= 20,

@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { McuEmulator } from '@ei-gg/testbench';
+import { ComponentProcess, McuEmulator, type Payload, type Received } from '@ei-gg/testbench';
 import { builtBin } from './support/built-bin';
-import { ComponentProcess, type Payload, type Received } from './support/component-process';
 import { cyclicGaps } from './support/cyclic-gaps';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 import { WallClockOffset } from './support/wall-clock-offset';
@@ -73,7 +72,7 @@ it.each([
     }))
       args.push('--set', `${key}=${value}`);
     const startedAt = Date.now();
-    const r = new ComponentProcess(BIN, args, { env: clock.env() });
+    const r = ComponentProcess.node(BIN, args, { env: clock.env() });
     runner = r;
     const beforeJump = await r.next('/inference/output', (p) => p.total_inferences === PERIOD);
     expect(skew(beforeJump, 0)).toBeLessThan(SAME_CLOCK_MS);

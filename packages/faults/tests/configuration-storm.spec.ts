@@ -7,11 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { COMPONENTS, componentAccessControl } from '@ei-gg/core';
-import { InMemoryIotCore, IpcEndpoint, waitFor } from '@ei-gg/testbench';
-import { fixtureEnv, FIXTURE_MODEL } from '../../linux-runner/tests/support/fixture-model';
-import { solidImage } from '../../linux-runner/tests/support/sample-images';
+import {
+  ComponentProcess,
+  DEMO_MODEL,
+  demoModelEnv,
+  InMemoryIotCore,
+  IpcEndpoint,
+  solidImage,
+  waitFor,
+} from '@ei-gg/testbench';
 import { builtBin } from './support/built-bin';
-import { ComponentProcess } from './support/component-process';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 
 const UPDATES = 100;
@@ -40,7 +45,7 @@ it('100 configuration updates in a second: the last valid one wins, at most one 
     Parameters: {
       device_name: 'faults',
       input: `images-loop:${input}`,
-      ei_local_model_file: FIXTURE_MODEL,
+      ei_local_model_file: DEMO_MODEL,
       iotcore_backoff: 0,
       metrics_sleeptime_ms: 0,
       sleep_time_sec: 1,
@@ -56,8 +61,8 @@ it('100 configuration updates in a second: the last valid one wins, at most one 
     iotCore,
   });
   const ep = endpoint;
-  runner = new ComponentProcess(builtBin('linux-runner'), [], {
-    env: { ...ep.env, ...fixtureEnv({ preset: 'image-classification', inferenceMs: 5 }) },
+  runner = ComponentProcess.node(builtBin('linux-runner'), [], {
+    env: { ...ep.env, ...demoModelEnv({ preset: 'image-classification', inferenceMs: 5 }) },
     cwd: dir,
   });
   await ep.waitForState('RUNNING', 20_000);

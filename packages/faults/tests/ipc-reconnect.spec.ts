@@ -8,10 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { COMPONENTS, componentAccessControl } from '@ei-gg/core';
-import { InMemoryIotCore, IpcEndpoint, waitFor } from '@ei-gg/testbench';
-import { fixtureEnv, FIXTURE_MODEL } from '../../linux-runner/tests/support/fixture-model';
+import { ComponentProcess, DEMO_MODEL, demoModelEnv, InMemoryIotCore, IpcEndpoint, waitFor } from '@ei-gg/testbench';
 import { builtBin } from './support/built-bin';
-import { ComponentProcess } from './support/component-process';
 import { cyclicGaps } from './support/cyclic-gaps';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 import { LOOP_LENGTH, writeColourLoop } from './support/linux-runner-rig';
@@ -55,7 +53,7 @@ it('the IPC socket closes mid-stream and comes back: reconnected, resubscribed, 
       Parameters: {
         device_name: 'faults',
         input: `images-loop:${images}`,
-        ei_local_model_file: FIXTURE_MODEL,
+        ei_local_model_file: DEMO_MODEL,
         iotcore_backoff: 0,
         metrics_sleeptime_ms: 0,
         sleep_time_sec: 1,
@@ -67,8 +65,8 @@ it('the IPC socket closes mid-stream and comes back: reconnected, resubscribed, 
   };
   const first = await IpcEndpoint.start(options);
   endpoints.push(first);
-  runner = new ComponentProcess(builtBin('linux-runner'), [], {
-    env: { ...first.env, ...fixtureEnv({ preset: 'image-classification', inferenceMs: 20 }) },
+  runner = ComponentProcess.node(builtBin('linux-runner'), [], {
+    env: { ...first.env, ...demoModelEnv({ preset: 'image-classification', inferenceMs: 20 }) },
     cwd: dir,
   });
   await first.waitForState('RUNNING', 20_000);

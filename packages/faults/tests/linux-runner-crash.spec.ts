@@ -6,8 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { waitFor } from '@ei-gg/testbench';
-import { type ComponentProcess } from './support/component-process';
+import { type ComponentProcess, waitFor } from '@ei-gg/testbench';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 import { startLinuxRunner } from './support/linux-runner-rig';
 

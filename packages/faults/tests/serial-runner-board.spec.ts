@@ -4,9 +4,8 @@
  * from the board's side of the line: a flood of random bytes, a line that never ends.
  */
 import { randomBytes } from 'node:crypto';
-import { McuEmulator } from '@ei-gg/testbench';
+import { ComponentProcess, McuEmulator, type Payload } from '@ei-gg/testbench';
 import { builtBin } from './support/built-bin';
-import { ComponentProcess, type Payload } from './support/component-process';
 import { cyclicGaps } from './support/cyclic-gaps';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 
@@ -44,7 +43,7 @@ async function start(): Promise<{ board: McuEmulator; r: ComponentProcess }> {
     lock_filename: `${board.devicePath}.lock`,
   }))
     args.push('--set', `${key}=${value}`);
-  const r = new ComponentProcess(BIN, args);
+  const r = ComponentProcess.node(BIN, args);
   runner = r;
   await r.next('/inference/output', (p) => p.total_inferences === PERIOD);
   return { board, r };

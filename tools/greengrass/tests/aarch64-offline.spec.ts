@@ -10,11 +10,10 @@
  * Impulse client's launch.
  */
 import { COMPONENTS } from '@ei-gg/core';
-import { McuEmulator } from '@ei-gg/testbench';
+import { McuEmulator, SAMPLE_IMAGES, writeSampleImages } from '@ei-gg/testbench';
 import { join } from 'node:path';
 import { writeDemoModelExecutable } from './support/demo-model';
 import { OfflineDevice, type OfflineDeviceSetup } from './support/offline-device';
-import { SAMPLE_IMAGES, writeSampleImages } from './support/sample-images';
 
 /** Emulated, a step takes several times as long as on amd64 (Node loads the bundle instruction by instruction). */
 const EMULATED_WAIT_MS = 45_000;

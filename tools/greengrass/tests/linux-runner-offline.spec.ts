@@ -11,10 +11,10 @@ import { COMPONENTS, LockFile, type ProcessExit } from '@ei-gg/core';
 import { once } from 'node:events';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { SAMPLE_IMAGES, writeSampleImages } from '@ei-gg/testbench';
 import type { RecoverResult } from '../src/recipe-runner/recipe-runner';
 import { writeDemoModelExecutable } from './support/demo-model';
 import { NUCLEI, OfflineDevice, THING } from './support/offline-device';
-import { SAMPLE_IMAGES, writeSampleImages } from './support/sample-images';
 
 describe.each(NUCLEI)('on the %s nucleus', (nucleus) => {
   let device: OfflineDevice;

@@ -1,8 +1,6 @@
 import * as path from 'node:path';
-import { fixtureEnv, FIXTURE_MODEL } from '../../../linux-runner/tests/support/fixture-model';
-import { solidImage } from '../../../linux-runner/tests/support/sample-images';
+import { ComponentProcess, demoModelEnv, demoRunnerSets, type Payload, solidImage } from '@ei-gg/testbench';
 import { builtBin } from './built-bin';
-import { ComponentProcess, type Payload } from './component-process';
 
 /** Seven colours the demo model scores differently: a result's scores say which image it was. */
 const COLOURS = [
@@ -33,19 +31,9 @@ export async function startLinuxRunner(
   inferenceMs: number,
 ): Promise<ComponentProcess> {
   const images = await writeColourLoop(dir);
-  const args = ['--transport', 'stdout'];
-  for (const [key, value] of Object.entries({
-    input: `images-loop:${images}`,
-    ei_local_model_file: FIXTURE_MODEL,
-    iotcore_backoff: '0',
-    metrics_sleeptime_ms: '0',
-    sleep_time_sec: '1',
-    lock_filename: path.join(dir, 'lock'),
-    ...settings,
-  }))
-    args.push('--set', `${key}=${value}`);
-  return new ComponentProcess(builtBin('linux-runner'), args, {
-    env: fixtureEnv({ preset: 'image-classification', inferenceMs }),
+  const args = ['--transport', 'stdout', ...demoRunnerSets(dir, { input: `images-loop:${images}`, ...settings })];
+  return ComponentProcess.node(builtBin('linux-runner'), args, {
+    env: demoModelEnv({ preset: 'image-classification', inferenceMs }),
     cwd: dir,
   });
 }

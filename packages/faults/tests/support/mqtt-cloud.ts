@@ -1,5 +1,4 @@
-import { connectTestClient, type TestMqttClient } from '@ei-gg/testbench';
-import type { Payload } from './component-process';
+import { connectTestClient, type Payload, type TestMqttClient } from '@ei-gg/testbench';
 
 /** A message the cloud received, with the time this test read it. */
 export interface CloudMessage {

@@ -7,8 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { requireTool } from '@ei-gg/testbench';
-import { markedProcesses, TEST_MARKER_ENV } from '../support/marked-processes';
+import { markedProcesses, requireTool, TEST_MARKER_ENV } from '@ei-gg/testbench';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const NPM = requireTool('npm', 'npm');

@@ -15,19 +15,28 @@ import {
   uniqueDeviceName,
 } from '@ei-gg/core';
 import {
+  BLUE,
+  ComponentProcess,
+  DEMO_MODEL,
+  demoModelEnv,
+  GREEN,
   IpcEndpoint,
   MqttBrokerBridge,
+  RED,
+  WHITE,
   connectTestClient,
+  solidImage,
+  squaresImage,
   startMosquitto,
   startMoto,
+  type DemoModelSpec,
   type Moto,
   type Mosquitto,
+  type Payload,
   type TestMqttClient,
 } from '@ei-gg/testbench';
 import sharp from 'sharp';
-import { FIXTURE_MODEL, fixtureEnv, type FixtureSpec } from '../support/fixture-model';
-import { RunnerProcess, type Payload } from '../support/runner-process';
-import { BLUE, GREEN, RED, solidImage, squaresImage, WHITE } from '../support/sample-images';
+import { runnerProcess } from '../support/runner-bundle';
 
 const DEVICE = uniqueDeviceName('lr-ipc', readDeviceIdentitySources());
 const TOPICS = deviceTopics(DEVICE);
@@ -38,7 +47,7 @@ let bridge: MqttBrokerBridge;
 let moto: Moto;
 let cloud: TestMqttClient;
 let endpoint: IpcEndpoint | undefined;
-let runner: RunnerProcess | undefined;
+let runner: ComponentProcess | undefined;
 let dir: string;
 
 beforeAll(async () => {
@@ -68,17 +77,17 @@ afterEach(async () => {
 
 /** Starts the component under the IPC endpoint with these Parameters, like a deployment would. */
 async function deploy(
-  spec: FixtureSpec,
+  spec: DemoModelSpec,
   parameters: Record<string, string | number>,
   thingName?: string,
-): Promise<RunnerProcess> {
+): Promise<ComponentProcess> {
   endpoint = await IpcEndpoint.start({
     ...(thingName ? { thingName } : {}),
     componentName: COMPONENTS['linux-runner'].componentName,
     configuration: {
       Parameters: {
         device_name: 'lr-ipc',
-        ei_local_model_file: FIXTURE_MODEL,
+        ei_local_model_file: DEMO_MODEL,
         iotcore_backoff: 0,
         metrics_sleeptime_ms: 0,
         lock_filename: path.join(dir, 'lock'),
@@ -95,7 +104,7 @@ async function deploy(
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
   };
-  runner = new RunnerProcess({ args: [], env: { ...endpoint.env, ...aws, ...fixtureEnv(spec) }, cwd: dir });
+  runner = runnerProcess([], { env: { ...endpoint.env, ...aws, ...demoModelEnv(spec) }, cwd: dir });
   await endpoint
     .waitForState('RUNNING', 20_000)
     .catch((err: Error) => Promise.reject(new Error(`${err.message}\n${runner!.logs()}`)));

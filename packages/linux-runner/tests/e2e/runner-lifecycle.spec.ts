@@ -7,14 +7,23 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { requireTool } from '@ei-gg/testbench';
-import { FIXTURE_MODEL, fixtureEnv, type FixtureSpec } from '../support/fixture-model';
-import { RunnerProcess, type Payload } from '../support/runner-process';
-import { BLUE, GREEN, RED, solidImage } from '../support/sample-images';
+import {
+  BLUE,
+  demoModelEnv,
+  demoRunnerSets,
+  GREEN,
+  RED,
+  requireTool,
+  solidImage,
+  type ComponentProcess,
+  type DemoModelSpec,
+  type Payload,
+} from '@ei-gg/testbench';
+import { runnerProcess } from '../support/runner-bundle';
 
 const GST = requireTool('gst-launch-1.0', 'gstreamer1.0-tools');
 let dir: string;
-let runner: RunnerProcess | undefined;
+let runner: ComponentProcess | undefined;
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'ei-gg-lr-'));
@@ -26,18 +35,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function start(spec: FixtureSpec, settings: Record<string, string>): RunnerProcess {
-  const sets = Object.entries({
-    ei_local_model_file: FIXTURE_MODEL,
-    iotcore_backoff: '0',
-    metrics_sleeptime_ms: '0',
-    sleep_time_sec: '1',
-    lock_filename: path.join(dir, 'lock'),
-    ...settings,
-  }).flatMap(([key, value]) => ['--set', `${key}=${value}`]);
-  runner = new RunnerProcess({
-    args: ['--transport', 'stdout', '--log-level', 'debug', ...sets],
-    env: fixtureEnv(spec),
+function start(spec: DemoModelSpec, settings: Record<string, string>): ComponentProcess {
+  runner = runnerProcess(['--transport', 'stdout', '--log-level', 'debug', ...demoRunnerSets(dir, settings)], {
+    env: demoModelEnv(spec),
     cwd: dir,
   });
   return runner;
@@ -56,13 +56,13 @@ async function imageDirectory(): Promise<string> {
 
 it('classifies every image of a directory once, in name order, then exits 0 leaving nothing behind', async () => {
   const r = start({ preset: 'image-classification' }, { input: `images:${await imageDirectory()}` });
-  await r.next('/command/output', isStatus('started'));
+  await r.take('/command/output', isStatus('started'));
   const results = [];
-  for (let i = 0; i < 3; i++) results.push(await r.next('/inference/output'));
+  for (let i = 0; i < 3; i++) results.push(await r.take('/inference/output'));
   expect(results.map(topLabel)).toEqual(['red', 'green', 'blue']);
   expect(results.map((p) => p.total_inferences)).toEqual([1, 2, 3]);
   expect(results[0].c).toEqual({ red: 1, green: 0, blue: 0 });
-  expect(await r.next('/command/output', isStatus('input_ended'))).toMatchObject({
+  expect(await r.take('/command/output', isStatus('input_ended'))).toMatchObject({
     result: { input: expect.stringMatching(/^images:/) },
   });
   expect(await r.exited).toEqual({ code: 0, signal: null });
@@ -74,14 +74,14 @@ it('restart re-initialises model and input in-process: counts start over, one mo
     { preset: 'image-classification', inferenceMs: 20 },
     { input: `images-loop:${await imageDirectory()}` },
   );
-  await r.next('/command/output', isStatus('started'));
-  await r.next('/inference/output', (p) => p.total_inferences === 3);
+  await r.take('/command/output', isStatus('started'));
+  await r.take('/inference/output', (p) => p.total_inferences === 3);
   r.send({ cmd: 'restart', id: 'r1' });
-  expect(await r.next('/command/output', (p) => p.result?.restart !== undefined)).toEqual({
+  expect(await r.take('/command/output', (p) => p.result?.restart !== undefined)).toEqual({
     result: { restart: 'OK', id: 'r1' },
   });
-  await r.next('/command/output', isStatus('started'));
-  const first = await r.next('/inference/output', (p) => p.total_inferences === 1);
+  await r.take('/command/output', isStatus('started'));
+  const first = await r.take('/inference/output', (p) => p.total_inferences === 1);
   expect(topLabel(first)).toBe('red');
   expect(r.running).toBe(true);
   expect(r.survivors().filter((p) => /demo-model\.js \S+model\.sock$/.test(p.command))).toHaveLength(1);
@@ -94,16 +94,16 @@ it('wait_for_restart: stays up when the input ends and runs again on restart', a
     { preset: 'image-classification' },
     { input: `images:${images}`, ei_shutdown_behavior: 'wait_on_restart' },
   );
-  expect(topLabel(await r.next('/inference/output'))).toBe('blue');
-  expect(await r.next('/command/output', isStatus('input_ended'))).toMatchObject({
+  expect(topLabel(await r.take('/inference/output'))).toBe('blue');
+  expect(await r.take('/command/output', isStatus('input_ended'))).toMatchObject({
     result: { waiting_for: 'restart' },
   });
   await new Promise((resolve) => setTimeout(resolve, 500));
   expect(r.running).toBe(true);
   r.send({ cmd: 'restart' });
-  await r.next('/command/output', isStatus('started'));
-  expect(await r.next('/inference/output')).toMatchObject({ total_inferences: 1, c: { blue: 1 } });
-  await r.next('/command/output', isStatus('input_ended'));
+  await r.take('/command/output', isStatus('started'));
+  expect(await r.take('/inference/output')).toMatchObject({ total_inferences: 1, c: { blue: 1 } });
+  await r.take('/command/output', isStatus('input_ended'));
   expect(await r.terminate()).toEqual({ code: 0, signal: null });
   expect(r.survivors()).toEqual([]);
 });
@@ -113,8 +113,8 @@ it('restarts a crashed model with back-off, reports it on command output, and in
     { preset: 'image-classification', crashAfter: 2 },
     { input: `images-loop:${await imageDirectory()}` },
   );
-  await r.next('/inference/output', (p) => p.total_inferences === 2);
-  const report = await r.next('/command/output', (p) => p.result?.error !== undefined);
+  await r.take('/inference/output', (p) => p.total_inferences === 2);
+  const report = await r.take('/command/output', (p) => p.result?.error !== undefined);
   expect(report.result).toMatchObject({
     source: 'linux-runner',
     code: 'MODEL_EXITED',
@@ -125,17 +125,17 @@ it('restarts a crashed model with back-off, reports it on command output, and in
     ),
   });
   expect(report.result?.restart_in_ms).toBeLessThanOrEqual(1000);
-  expect(await r.next('/command/output', isStatus('model_restarted'))).toMatchObject({ result: { attempt: 1 } });
+  expect(await r.take('/command/output', isStatus('model_restarted'))).toMatchObject({ result: { attempt: 1 } });
   // The input continued where it was; the count did not start over (only a restart command resets it).
-  expect(await r.next('/inference/output')).toMatchObject({ total_inferences: 3 });
+  expect(await r.take('/inference/output')).toMatchObject({ total_inferences: 3 });
   expect(r.logs()).toContain('crashing after 2 inferences');
 });
 
 it('camera from a GStreamer test source (gst_args); SIGTERM stops GStreamer and the model, nothing is left behind', async () => {
   const gstArgs = 'videotestsrc is-live=true pattern=red ! video/x-raw,width=96,height=64,framerate=20/1 ! jpegenc';
   const r = start({ preset: 'image-classification' }, { gst_args: gstArgs });
-  expect(topLabel(await r.next('/inference/output'))).toBe('red');
-  await r.next('/inference/output');
+  expect(topLabel(await r.take('/inference/output'))).toBe('red');
+  await r.take('/inference/output');
   const children = r.survivors().map((p) => p.command);
   expect(children).toEqual(
     expect.arrayContaining([
@@ -166,10 +166,10 @@ it('a video file through GStreamer: every frame, in order, then the input ends',
   ]);
   const r = start({ preset: 'image-classification' }, { input: `video:${video}` });
   const results = [];
-  for (let i = 0; i < 5; i++) results.push(await r.next('/inference/output'));
+  for (let i = 0; i < 5; i++) results.push(await r.take('/inference/output'));
   expect(results.map(topLabel)).toEqual(['blue', 'blue', 'blue', 'blue', 'blue']);
   expect(results.map((p) => p.total_inferences)).toEqual([1, 2, 3, 4, 5]);
-  await r.next('/command/output', isStatus('input_ended'));
+  await r.take('/command/output', isStatus('input_ended'));
   expect(await r.exited).toEqual({ code: 0, signal: null });
 });
 
@@ -178,7 +178,7 @@ it('a camera that does not exist is a clear error naming the device, and a non-z
     { preset: 'image-classification' },
     { gst_args: 'v4l2src device=/dev/video-ei-gg-missing ! jpegenc' },
   );
-  const report = await r.next('/command/output', (p) => p.result?.error !== undefined);
+  const report = await r.take('/command/output', (p) => p.result?.error !== undefined);
   expect(report.result).toMatchObject({
     code: 'INPUT_FAILED',
     error: expect.stringContaining('camera /dev/video-ei-gg-missing not found'),
@@ -192,7 +192,7 @@ it('an audio model classifies windows of a GStreamer audio source (microphone wi
     { preset: 'audio-classification' },
     { gst_args: 'audiotestsrc is-live=true wave=sine freq=440 volume=0.5' },
   );
-  expect(await r.next('/inference/output')).toMatchObject({ c: { loud: 1, quiet: 0 }, inference_count: 2 });
+  expect(await r.take('/inference/output')).toMatchObject({ c: { loud: 1, quiet: 0 }, inference_count: 2 });
   expect(await r.terminate()).toEqual({ code: 0, signal: null });
   expect(r.survivors()).toEqual([]);
 });

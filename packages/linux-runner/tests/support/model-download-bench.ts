@@ -8,9 +8,8 @@ import {
   readDeviceIdentitySources,
   uniqueDeviceName,
 } from '@ei-gg/core';
-import { IpcEndpoint, type IpcEndpointOptions } from '@ei-gg/testbench';
-import { RunnerProcess } from './runner-process';
-import { RED, solidImage } from './sample-images';
+import { IpcEndpoint, RED, solidImage, type ComponentProcess, type IpcEndpointOptions } from '@ei-gg/testbench';
+import { runnerProcess } from './runner-bundle';
 import { StudioStandIn } from './studio-stand-in';
 
 /**
@@ -21,7 +20,7 @@ import { StudioStandIn } from './studio-stand-in';
  */
 export class ModelDownloadBench {
   readonly topics: ReturnType<typeof deviceTopics>;
-  runner: RunnerProcess | undefined;
+  runner: ComponentProcess | undefined;
   private since = 0;
 
   private constructor(
@@ -62,10 +61,9 @@ export class ModelDownloadBench {
   }
 
   /** Starts the component under the endpoint, with Studio at the stand-in; `env` is added. */
-  startRunner(env: Record<string, string> = {}): RunnerProcess {
+  startRunner(env: Record<string, string> = {}): ComponentProcess {
     this.since = this.endpoint.published.length;
-    this.runner = new RunnerProcess({
-      args: [],
+    this.runner = runnerProcess([], {
       env: { ...this.endpoint.env, EI_GG_STUDIO_URL: this.studio.url, ...env },
       cwd: this.dir,
     });

@@ -1,3 +1,4 @@
+import { ComponentProcess, type ComponentProcessOptions } from '@ei-gg/testbench';
 import { bundleFromSources } from '../../../../tools/demo/bundle-from-sources';
 
 let bundle: string | undefined;
@@ -6,4 +7,9 @@ let bundle: string | undefined;
 export function runnerBundle(): string {
   bundle ??= bundleFromSources('linux-runner');
   return bundle;
+}
+
+/** `ei-gg-linux-runner` (the bundle) as a child process, as Greengrass runs it. */
+export function runnerProcess(args: string[], options: ComponentProcessOptions = {}): ComponentProcess {
+  return ComponentProcess.node(runnerBundle(), args, options);
 }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FIXTURE_MODEL, FIXTURE_MODEL_ENV, type FixturePreset } from './fixture-model';
+import { DEMO_MODEL, DEMO_MODEL_ENV, type DemoModelPreset } from '@ei-gg/testbench';
 
 export interface StudioState {
   /** The latest deploy version Studio has built; undefined: no build yet (a build job makes `nextBuildVersion`). */
@@ -25,10 +25,10 @@ export class StudioStandIn {
   private constructor(
     private readonly server: Server,
     private readonly apiKey: string,
-    private readonly preset: FixturePreset,
+    private readonly preset: DemoModelPreset,
   ) {}
 
-  static async start(apiKey: string, preset: FixturePreset = 'image-classification'): Promise<StudioStandIn> {
+  static async start(apiKey: string, preset: DemoModelPreset = 'image-classification'): Promise<StudioStandIn> {
     const server = createServer();
     const studio = new StudioStandIn(server, apiKey, preset);
     server.on('request', (req, res) => studio.handle(req, res));
@@ -90,6 +90,6 @@ export class StudioStandIn {
 
   private modelFor(version: number): string {
     const spec = JSON.stringify({ preset: this.preset, deployVersion: version, projectName: 'fixture project' });
-    return `#!/usr/bin/env node\nprocess.env.${FIXTURE_MODEL_ENV} = ${JSON.stringify(spec)};\nrequire(${JSON.stringify(FIXTURE_MODEL)});\n`;
+    return `#!/usr/bin/env node\nprocess.env.${DEMO_MODEL_ENV} = ${JSON.stringify(spec)};\nrequire(${JSON.stringify(DEMO_MODEL)});\n`;
   }
 }

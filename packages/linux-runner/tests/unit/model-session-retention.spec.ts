@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { Logger } from '@ei-gg/core';
 import { LinuxImpulseRunner } from 'edge-impulse-linux';
 import { ModelSession } from '../../src/model/model-session';
-import { FIXTURE_MODEL, FIXTURE_MODEL_ENV, fixtureEnv, type FixtureSpec } from '../support/fixture-model';
+import { DEMO_MODEL, DEMO_MODEL_ENV, demoModelEnv, type DemoModelSpec } from '@ei-gg/testbench';
 
 // What a long-running model session keeps per request. A full GC, not time: a WeakRef target that is still
 // reachable from the session after gc() is retained, whatever the timing.
@@ -22,18 +22,18 @@ beforeAll(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'ei-gg-model-session-'
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The demo model as this spec makes it: a model file of its own (a test's process.env does not reach children). */
-function modelFile(spec: FixtureSpec): string {
+function modelFile(spec: DemoModelSpec): string {
   const file = path.join(dir, `model-${Object.values(spec).join('-')}.sh`);
-  const env = fixtureEnv(spec)[FIXTURE_MODEL_ENV].replace(/'/g, `'\\''`);
+  const env = demoModelEnv(spec)[DEMO_MODEL_ENV].replace(/'/g, `'\\''`);
   writeFileSync(
     file,
-    `#!/bin/sh\nexport ${FIXTURE_MODEL_ENV}='${env}'\nexec "${process.execPath}" "${FIXTURE_MODEL}" "$@"\n`,
+    `#!/bin/sh\nexport ${DEMO_MODEL_ENV}='${env}'\nexec "${process.execPath}" "${DEMO_MODEL}" "$@"\n`,
   );
   chmodSync(file, 0o755);
   return file;
 }
 
-async function openSession(spec: FixtureSpec): Promise<{ session: ModelSession; runner: LinuxImpulseRunner }> {
+async function openSession(spec: DemoModelSpec): Promise<{ session: ModelSession; runner: LinuxImpulseRunner }> {
   // edge-impulse-linux starts timers it never clears (60 s per request): fake ones, running at the real pace,
   // all dropped after the test so that none keeps jest waiting (the model's process and socket stay real).
   jest.useFakeTimers({ advanceTimers: true, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { solidImage } from '../images/solid-images';
 
 /** Solid colours: the demo model's image classification scores them red, green, blue exactly. */
 export const SAMPLE_IMAGES = [
@@ -9,11 +8,7 @@ export const SAMPLE_IMAGES = [
   { name: '3.png', background: { r: 0, g: 0, b: 255 }, scores: { blue: 1, green: 0, red: 0 } },
 ];
 
-/** Writes SAMPLE_IMAGES (48x48 PNGs) into a new directory `directory`, for the linux-runner's `images:` input. */
+/** Writes SAMPLE_IMAGES (48x48 PNGs) into `directory`, for the linux-runner's `images:` input. */
 export async function writeSampleImages(directory: string): Promise<void> {
-  mkdirSync(directory);
-  for (const { name, background } of SAMPLE_IMAGES)
-    await sharp({ create: { width: 48, height: 48, channels: 3, background } })
-      .png()
-      .toFile(join(directory, name));
+  for (const { name, background } of SAMPLE_IMAGES) await solidImage(join(directory, name), background, 48);
 }
