@@ -122,10 +122,16 @@ async function afterRecovery(sky: MqttCloud, r: ComponentProcess, faultAt: numbe
     [...unique.values()].map((m) => positionOf(m.payload)),
     PERIOD,
   );
+  // What the runner read from the board but the cloud never got: the product's loss. (`lost` also counts blocks
+  // a starved machine lost between the emulator and the runner's serial port, before the runner saw them.)
+  const upToSeen = new Set(
+    [...unique.values()].map((m) => m.payload.total_inferences!).filter((count) => count <= seen),
+  ).size;
   const firstAfter = sky.received('/inference/output', backAt)[0];
   return {
     status,
     lost,
+    unpublished: seen - upToSeen,
     recoveryMs: firstAfter.at - backAt,
     logLines: r.logLinesBetween(faultAt, settledAt),
   };
@@ -136,6 +142,7 @@ it('a short network outage: the results wait and all arrive, in order, once it i
   const { faultAt, backAt } = await outage(network, r, () => new Promise((resolve) => setTimeout(resolve, 3000)));
   const after = await afterRecovery(sky, r, faultAt, backAt);
 
+  expect(after.unpublished).toBe(0);
   expect(after.lost).toBe(0);
   expect(after.status.messages).toMatchObject({ failed: 0, dropped: 0 });
   expect(after.logLines.filter((l) => l.includes('"msg":"MQTT connection lost; reconnecting"'))).toHaveLength(1);
@@ -163,7 +170,11 @@ it('an outage longer than the bound: the oldest results are dropped, exactly as 
   const after = await afterRecovery(sky, r, faultAt, backAt);
 
   expect(after.status.messages.dropped).toBeGreaterThan(0);
-  expect(after.lost).toBe(after.status.messages.dropped);
+  // Dropped results never reach the count (`seen`): everything counted was published, and the cloud misses at
+  // least the dropped ones. Exactly those, bar what a starved machine loses on the emulated serial line at 500
+  // blocks a second, before the runner reads it (the relay's own count is exact: result-relay.spec.ts).
+  expect(after.unpublished).toBe(0);
+  expect(after.lost).toBeGreaterThanOrEqual(after.status.messages.dropped);
   expect(after.status.messages.failed).toBe(0);
   const dropLines = after.logLines.filter((l) => l.includes('"fault":"publish while the broker is away"'));
   expect(dropLines).toHaveLength(1);
