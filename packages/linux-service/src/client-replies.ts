@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { startedReply, type CommandReply } from '@ei-gg/core';
-import type { ClientExit, ClientStart } from './supervisor/client-supervisor';
+import type { ClientExit, ClientStart } from './client/client-keeper';
 
-/** `started` after the supervisor restarted the client (the host announces the first start and `restart`). */
+/** `started` after the keeper restarted the client (the host announces the first start and `restart`). */
 export function clientRestartedReply(start: ClientStart): CommandReply {
   return startedReply(randomUUID(), Date.now(), { pid: start.pid, restarts: start.restarts });
 }

@@ -7,6 +7,6 @@ export * from './client/gst-launch-argument';
 export * from './client-replies';
 export * from './sensors/camera-conflict';
 export * from './sensors/find-sensors';
-export * from './supervisor/client-supervisor';
+export * from './client/client-keeper';
 export * from './linux-service-pipeline';
 export * from './linux-service-component';

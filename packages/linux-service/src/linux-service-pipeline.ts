@@ -14,11 +14,11 @@ import { clientExitedReply, clientRestartedReply } from './client-replies';
 import { assertCameraFree } from './sensors/camera-conflict';
 import { findSensors, type SensorPaths } from './sensors/find-sensors';
 import {
-  ClientSupervisor,
+  ClientKeeper,
   DEFAULT_SUPERVISOR_TIMINGS,
   type ClientLaunch,
-  type SupervisorTimings,
-} from './supervisor/client-supervisor';
+  type ClientKeeperTimings,
+} from './client/client-keeper';
 
 export interface LinuxServiceOptions {
   /** The client's entry script, run with this Node.js (default: the bundled edge-impulse-linux client). */
@@ -27,19 +27,19 @@ export interface LinuxServiceOptions {
   sensorPaths?: SensorPaths;
   /** The component's work directory (default: the current one, where Greengrass starts components). */
   workDir?: string;
-  timings?: Partial<SupervisorTimings>;
+  timings?: Partial<ClientKeeperTimings>;
 }
 
 /**
  * The linux-service's pipeline: checks the client can run (sensors, camera not held by linux-runner, API
- * key), then keeps the edge-impulse-linux client running under a supervisor and tells the cloud when it
- * exits and restarts. `start()` resolving means the client process is up (the host then reports RUNNING);
+ * key), then keeps the edge-impulse-linux client running (`ClientKeeper`: restarts with back-off, on core's
+ * `SupervisedProcess`) and tells the cloud when it exits and restarts. `start()` resolving means the client process is up (the host then reports RUNNING);
  * reaching Studio is the client's business: failures there are exits, reported and restarted with back-off.
  */
 export class LinuxServicePipeline implements ComponentPipeline {
   private readonly home: ClientHome;
   private readonly entry: string;
-  private supervisor: ClientSupervisor | undefined;
+  private keeper: ClientKeeper | undefined;
 
   constructor(
     private readonly services: HostServices<'linux-service'>,
@@ -71,7 +71,7 @@ export class LinuxServicePipeline implements ComponentPipeline {
       args: launch.args,
       home: this.home.path,
     });
-    this.supervisor = new ClientSupervisor(
+    this.keeper = new ClientKeeper(
       {
         prepare: () => {
           this.home.clean();
@@ -93,25 +93,25 @@ export class LinuxServicePipeline implements ComponentPipeline {
       },
       { ...DEFAULT_SUPERVISOR_TIMINGS, ...this.options.timings },
     );
-    await this.supervisor.start();
+    await this.keeper.start();
   }
 
   async stop(): Promise<void> {
-    await this.supervisor?.stop();
-    this.supervisor = undefined;
+    await this.keeper?.stop();
+    this.keeper = undefined;
     this.home.clean();
   }
 
   /** What runs instead of a model: the client, its version and process. */
   modelInfo(): ModelInfo | undefined {
-    if (!this.supervisor) return undefined;
+    if (!this.keeper) return undefined;
     const version = clientVersion(this.entry);
     return {
       model_name: 'edge-impulse-linux',
       model_version: version ? `v${version}` : 'unknown',
       model_params: {
-        client_pid: this.supervisor.pid ?? null,
-        restarts: this.supervisor.restartCount,
+        client_pid: this.keeper.pid ?? null,
+        restarts: this.keeper.restartCount,
         device_name: this.services.context.deviceName,
       },
     };

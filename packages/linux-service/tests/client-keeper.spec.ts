@@ -1,24 +1,24 @@
 /**
- * The supervisor with a deterministic stand-in child (tests/fixtures/stand-in-client.js): exits, crashes and
+ * The client keeper with a deterministic stand-in child (tests/fixtures/stand-in-client.js): exits, crashes and
  * hangs on cue, so restart timing, exit reasons and the process-group stop can be measured exactly.
  */
 import { join } from 'node:path';
 import { waitFor } from '@ei-gg/testbench';
-import { ClientSupervisor, type ClientExit, type ClientStart, type SupervisorTimings } from '../src';
+import { ClientKeeper, type ClientExit, type ClientStart, type ClientKeeperTimings } from '../src';
 import { isAlive, groupMembers } from './support/processes';
 
 const STAND_IN = join(__dirname, 'fixtures', 'stand-in-client.js');
 
 interface Run {
-  supervisor: ClientSupervisor;
+  keeper: ClientKeeper;
   starts: (ClientStart & { at: number })[];
   exits: (ClientExit & { at: number })[];
   lines: string[];
 }
 
-function supervise(env: Record<string, string>, timings: Partial<SupervisorTimings> = {}, capMs = 400): Run {
-  const run: Run = { starts: [], exits: [], lines: [], supervisor: undefined as never };
-  run.supervisor = new ClientSupervisor(
+function supervise(env: Record<string, string>, timings: Partial<ClientKeeperTimings> = {}, capMs = 400): Run {
+  const run: Run = { starts: [], exits: [], lines: [], keeper: undefined as never };
+  run.keeper = new ClientKeeper(
     {
       prepare: () => ({ command: process.execPath, args: [STAND_IN], env: { ...process.env, ...env }, cwd: __dirname }),
       started: (start) => run.starts.push({ ...start, at: Date.now() }),
@@ -34,11 +34,11 @@ function supervise(env: Record<string, string>, timings: Partial<SupervisorTimin
 
 it('restarts a client that exits, with a doubling, capped delay, and says why it exited', async () => {
   const run = supervise({ STAND_IN_MODE: 'exit', STAND_IN_AFTER_MS: '30', STAND_IN_CODE: '3' });
-  await run.supervisor.start();
+  await run.keeper.start();
   try {
     await waitFor(() => run.starts.length >= 5, 20_000, 'five starts');
   } finally {
-    await run.supervisor.stop();
+    await run.keeper.stop();
   }
   const exits = run.exits.slice(0, 4);
   expect(exits[0]).toMatchObject({ code: 3, signal: null, reason: 'exited with code 3: stand-in giving up with 3' });
@@ -57,11 +57,11 @@ it('restarts a client that exits, with a doubling, capped delay, and says why it
 
 it('reports a crash with its stack, secrets redacted', async () => {
   const run = supervise({ STAND_IN_MODE: 'crash', STAND_IN_AFTER_MS: '20', STAND_IN_SAY: 'key s3cr3t' });
-  await run.supervisor.start();
+  await run.keeper.start();
   try {
     await waitFor(() => run.exits.length >= 1, 15_000, 'the crash');
   } finally {
-    await run.supervisor.stop();
+    await run.keeper.stop();
   }
   expect(run.exits[0].code).toBe(1);
   expect(run.exits[0].output.join('\n')).toContain('Error: stand-in crashed key [REDACTED]');
@@ -70,12 +70,12 @@ it('reports a crash with its stack, secrets redacted', async () => {
 
 it('stop ends the whole group: the client and the processes it started', async () => {
   const run = supervise({ STAND_IN_MODE: 'run' });
-  await run.supervisor.start();
+  await run.keeper.start();
   await waitFor(() => run.lines.some((l) => l.startsWith('grandchild')), 15_000, 'the grandchild');
   const pid = run.starts[0].pid;
   const grandchild = Number(run.lines.find((l) => l.startsWith('grandchild'))!.split(' ')[1]);
   expect(groupMembers(pid)).toEqual(expect.arrayContaining([pid, grandchild]));
-  await run.supervisor.stop();
+  await run.keeper.stop();
   expect(isAlive(pid) || isAlive(grandchild)).toBe(false);
   expect(groupMembers(pid)).toEqual([]);
   expect(run.exits).toEqual([]); // a requested stop is no exit to report, and nothing restarts
@@ -84,11 +84,11 @@ it('stop ends the whole group: the client and the processes it started', async (
 it('a client that ignores the stop signal gets SIGKILL after the grace period, with its children', async () => {
   // A grace period long enough for even a starved client to log the SIGINT it ignores before the SIGKILL.
   const run = supervise({ STAND_IN_MODE: 'hang' }, { stopGraceMs: 1000 });
-  await run.supervisor.start();
+  await run.keeper.start();
   await waitFor(() => run.lines.some((l) => l.startsWith('grandchild')), 15_000, 'the grandchild');
   const pid = run.starts[0].pid;
   const began = Date.now();
-  await run.supervisor.stop();
+  await run.keeper.stop();
   // It waited the grace period before the SIGKILL (stop() itself resolves once the group is gone).
   expect(Date.now() - began).toBeGreaterThanOrEqual(990);
   expect(run.lines).toContain('ignoring SIGINT');

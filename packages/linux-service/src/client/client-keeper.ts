@@ -9,7 +9,7 @@ export interface ClientLaunch {
   cwd: string;
 }
 
-export interface SupervisorTimings {
+export interface ClientKeeperTimings {
   /** First restart delay; doubles per consecutive short run up to the cap. */
   restartBaseMs: number;
   /** After the stop signal, the group gets SIGKILL this much later (Greengrass kills at 5 s). */
@@ -21,7 +21,7 @@ export interface SupervisorTimings {
 /** How many of its last output lines an exit report carries. */
 const OUTPUT_LINES = 10;
 
-export const DEFAULT_SUPERVISOR_TIMINGS: SupervisorTimings = {
+export const DEFAULT_SUPERVISOR_TIMINGS: ClientKeeperTimings = {
   restartBaseMs: 500,
   stopGraceMs: 1500,
   stableRunMs: 30_000,
@@ -43,7 +43,7 @@ export interface ClientExit extends ProcessExit {
   restartInMs: number;
 }
 
-export interface SupervisorHooks {
+export interface ClientKeeperHooks {
   /** Before each start: what to run (fresh key file, current arguments). */
   prepare(): ClientLaunch;
   started(start: ClientStart): void;
@@ -61,7 +61,7 @@ export interface SupervisorHooks {
  * again after an exponential back-off (capped, jittered), reset after a run that lasted. `stop()` ends the
  * whole process group and cancels any pending restart.
  */
-export class ClientSupervisor {
+export class ClientKeeper {
   private client: SupervisedProcess | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -69,8 +69,8 @@ export class ClientSupervisor {
   private restarts = 0;
 
   constructor(
-    private readonly hooks: SupervisorHooks,
-    private readonly timings: SupervisorTimings = DEFAULT_SUPERVISOR_TIMINGS,
+    private readonly hooks: ClientKeeperHooks,
+    private readonly timings: ClientKeeperTimings = DEFAULT_SUPERVISOR_TIMINGS,
   ) {}
 
   get pid(): number | undefined {
