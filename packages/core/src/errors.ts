@@ -13,11 +13,15 @@ export interface EiGgErrorOptions {
   cause?: unknown;
 }
 
-export class EiGgError extends Error {
-  readonly code: string;
+/**
+ * The base of every typed error. `C` is the class's union of codes: a class with several codes is just
+ * `class SecretError extends EiGgError<SecretErrorCode> {}`.
+ */
+export class EiGgError<C extends string = string> extends Error {
+  readonly code: C;
   readonly context: ErrorContext;
 
-  constructor(code: string, message: string, options: EiGgErrorOptions = {}) {
+  constructor(code: C, message: string, options: EiGgErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -130,37 +134,19 @@ export type SecretErrorCode =
   | 'SECRET_UNSUPPORTED';
 
 /** The API key secret could not be read. Messages and context name the secret and key, never a secret value. */
-export class SecretError extends EiGgError {
-  declare readonly code: SecretErrorCode;
-
-  constructor(code: SecretErrorCode, message: string, options: EiGgErrorOptions = {}) {
-    super(code, message, options);
-  }
-}
+export class SecretError extends EiGgError<SecretErrorCode> {}
 
 // Caches
 
 export type FileCacheErrorCode = 'CACHE_WRITE_FAILED' | 'CACHE_ENTRY_TOO_LARGE';
 
 /** A pair could not be cached; `context` names the directory and id, `cause` is the file-system error. */
-export class FileCacheError extends EiGgError {
-  declare readonly code: FileCacheErrorCode;
-
-  constructor(code: FileCacheErrorCode, message: string, options: EiGgErrorOptions = {}) {
-    super(code, message, options);
-  }
-}
+export class FileCacheError extends EiGgError<FileCacheErrorCode> {}
 
 export type S3CacheErrorCode = 'S3_BUCKET_MISSING' | 'S3_ACCESS_DENIED' | 'S3_BUCKET_CHECK_FAILED' | 'S3_PREFIX_UNSET';
 
 /** The S3 cache's bucket cannot be used; `context` names the bucket and prefix. */
-export class S3CacheError extends EiGgError {
-  declare readonly code: S3CacheErrorCode;
-
-  constructor(code: S3CacheErrorCode, message: string, options: EiGgErrorOptions = {}) {
-    super(code, message, options);
-  }
-}
+export class S3CacheError extends EiGgError<S3CacheErrorCode> {}
 
 // Models and child processes
 

@@ -1,4 +1,4 @@
-import { EiGgError, type EiGgErrorOptions } from '@ei-gg/core';
+import { EiGgError } from '@ei-gg/core';
 
 export type LinuxRunnerErrorCode =
   /** `ei_local_model_file` (or a downloaded model) is missing or not executable. */
@@ -23,10 +23,4 @@ export type LinuxRunnerErrorCode =
   | 'DOWNLOAD_FAILED';
 
 /** A problem of the runner's model or input; `context` names the model file, input or device. */
-export class LinuxRunnerError extends EiGgError {
-  declare readonly code: LinuxRunnerErrorCode;
-
-  constructor(code: LinuxRunnerErrorCode, message: string, options: EiGgErrorOptions = {}) {
-    super(code, message, options);
-  }
-}
+export class LinuxRunnerError extends EiGgError<LinuxRunnerErrorCode> {}

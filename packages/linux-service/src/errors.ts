@@ -1,4 +1,4 @@
-import { EiGgError, type EiGgErrorOptions } from '@ei-gg/core';
+import { EiGgError } from '@ei-gg/core';
 
 export type LinuxServiceErrorCode =
   /** Neither a camera nor a microphone to offer Studio: the component cannot start at all. */
@@ -15,10 +15,4 @@ export type LinuxServiceErrorCode =
   | 'LINUX_SERVICE_SPAWN_FAILED';
 
 /** A reason the data-collection client cannot run; `context` names paths, pids and flags, never the API key. */
-export class LinuxServiceError extends EiGgError {
-  declare readonly code: LinuxServiceErrorCode;
-
-  constructor(code: LinuxServiceErrorCode, message: string, options: EiGgErrorOptions = {}) {
-    super(code, message, options);
-  }
-}
+export class LinuxServiceError extends EiGgError<LinuxServiceErrorCode> {}

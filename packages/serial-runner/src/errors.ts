@@ -1,4 +1,4 @@
-import { EiGgError, type EiGgErrorOptions } from '@ei-gg/core';
+import { EiGgError } from '@ei-gg/core';
 
 export type SerialErrorCode =
   /** No `> ` prompt in time: not Edge Impulse firmware, wrong baud rate, or the board hangs. */
@@ -20,10 +20,4 @@ export type SerialErrorCode =
   | 'SERIAL_PORT_FAILED';
 
 /** A problem talking to the board; `context` names the command and port, never data from the cloud. */
-export class SerialError extends EiGgError {
-  declare readonly code: SerialErrorCode;
-
-  constructor(code: SerialErrorCode, message: string, options: EiGgErrorOptions = {}) {
-    super(code, message, options);
-  }
-}
+export class SerialError extends EiGgError<SerialErrorCode> {}
