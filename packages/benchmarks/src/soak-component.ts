@@ -21,6 +21,7 @@ export interface SoakResult {
   id: string;
   total_inferences?: number;
   c?: Record<string, number>;
+  box?: unknown[];
 }
 
 /** A result as it arrived (first arrival of its id: a QoS 1 repeat is not counted twice). */
@@ -131,7 +132,9 @@ export class SoakComponent {
   descendantPid(pattern: RegExp): number {
     const found = descendants(this.pid).filter((pid) => pattern.test(commandLine(pid)));
     if (found.length !== 1)
-      throw new Error(`expected one process matching ${pattern} under ${this.kind} (${this.pid}), found ${found}`);
+      throw new Error(
+        `expected one process matching ${pattern} under ${this.kind} (${this.pid}), found [${found.join(', ')}]`,
+      );
     return found[0];
   }
 

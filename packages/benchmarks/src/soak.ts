@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { McuEmulator, startMosquitto, waitFor, type Mosquitto } from '@ei-gg/testbench';
-import { DEMO_IMAGES, DEMO_MODEL } from './demo-model';
+import { DEMO_IMAGES, DEMO_MODEL, demoModelEnv } from './demo-model';
 import { cyclicGaps, gapBetween } from './cyclic-gaps';
 import type { Footprint } from './process-footprint';
 import { SoakComponent, type Arrival, type SoakResult, type SoakStatus } from './soak-component';
@@ -108,8 +108,8 @@ async function startRig(): Promise<Rig> {
     'linux-runner',
     mosquitto.url,
     { ...common, ei_local_model_file: DEMO_MODEL, input: `images-loop:${DEMO_IMAGES}` },
-    // Classification: each sample image has its own scores, so a result tells which image it was.
-    { EI_DEMO_MODEL: JSON.stringify({ preset: 'image-classification', inferenceMs: 20 }) },
+    // Object detection: the ball moves from frame to frame, so a result's boxes tell which image it was.
+    demoModelEnv(20),
   );
   const serialRunner = await SoakComponent.start('serial-runner', mosquitto.url, {
     ...common,
@@ -184,14 +184,14 @@ function numberingOf(component: SoakComponent): {
       positionOf: (r) => Math.round((r.c?.idle ?? NaN) * 20_000) - 1,
     };
   const images = readdirSync(DEMO_IMAGES).length;
-  const fingerprint = (r: SoakResult) => JSON.stringify(r.c);
+  const fingerprint = (r: SoakResult) => JSON.stringify(r.box);
   const lap = firstLap(component.arrivals, images).map((a) => fingerprint(a.result));
   if (new Set(lap).size === images)
-    return { period: images, by: 'image scores', positionOf: (r) => lap.indexOf(fingerprint(r)) };
-  // The demo model scored two images alike: the component's own count of inferences numbers its results.
+    return { period: images, by: 'image boxes', positionOf: (r) => lap.indexOf(fingerprint(r)) };
+  // The demo model found the same boxes in two images: its own count of inferences numbers the results.
   return {
     period: Number.MAX_SAFE_INTEGER,
-    by: 'total_inferences (two images score alike)',
+    by: 'total_inferences (two images alike)',
     positionOf: (r) => r.total_inferences ?? NaN,
   };
 }
