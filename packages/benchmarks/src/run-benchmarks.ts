@@ -31,7 +31,9 @@ const ROOT = join(__dirname, '../../..');
 const smoke = process.argv.includes('--smoke');
 const heapSnapshot = process.argv.includes('--heap-snapshot');
 const OUT = join(ROOT, 'dist/bench');
-const soakAt = process.argv.indexOf('--soak');
+/** `--soak <minutes>`, or `--soak=<minutes>` as nx forwards it from `npm run bench -- --soak <minutes>`. */
+const soakArg = process.argv.findIndex((arg) => arg === '--soak' || arg.startsWith('--soak='));
+const soakMinutes = soakArg < 0 ? undefined : Number(process.argv[soakArg].split('=')[1] ?? process.argv[soakArg + 1]);
 const size = smoke
   ? { pipeline: 2_000, parseMb: 0.5, publish: 100, commands: 20, hops: 20, rssAfterMs: 0, frames: 20, triggers: 10 }
   : {
@@ -46,9 +48,9 @@ const size = smoke
     };
 
 async function main(): Promise<void> {
-  if (soakAt >= 0) {
+  if (soakMinutes !== undefined) {
     try {
-      return await soak(Number(process.argv[soakAt + 1]), OUT);
+      return await soak(soakMinutes, OUT);
     } finally {
       await releaseNativeClients();
     }
