@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { round } from './statistics';
 
@@ -32,6 +32,8 @@ export async function measureFootprint(pid: number, probeDir: string, timeoutMs 
   const rssMb = statusMegabytes(status, 'VmRSS', pid);
   const anonMb = statusMegabytes(status, 'RssAnon', pid);
   const done = join(probeDir, 'memory.json');
+  // A previous sample's file would read as this one's (the soak samples one process again and again).
+  rmSync(done, { force: true });
   process.kill(pid, 'SIGUSR2');
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(done)) {

@@ -4,6 +4,8 @@
  * `--smoke` runs every benchmark with tiny counts (CI checks that it runs; its figures mean nothing).
  * `--heap-snapshot` also writes `dist/bench/serial-runner-after-gc.heapsnapshot` and lists what each package's code
  * costs in it.
+ * `--soak <minutes>` runs only the soak (see soak.ts) and writes `dist/bench/soak.json`; the figures above are
+ * left as they are.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,12 +24,16 @@ import { runnerFpsRatio } from './runner-fps-ratio';
 import { serialParseThroughput } from './serial-parse-throughput';
 import type { ComponentFigures } from './component-process';
 import { serialRunnerProcess } from './serial-runner-process';
+import { soak } from './soak';
 import { triggerLatency } from './trigger-latency';
 
 const ROOT = join(__dirname, '../../..');
 const smoke = process.argv.includes('--smoke');
 const heapSnapshot = process.argv.includes('--heap-snapshot');
 const OUT = join(ROOT, 'dist/bench');
+/** `--soak <minutes>`, or `--soak=<minutes>` as nx forwards it from `npm run bench -- --soak <minutes>`. */
+const soakArg = process.argv.findIndex((arg) => arg === '--soak' || arg.startsWith('--soak='));
+const soakMinutes = soakArg < 0 ? undefined : Number(process.argv[soakArg].split('=')[1] ?? process.argv[soakArg + 1]);
 const size = smoke
   ? { pipeline: 2_000, parseMb: 0.5, publish: 100, commands: 20, hops: 20, rssAfterMs: 0, frames: 20, triggers: 10 }
   : {
@@ -42,6 +48,13 @@ const size = smoke
     };
 
 async function main(): Promise<void> {
+  if (soakMinutes !== undefined) {
+    try {
+      return await soak(soakMinutes, OUT);
+    } finally {
+      await releaseNativeClients();
+    }
+  }
   const pipeline = await pipelineThroughput(size.pipeline);
   const serialParse = serialParseThroughput(
     join(ROOT, 'packages/serial-runner/tests/fixtures/transcripts'),
