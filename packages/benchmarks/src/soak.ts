@@ -6,9 +6,8 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { McuEmulator, startMosquitto, waitFor, type Mosquitto } from '@ei-gg/testbench';
+import { cyclicGaps, gapBetween, McuEmulator, startMosquitto, waitFor, type Mosquitto } from '@ei-gg/testbench';
 import { DEMO_IMAGES, DEMO_MODEL, demoModelEnv } from './demo-model';
-import { cyclicGaps, gapBetween } from './cyclic-gaps';
 import type { Footprint } from './process-footprint';
 import { SoakComponent, type Arrival, type SoakResult, type SoakStatus } from './soak-component';
 import { leastSquaresSlope, round } from './statistics';

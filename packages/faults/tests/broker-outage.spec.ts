@@ -5,9 +5,16 @@
  * which ones the outage cost. A short outage costs nothing; a longer one than the bound of results waiting for
  * the broker costs the oldest of them, exactly as many as `get_status` counts dropped.
  */
-import { ComponentProcess, McuEmulator, type Mosquitto, type Payload, startMosquitto, waitFor } from '@ei-gg/testbench';
+import {
+  cyclicGaps,
+  ComponentProcess,
+  McuEmulator,
+  type Mosquitto,
+  type Payload,
+  startMosquitto,
+  waitFor,
+} from '@ei-gg/testbench';
 import { builtBin } from './support/built-bin';
-import { cyclicGaps } from './support/cyclic-gaps';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 import { MqttCloud } from './support/mqtt-cloud';
 import { NetworkLink } from './support/network-link';

@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ComponentProcess, McuEmulator, type Payload, type Received } from '@ei-gg/testbench';
+import { cyclicGaps, ComponentProcess, McuEmulator, type Payload, type Received } from '@ei-gg/testbench';
 import { builtBin } from './support/built-bin';
-import { cyclicGaps } from './support/cyclic-gaps';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 import { WallClockOffset } from './support/wall-clock-offset';
 

@@ -8,9 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { COMPONENTS, componentAccessControl } from '@ei-gg/core';
-import { ComponentProcess, DEMO_MODEL, demoModelEnv, InMemoryIotCore, IpcEndpoint, waitFor } from '@ei-gg/testbench';
+import {
+  cyclicGaps,
+  ComponentProcess,
+  DEMO_MODEL,
+  demoModelEnv,
+  InMemoryIotCore,
+  IpcEndpoint,
+  waitFor,
+} from '@ei-gg/testbench';
 import { builtBin } from './support/built-bin';
-import { cyclicGaps } from './support/cyclic-gaps';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 import { LOOP_LENGTH, writeColourLoop } from './support/linux-runner-rig';
 

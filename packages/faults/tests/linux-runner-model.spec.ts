@@ -6,8 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type ComponentProcess, type Payload, type Received } from '@ei-gg/testbench';
-import { cyclicGaps } from './support/cyclic-gaps';
+import { cyclicGaps, type ComponentProcess, type Payload, type Received } from '@ei-gg/testbench';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 import { learnLoop, LOOP_LENGTH, modelPid, startLinuxRunner } from './support/linux-runner-rig';
 

@@ -4,9 +4,8 @@
  * from the board's side of the line: a flood of random bytes, a line that never ends.
  */
 import { randomBytes } from 'node:crypto';
-import { ComponentProcess, McuEmulator, type Payload } from '@ei-gg/testbench';
+import { cyclicGaps, ComponentProcess, McuEmulator, type Payload } from '@ei-gg/testbench';
 import { builtBin } from './support/built-bin';
-import { cyclicGaps } from './support/cyclic-gaps';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 
 const BIN = builtBin('serial-runner');

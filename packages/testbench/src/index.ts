@@ -12,3 +12,4 @@ export * from './process/marked-processes';
 export * from './images/solid-images';
 export * from './demo-model/demo-model';
 export * from './demo-model/sample-images';
+export * from './counting/cyclic-gaps';

@@ -1,6 +1,7 @@
 /**
  * Items skipped in a sequence read from a looping input of `period` distinct items: each step from position a
- * to position b skips (b - a - 1) mod period. The same rule as the faults tests' support/cyclic-gaps.ts.
+ * to position b skips (b - a - 1) mod period. A repeated item counts as a whole lap skipped, so duplicates show
+ * (dedupe first where a redelivery is legitimate). Faults tests and the soak count lost results with it.
  */
 export function cyclicGaps(positions: readonly number[], period: number): number {
   let skipped = 0;
