@@ -56,7 +56,8 @@ export function shadowFeature<K extends ComponentKind>(
       await candidate.start();
       shadow = candidate;
     } catch (err) {
-      recordError(err instanceof Error ? err.message : String(err), err instanceof EiGgError ? err.code : undefined);
+      const code: unknown = err instanceof EiGgError ? err.code : undefined;
+      recordError(err instanceof Error ? err.message : String(err), typeof code === 'string' ? code : undefined);
       // A nucleus without shadow operations (Lite) says why itself; the name is not the problem there.
       const hint =
         name.startsWith(SHADOW_NAME_PREFIX) || err instanceof NucleusUnsupportedError
