@@ -12,6 +12,9 @@ import type { ConnectionState } from '../transport/transport';
 import { withTimeout } from '../timing/with-timeout';
 
 export type IpcClient = greengrasscoreipc.Client;
+
+/** How long a failed operation waits for the client to report a lost connection (it does so within milliseconds). */
+const LOSS_REPORT_GRACE_MS = 1000;
 type Payload = NonNullable<greengrasscoreipc.model.MQTTMessage['payload']>;
 
 export interface IpcConnectionOptions {
@@ -127,7 +130,7 @@ export class IpcConnection {
       try {
         return await this.runOn(session, operation, run, deadline - performance.now());
       } catch (error) {
-        if (!session.isLost) throw error;
+        if (!(await this.lostDuring(session, error, deadline))) throw error;
         if (this.closed) throw this.closedError(operation);
         this.logger.debug('IPC operation interrupted by a lost connection; retrying on the next one', { operation });
       }
@@ -245,15 +248,26 @@ export class IpcConnection {
     if (this.session === session) this.setState('connected');
   }
 
-  private async reopen(entry: StreamEntry, session: Session): Promise<void> {
+  private async reopen(entry: StreamEntry, session: Session, attempt = 0): Promise<void> {
+    const deadline = performance.now() + this.operationTimeoutMs;
     try {
       const handle = await this.runOn(session, entry.description, entry.open, this.operationTimeoutMs);
       if (this.streams.has(entry)) entry.handle = handle;
       else await this.closeQuietly(handle, entry.description);
     } catch (error) {
-      // A loss in the meantime is repaired by the next client; anything else leaves the stream closed until then.
-      if (this.session === session)
-        this.logger.error('could not re-open an IPC stream after reconnecting', { stream: entry.description, error });
+      // A loss in the meantime is repaired by the next client.
+      if (this.session !== session || (await this.lostDuring(session, error, deadline))) return;
+      // Anything else (a busy nucleus) is retried on this client: a subscription must not stay closed until the
+      // next disconnection, which may be months away. Logged once, then quietly.
+      const fields = { stream: entry.description, attempt: attempt + 1, error: describeIpcError(error) };
+      const message = 'could not re-open an IPC stream after reconnecting; retrying';
+      if (attempt === 0) this.logger.error(message, fields);
+      else this.logger.debug(message, fields);
+      const retry = () => {
+        if (this.session === session && this.streams.has(entry) && !entry.handle)
+          void this.reopen(entry, session, attempt + 1);
+      };
+      setTimeout(retry, retryDelay(attempt, this.reconnectBaseMs, this.reconnectMaxMs)).unref();
     }
   }
 
@@ -337,6 +351,30 @@ export class IpcConnection {
         clearTimeout(timer);
         removeListener();
       };
+    });
+  }
+
+  /**
+   * Whether `error` came from losing the session's connection. aws-crt refuses new streams on a closed connection
+   * a moment before the client emits 'disconnection', so an error the nucleus did not send waits briefly (within
+   * the deadline) for that event rather than failing an operation the next client would run.
+   */
+  private lostDuring(session: Session, error: unknown, deadline: number): Promise<boolean> {
+    if (session.isLost) return Promise.resolve(true);
+    const fromNucleus =
+      error instanceof eventstream_rpc.RpcError && error.type === eventstream_rpc.RpcErrorType.ServiceError;
+    const graceMs = Math.min(LOSS_REPORT_GRACE_MS, deadline - performance.now());
+    if (fromNucleus || graceMs <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onLost = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        session.lossListeners.delete(onLost);
+        resolve(session.isLost);
+      }, graceMs);
+      session.lossListeners.add(onLost);
     });
   }
 

@@ -175,6 +175,49 @@ describe('IpcTransport', () => {
     expect(received[0].payload.toString()).toBe('after reconnect');
   });
 
+  it('loses no publish issued while the connection closes under it (before the client reports the loss)', async () => {
+    // aws-crt refuses new streams on a closed connection a moment before the SDK client emits 'disconnection':
+    // publishes issued in that window must wait for the next client like the others, not fail.
+    const { endpoint, transport } = await connected();
+    const publishes: Promise<void>[] = [];
+    let dropped = false;
+    const dropping = endpoint.dropConnections().then(() => (dropped = true));
+    for (let i = 0; !dropped || transport.state !== 'disconnected' || i < 200; i++) {
+      publishes.push(transport.publish('dev-1/inference', String(i), { qos: 1 }));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (i > 5000) throw new Error('the client never reported the dropped connection');
+    }
+    await dropping;
+    const results = await Promise.allSettled(publishes);
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    const arrived = new Set(endpoint.published.map((m) => m.payload.toString()));
+    expect(publishes.map((_, i) => String(i)).filter((payload) => !arrived.has(payload))).toEqual([]);
+  });
+
+  it('keeps trying to re-open a subscription the nucleus refuses after a reconnect, until it accepts', async () => {
+    const allowed = allowAllPolicy(COMPONENT);
+    const iotCore = new InMemoryIotCore();
+    const endpoint = await startEndpoint({ policy: undefined, configuration: { accessControl: allowed }, iotCore });
+    const attempts: string[] = [];
+    const sink = { write: (line: string) => attempts.push(line) };
+    const transport = transportFor(endpoint, { logger: new Logger({ level: 'debug', sink }) });
+    await transport.connect();
+    const received: IncomingMessage[] = [];
+    await transport.subscribe('dev-1/commands', 1, (message) => received.push(message));
+
+    // The nucleus comes back with a policy that refuses the subscription (a deployment in progress).
+    endpoint.updateConfiguration({ accessControl: {} });
+    await endpoint.dropConnections();
+    const refused = () => attempts.filter((line) => line.includes('could not re-open an IPC stream')).length;
+    await waitUntil(() => refused() >= 2);
+    expect(iotCore.subscribedFilters()).not.toContain('dev-1/commands');
+    endpoint.updateConfiguration({ accessControl: allowed });
+    await waitUntil(() => iotCore.subscribedFilters().includes('dev-1/commands'));
+    await iotCore.publish('dev-1/commands', Buffer.from('after the refusal'), 1);
+    await waitUntil(() => received.length === 1);
+    expect(received[0].payload.toString()).toBe('after the refusal');
+  });
+
   it('waits for a restarted nucleus within the publish timeout, and rejects past it', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'ei-gg-ipc-restart-'));
     cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
