@@ -11,6 +11,8 @@ export type LinuxRunnerErrorCode =
   | 'MODEL_REQUEST_FAILED'
   /** The model did not answer a request in time: it is hung and gets restarted. */
   | 'MODEL_TIMEOUT'
+  /** A learn block threshold the model does not have, or a value it refused. */
+  | 'MODEL_THRESHOLD_INVALID'
   /** The model's sensor and the configured input do not go together (e.g. a camera model on `microphone`). */
   | 'INPUT_UNSUPPORTED'
   /** The input could not be read: no images, GStreamer failed, camera missing. */

@@ -180,6 +180,14 @@ const edgeShape = {
   }),
 };
 
+/** A TCP port to listen on, or `off`. */
+function parsePortOrOff(raw: unknown): ParseOutcome<number | 'off'> {
+  if (typeof raw === 'string' && raw.trim().toLowerCase() === 'off') return { ok: true, value: 'off' };
+  return parseInteger(raw, 1, 65_535);
+}
+/** An IPv4/IPv6 address or a host name to bind to (no scheme, no port). */
+const BIND_HOST = /^(?:[0-9.]+|[0-9a-fA-F:]+|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$/;
+
 const runnerShape = {
   camera: setting((raw) => parseString(raw), {
     allowed: 'a V4L2 device such as /dev/video0, or the camera name it reports (e.g. "HD Pro Webcam C920")',
@@ -216,6 +224,33 @@ const runnerShape = {
     allowed: `an integer from 1 to ${MAX_CACHE_MB} (MiB)`,
     description:
       'Bound of the file cache in MiB (bytes of the `.json` and `.img` files): the oldest pairs are evicted first to stay under it, counted in `get_status` and metrics. 100 MiB keeps thousands of pairs of small frames and leaves room beside the OS, Greengrass and logs on an 8 GB card; keep it below the free space of the disk. If the disk fills first, caching pauses (inference goes on), is reported once on `command/output`, and resumes when space returns.',
+  }),
+  preview_port: setting(parsePortOrOff, {
+    default: 4912,
+    allowed: 'a TCP port (1-65535) or off',
+    description:
+      'Port of the live preview page (camera frame with boxes, results, threshold editing) and its WebSocket; `off` disables it.',
+  }),
+  preview_host: setting((raw) => parseString(raw, BIND_HOST), {
+    default: '127.0.0.1',
+    allowed: 'an IP address or host name of this device (0.0.0.0 for every interface)',
+    description:
+      'Address the preview page listens on. Loopback by default; beyond loopback every request needs the access token (see `get_status`).',
+  }),
+  http_server_port: setting(parsePortOrOff, {
+    default: 'off',
+    allowed: 'a TCP port (1-65535) or off',
+    description: 'Port of the HTTP inference API (`/api/info`, `/api/features`, `/api/image`), as `--run-http-server`.',
+  }),
+  http_server_host: setting((raw) => parseString(raw, BIND_HOST), {
+    default: '127.0.0.1',
+    allowed: 'an IP address or host name of this device (0.0.0.0 for every interface)',
+    description: 'Address the HTTP inference API listens on; beyond loopback every request needs the access token.',
+  }),
+  web_token_secret_key: setting((raw) => parseString(raw), {
+    allowed: 'a JSON key of the ei_sm_secret_id secret',
+    description:
+      'Key inside the `ei_sm_secret_id` secret whose value is the access token of the preview page and HTTP API; unset: a new random token at every start.',
   }),
   cache_s3_spool_max_mb: setting((raw) => parseInteger(raw, 1, MAX_CACHE_MB), {
     default: 64,

@@ -13,6 +13,8 @@ import type { LinuxImpulseRunner, ModelInformation } from 'edge-impulse-linux';
 import { LinuxRunnerError } from '../errors';
 
 export type ClassifyResponse = Awaited<ReturnType<LinuxImpulseRunner['classify']>>;
+/** One learn block's thresholds as the model's hello lists them: `{id, type, min_score?, ...}`. */
+export type LearnBlockThreshold = NonNullable<ModelInformation['modelParameters']['thresholds']>[number];
 
 /** A real model loads in well under this; a .eim that never opens its socket is broken. */
 const SOCKET_WAIT_MS = 30_000;
@@ -28,13 +30,20 @@ const REQUEST_TIMEOUT_MS = 60_000;
  * the request in flight at once instead of after the runner's 60 s timeout, and a stop that always kills it.
  */
 export class ModelSession {
+  /** The last request queued: requests run one at a time (see `exclusive`). */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Learn block thresholds as the model has them now: from hello, then each accepted `setThreshold`. */
+  readonly thresholds: LearnBlockThreshold[];
+
   private constructor(
     private readonly child: SupervisedProcess,
     private readonly runner: LinuxImpulseRunner,
     private readonly socketDir: string,
     readonly modelFile: string,
     readonly info: ModelInformation,
-  ) {}
+  ) {
+    this.thresholds = (info.modelParameters.thresholds ?? []).map((block) => ({ ...block }));
+  }
 
   /** Starts the model and says hello; the runner is reused across sessions (it registers a process 'exit' hook each time one is made). */
   static async open(modelFile: string, runner: LinuxImpulseRunner, logger: Logger): Promise<ModelSession> {
@@ -82,8 +91,64 @@ export class ModelSession {
     return this.child.running;
   }
 
-  /** Classifies one window of features; continuous mode for audio models that ask for it. */
-  async classify(features: number[], continuous = false): Promise<ClassifyResponse> {
+  /**
+   * Classifies one window of features; continuous mode for audio models that ask for it. Requests from several
+   * callers (the input loop, the HTTP API) queue here and reach the model one at a time: with `features_shm` the
+   * runner writes every request's features into the same shared-memory segment.
+   */
+  classify(features: number[], continuous = false): Promise<ClassifyResponse> {
+    return this.exclusive(() => this.classifyNow(features, continuous));
+  }
+
+  /**
+   * Changes one threshold of a learn block (`{"set_threshold":{"id":5,"min_score":0.6}}`), as the model's hello
+   * listed it; a block or key the model does not have is refused here, naming what it has.
+   */
+  setThreshold(blockId: number, key: string, value: number): Promise<void> {
+    const block = this.thresholds.find((b) => b.id === blockId);
+    const known = this.thresholds.map(
+      (b) =>
+        `${b.id} (${Object.keys(b)
+          .filter((k) => k !== 'id' && k !== 'type')
+          .join(', ')})`,
+    );
+    if (!block || key === 'id' || key === 'type' || typeof block[key] !== 'number' || !Number.isFinite(value)) {
+      return Promise.reject(
+        new LinuxRunnerError(
+          'MODEL_THRESHOLD_INVALID',
+          `model ${this.modelFile} has no threshold ${key} on learn block ${blockId}` +
+            (known.length ? `; it has: ${known.join('; ')}` : '; it lists no learn block thresholds'),
+          { context: { modelFile: this.modelFile, blockId, key, value } },
+        ),
+      );
+    }
+    return this.exclusive(async () => {
+      const answer = await untilExit(
+        this.child,
+        this.runner.setLearnBlockThreshold({ id: blockId, [key]: value }),
+        this.modelFile,
+        'setting a threshold',
+      );
+      if (!answer.success)
+        throw new LinuxRunnerError(
+          'MODEL_THRESHOLD_INVALID',
+          `model ${this.modelFile} refused the threshold: ${answer.error}`,
+          {
+            context: { modelFile: this.modelFile, blockId, key, value },
+          },
+        );
+      block[key] = value;
+    });
+  }
+
+  /** Runs `work` once every request queued before it has settled. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async classifyNow(features: number[], continuous: boolean): Promise<ClassifyResponse> {
     // edge-impulse-linux 1.25.2's send() starts a timer per request that it never clears, and the timer keeps
     // the request, with the array passed in, reachable until it fires (REQUEST_TIMEOUT_MS later): at 150
     // inferences/s of a 64x64 model, 9,000 arrays of 32 KB, 300 MB. The runner gets a copy (the caller's array

@@ -14,7 +14,10 @@ import { openInput, type ModelInput } from '../input/open-input';
 import type { AudioWindow, Frame, InputSource } from '../input/input-source';
 import { modelInfoFromHello } from '../model/model-details';
 import { ModelSession } from '../model/model-session';
+import { runnerSettings, type RunnerSettings } from '../settings/runner-settings';
 import { fromLinuxRunnerResponse } from './from-linux-runner';
+import { InferenceEvents, modelInputImage } from './inference-events';
+import type { AttachToRunner, RunnerAttachment, RunnerContext } from './runner-attachment';
 
 export interface RunnerPipelineOptions {
   /** Where the model file comes from (the local file, or a download). */
@@ -23,6 +26,8 @@ export interface RunnerPipelineOptions {
   restartBaseMs: number;
   /** The component's one LinuxImpulseRunner (see oneImpulseRunner). */
   impulseRunner: (modelFile: string) => LinuxImpulseRunner;
+  /** Parts started with the model and input (preview page, HTTP API), stopped before them. */
+  attachments?: readonly AttachToRunner[];
 }
 
 /**
@@ -47,6 +52,9 @@ export class RunnerPipeline implements ComponentPipeline {
   /** A model that keeps failing, an input that fails: logged once plus a count, replied once per distinct message. */
   private readonly modelProblems: ProblemReporter;
   private readonly inputProblems: ProblemReporter;
+  private readonly events: InferenceEvents;
+  private settings: RunnerSettings | undefined;
+  private attached: RunnerAttachment[] = [];
 
   constructor(
     private readonly services: HostServices<'linux-runner'>,
@@ -57,14 +65,19 @@ export class RunnerPipeline implements ComponentPipeline {
       new ProblemReporter({ commands: services.commands, logger: this.log, source: 'linux-runner', subject });
     this.modelProblems = reporter('model');
     this.inputProblems = reporter('input');
+    this.events = new InferenceEvents(this.log);
   }
 
   async start(): Promise<void> {
+    this.settings = runnerSettings(this.services.config.current);
     const modelFile = await this.options.resolveModelFile(this.services);
     this.session = await this.openSession(modelFile);
     try {
       this.input = await openInput(this.services.config.current, this.session.info, this.services.context.logger);
+      await this.attach(this.settings);
     } catch (err) {
+      await this.stopAttached();
+      await this.input?.source.stop();
       await this.session.stop();
       throw err;
     }
@@ -79,6 +92,7 @@ export class RunnerPipeline implements ComponentPipeline {
     this.stopping = true;
     this.stopped.abort();
     this.wakeSleeper?.();
+    await this.stopAttached();
     await this.input?.source.stop();
     await this.loop;
     await this.session?.stop();
@@ -96,8 +110,36 @@ export class RunnerPipeline implements ComponentPipeline {
       this.options.impulseRunner(modelFile),
       this.services.context.logger,
     );
+    try {
+      // Also after a restart: a new model process starts from its built-in thresholds.
+      for (const { blockId, key, value } of this.settings?.modelThresholds ?? [])
+        await session.setThreshold(blockId, key, value);
+    } catch (err) {
+      await session.stop();
+      throw err;
+    }
     this.model = modelInfoFromHello(session.info, modelFile);
     return session;
+  }
+
+  private async attach(settings: RunnerSettings): Promise<void> {
+    const context: RunnerContext = {
+      services: this.services,
+      settings,
+      model: () => (this.session?.running ? this.session : undefined),
+      events: this.events,
+      logger: this.log,
+    };
+    for (const attachTo of this.options.attachments ?? []) {
+      const attachment = await attachTo(context);
+      if (attachment) this.attached.push(attachment);
+    }
+  }
+
+  private async stopAttached(): Promise<void> {
+    for (const attachment of this.attached.splice(0).reverse()) {
+      await attachment.stop().catch((err: unknown) => this.log.error('stopping a runner part failed', { err }));
+    }
   }
 
   private async run<T>(
@@ -169,20 +211,30 @@ export class RunnerPipeline implements ComponentPipeline {
         );
       return;
     }
-    const result = fromLinuxRunnerResponse(await session.classify(resized.features));
-    const jpeg = this.services.inference.wantsImage() ? await resized.img.jpeg({ quality: 90 }).toBuffer() : undefined;
+    const started = performance.now();
+    const response = await session.classify(resized.features);
+    const timeMs = performance.now() - started;
+    const result = fromLinuxRunnerResponse(response);
+    const { image_input_width: width, image_input_height: height } = session.info.modelParameters;
+    const image = modelInputImage(resized.img, width, height);
+    const jpeg = this.services.inference.wantsImage() ? await image.jpeg() : undefined;
     await this.services.inference.process(result, jpeg, request);
+    if (this.events.watched) this.events.emit({ result, response, timeMs, image, frame });
   }
 
   private async classifyAudio(window: AudioWindow, request?: InferenceRequest): Promise<void> {
     const session = this.session!;
     const { use_continuous_mode: continuous, slice_size: sliceSize } = session.info.modelParameters;
     // Continuous audio models classify the newest slice; a request needs the whole window to stand alone.
+    const started = performance.now();
     const response =
       continuous && sliceSize && !request
         ? await session.classify(window.slice, true)
         : await session.classify(window.samples);
-    await this.services.inference.process(fromLinuxRunnerResponse(response), undefined, request);
+    const timeMs = performance.now() - started;
+    const result = fromLinuxRunnerResponse(response);
+    await this.services.inference.process(result, undefined, request);
+    if (this.events.watched) this.events.emit({ result, response, timeMs });
   }
 
   /** Restarts a dead model with back-off until it runs again (true) or the pipeline stops (false). */
