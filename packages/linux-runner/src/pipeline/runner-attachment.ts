@@ -11,6 +11,8 @@ export interface RunnerContext {
   model(): ModelSession | undefined;
   events: InferenceEvents;
   logger: Logger;
+  /** The one access token of the runner's web servers (see AccessGuard), the same for every part. */
+  webToken(): Promise<string>;
 }
 
 /** A started part; stopped before the model when the pipeline stops or restarts. */

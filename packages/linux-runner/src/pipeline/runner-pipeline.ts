@@ -15,6 +15,7 @@ import type { AudioWindow, Frame, InputSource } from '../input/input-source';
 import { modelInfoFromHello } from '../model/model-details';
 import { ModelSession } from '../model/model-session';
 import { runnerSettings, type RunnerSettings } from '../settings/runner-settings';
+import { resolveWebToken } from '../web/web-token';
 import { fromLinuxRunnerResponse } from './from-linux-runner';
 import { InferenceEvents, modelInputImage } from './inference-events';
 import type { AttachToRunner, RunnerAttachment, RunnerContext } from './runner-attachment';
@@ -123,12 +124,14 @@ export class RunnerPipeline implements ComponentPipeline {
   }
 
   private async attach(settings: RunnerSettings): Promise<void> {
+    let token: Promise<string> | undefined;
     const context: RunnerContext = {
       services: this.services,
       settings,
       model: () => (this.session?.running ? this.session : undefined),
       events: this.events,
       logger: this.log,
+      webToken: () => (token ??= resolveWebToken(this.services)),
     };
     for (const attachTo of this.options.attachments ?? []) {
       const attachment = await attachTo(context);
