@@ -14,10 +14,13 @@ export function tooLarge(what: string, limit: number, context: Record<string, un
   });
 }
 
-/** Refuses at once a body whose Content-Length already says it is beyond `limit` (before reading any of it). */
-export function checkDeclaredLength(request: IncomingMessage, what: string, limit: number): void {
+/**
+ * Refuses at once a body whose Content-Length already says it is beyond `limit` plus `slack` (a multipart
+ * body's own framing), before reading any of it.
+ */
+export function checkDeclaredLength(request: IncomingMessage, what: string, limit: number, slack = 0): void {
   const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(what, limit, { content_length: declared });
+  if (Number.isFinite(declared) && declared > limit + slack) throw tooLarge(what, limit, { content_length: declared });
 }
 
 /**

@@ -9,6 +9,8 @@ export interface ImageUpload {
   filename: string | undefined;
 }
 
+/** Room for the form's framing and a few small fields beside the image. */
+const FORM_SLACK = 64 * 1024;
 const USAGE = `send the image as multipart/form-data with one field "file" (curl -F 'file=@image.jpg')`;
 
 /**
@@ -21,7 +23,7 @@ export function readImageUpload(request: IncomingMessage, limit: number): Promis
     throw new HttpApiError('BAD_REQUEST', `Content-Type ${contentType || '(none)'} refused: ${USAGE}`, {
       context: { content_type: contentType },
     });
-  checkDeclaredLength(request, 'the upload', limit + 64 * 1024);
+  checkDeclaredLength(request, 'the image', limit, FORM_SLACK);
   let parser: busboy.Busboy;
   try {
     parser = busboy({
@@ -43,7 +45,7 @@ export function readImageUpload(request: IncomingMessage, limit: number): Promis
       if (name !== 'file') return void stream.resume();
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => fail(tooLarge(`the image "${info.filename ?? 'file'}"`, limit)));
+      stream.on('limit', () => fail(tooLarge('the image', limit, { filename: info.filename })));
       stream.on('end', () => {
         if (!stream.truncated) upload = { data: Buffer.concat(chunks), filename: info.filename };
       });
