@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { MIB } from '@ei-gg/core';
 import { ImageClassifier, type ModelInformation } from 'edge-impulse-linux';
 import { HttpApiError } from '../../errors';
-import type { ModelSession } from '../../model/model-session';
+import type { ClassifyResponse, ModelSession } from '../../model/model-session';
 import { readBody } from './body-limit';
 import type { AtModel } from './api-queue';
 import { featuresAnswer, imageAnswer, infoAnswer, type ResizedImage } from './original-answers';
@@ -47,10 +47,8 @@ export function featuresLimit(info: ModelInformation): number {
 async function classifyFeatures(request: IncomingMessage, context: RouteContext, atModel: AtModel): Promise<string> {
   const body = await readBody(request, 'the features body', featuresLimit(context.info()));
   const features = parseFeatures(body, context.info().modelParameters.input_features_count);
-  return atModel(async () => {
-    const session = runningModel(context);
-    return featuresAnswer(await session.classify(features), session.thresholds);
-  });
+  const { session, response } = await atModel(() => classify(context, features));
+  return featuresAnswer(response, session.thresholds);
 }
 
 async function classifyImage(request: IncomingMessage, context: RouteContext, atModel: AtModel): Promise<string> {
@@ -79,10 +77,8 @@ async function classifyImage(request: IncomingMessage, context: RouteContext, at
       'BAD_REQUEST',
       `the image is ${resized.originalWidth}x${resized.originalHeight}; this model (image_resize_mode none) takes ${width}x${height} images only`,
     );
-  return atModel(async () => {
-    const session = runningModel(context);
-    return imageAnswer(await session.classify(resized.features), session.thresholds, session.info, resized);
-  });
+  const { session, response } = await atModel(() => classify(context, resized.features));
+  return imageAnswer(response, session.thresholds, session.info, resized);
 }
 
 /** `{"features": [numbers]}` with exactly the model's `input_features_count` of them. */
@@ -128,8 +124,12 @@ function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-function runningModel(context: RouteContext): ModelSession {
+/** The model's answer, from the model running when the request's turn came (answers are formatted after it). */
+async function classify(
+  context: RouteContext,
+  features: number[],
+): Promise<{ session: ModelSession; response: ClassifyResponse }> {
   const session = context.model();
   if (!session) throw new HttpApiError('MODEL_RESTARTING', 'the model is restarting after a failure: retry shortly');
-  return session;
+  return { session, response: await session.classify(features) };
 }
