@@ -119,7 +119,9 @@ async function readRegistered(
   try {
     for (const value of Object.values(parseObject(secretString) ?? {}))
       if (typeof value === 'string') secrets.add(value);
-    return extract(secretString);
+    const value = extract(secretString);
+    secrets.add(value); // trimmed, it may differ from what the secret holds
+    return value;
   } catch (err) {
     if (err instanceof SecretError) err.context.secretId = secretId;
     throw err;
