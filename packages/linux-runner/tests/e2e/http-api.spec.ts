@@ -351,3 +351,29 @@ it('answers a flood with 503 and Retry-After beyond its queue, while the image l
   expect([...statuses.keys()].sort()).toEqual([200, 503]);
   expect([...retryAfter]).toEqual(['1']);
 });
+
+it('answers 503 with Retry-After while the model restarts after a crash, and classifies again after', async () => {
+  const port = await freePort();
+  // The model exits on its 4th classification, every time it is started: restarts keep coming.
+  const r = await start({ preset: 'image-classification', crashAfter: 3 }, await imageDirectory(), {
+    http_server_port: String(port),
+  });
+  const body = JSON.stringify({ features: new Array(1024).fill(0xff0000) });
+  const seen: string[] = [];
+  let restarting: Answer | undefined;
+  let after: Answer | undefined;
+  // Requests back to back until one found the model restarting and a later one was answered by the new model;
+  // bounded by restarts, not time (the model restarts at least once per three classifications).
+  while (!after) {
+    if (r.received('/command/output').filter((m) => m.payload.result?.status === 'model_restarted').length > 20)
+      throw new Error(`no 503 for a restarting model, then a 200, over 20 restarts; answers: ${seen.join(', ')}`);
+    const answer = await postFeatures(`http://127.0.0.1:${port}`, body);
+    seen.push(`${answer.status} ${answer.text.trim().slice(0, 60)}`);
+    if (answer.status === 503 && answer.text.startsWith('the model is restarting')) restarting = answer;
+    else if (restarting && answer.status === 200) after = answer;
+    else if (![200, 503].includes(answer.status)) throw new Error(`unexpected answer: ${seen.at(-1)}`);
+  }
+  expect(restarting!.text).toBe('the model is restarting after a failure: retry shortly\n');
+  expect(restarting!.headers.get('retry-after')).toBe('1');
+  expect(json(after)).toMatchObject({ result: { classification: { blue: 0, green: 0, red: 1 } } });
+});
