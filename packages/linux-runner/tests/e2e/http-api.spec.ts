@@ -5,6 +5,7 @@
  * limits, bad input, and a flood of requests beside the image loop, which keeps publishing.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
@@ -376,4 +377,41 @@ it('answers 503 with Retry-After while the model restarts after a crash, and cla
   expect(restarting!.text).toBe('the model is restarting after a failure: retry shortly\n');
   expect(restarting!.headers.get('retry-after')).toBe('1');
   expect(json(after)).toMatchObject({ result: { classification: { blue: 0, green: 0, red: 1 } } });
+});
+
+it('frees the place of a request whose client went away before its body was complete', async () => {
+  const port = await freePort();
+  await start({ preset: 'image-classification' }, await imageDirectory(), { http_server_port: String(port) });
+  // More cut-off uploads than the queue admits at once (9), and a features body.
+  const cutOff = (path: string, contentType: string, partial: string) =>
+    new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: ${contentType}\r\n` +
+            `Content-Length: 100000\r\n\r\n${partial}`,
+          () => {
+            socket.destroy();
+            resolve();
+          },
+        );
+      }).on('error', reject);
+    });
+  await Promise.all([
+    cutOff('/api/features', 'application/json', '{"features": [1, 2, 3'),
+    ...Array.from({ length: 10 }, () =>
+      cutOff(
+        '/api/image',
+        'multipart/form-data; boundary=xyz',
+        '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG',
+      ),
+    ),
+  ]);
+  // The server may take a moment to see the connections closed: a 503 is retried, as Retry-After says.
+  const body = JSON.stringify({ features: new Array(1024).fill(0xff0000) });
+  const answers: number[] = [];
+  while (answers.at(-1) !== 200) {
+    if (answers.length >= 20) throw new Error(`the queue stayed full after the clients left: ${answers.join(', ')}`);
+    if (answers.length) await new Promise((resolve) => setTimeout(resolve, 250));
+    answers.push((await postFeatures(`http://127.0.0.1:${port}`, body)).status);
+  }
 });

@@ -24,6 +24,17 @@ export function checkDeclaredLength(request: IncomingMessage, what: string, limi
 }
 
 /**
+ * Calls `reject` if the client goes away (or the server's request timeout ends the connection) before the whole
+ * body arrived: a request waiting for the rest of its body would otherwise hold its place in the queue for good.
+ */
+export function rejectIfCutOff(request: IncomingMessage, reject: (err: Error) => void): void {
+  request.once('close', () => {
+    if (!request.complete)
+      reject(new HttpApiError('BAD_REQUEST', 'the connection closed before the whole body arrived'));
+  });
+}
+
+/**
  * The whole body, up to `limit` bytes: beyond it a BODY_TOO_LARGE error, and the rest is read and dropped, so that
  * the client, still sending, gets the answer on a connection that stays usable (the server's request timeout ends
  * a body that never ends).
@@ -55,5 +66,6 @@ export function readBody(request: IncomingMessage, what: string, limit: number):
       request.off('data', onData).off('end', onEnd).off('error', onError);
     };
     request.on('data', onData).on('end', onEnd).on('error', onError);
+    rejectIfCutOff(request, reject);
   });
 }

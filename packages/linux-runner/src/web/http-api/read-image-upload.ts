@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import { HttpApiError } from '../../errors';
-import { checkDeclaredLength, tooLarge } from './body-limit';
+import { checkDeclaredLength, rejectIfCutOff, tooLarge } from './body-limit';
 
 /** The `file` part of a multipart/form-data upload, as `curl -F 'file=@image.jpg'` sends it. */
 export interface ImageUpload {
@@ -71,6 +71,7 @@ export function readImageUpload(request: IncomingMessage, limit: number): Promis
         ),
       );
     });
+    rejectIfCutOff(request, reject);
     request.pipe(parser);
   });
 }
