@@ -15,6 +15,7 @@ import { releaseNativeClients } from '@ei-gg/core';
 import { startMosquitto } from '@ei-gg/testbench';
 import { artifactSizes } from './artifact-sizes';
 import { heapCostByModule } from './heap-snapshot-modules';
+import { httpApiThroughput } from './http-api-throughput';
 import { installTimes } from './install-time';
 import { linuxRunnerProcess } from './linux-runner-process';
 import { GREENGRASS_DIR } from './packaged-component';
@@ -35,7 +36,17 @@ const OUT = join(ROOT, 'dist/bench');
 const soakArg = process.argv.findIndex((arg) => arg === '--soak' || arg.startsWith('--soak='));
 const soakMinutes = soakArg < 0 ? undefined : Number(process.argv[soakArg].split('=')[1] ?? process.argv[soakArg + 1]);
 const size = smoke
-  ? { pipeline: 2_000, parseMb: 0.5, publish: 100, commands: 20, hops: 20, rssAfterMs: 0, frames: 20, triggers: 10 }
+  ? {
+      pipeline: 2_000,
+      parseMb: 0.5,
+      publish: 100,
+      commands: 20,
+      hops: 20,
+      rssAfterMs: 0,
+      frames: 20,
+      triggers: 10,
+      apiRequests: 20,
+    }
   : {
       pipeline: 200_000,
       parseMb: 50,
@@ -45,6 +56,7 @@ const size = smoke
       rssAfterMs: 60_000,
       frames: 500,
       triggers: 300,
+      apiRequests: 500,
     };
 
 async function main(): Promise<void> {
@@ -61,6 +73,7 @@ async function main(): Promise<void> {
     size.parseMb,
   );
   const runnerFps = await runnerFpsRatio(size.frames);
+  const httpApi = await httpApiThroughput(size.apiRequests);
   const install = await installTimes(GREENGRASS_DIR);
   const artifacts = artifactSizes(GREENGRASS_DIR);
   mkdirSync(OUT, { recursive: true });
@@ -96,6 +109,8 @@ async function main(): Promise<void> {
       measured_at: new Date().toISOString(),
       pipeline_results_per_s: pipeline.results_per_s,
       runner_fps_ratio: runnerFps.runner_fps_ratio,
+      http_api_ratio: httpApi.model.ratio,
+      http_api_requests_per_s: httpApi.model.api_requests_per_s,
       trigger_rtt_ms_p50: trigger.trigger_rtt_ms.p50,
       trigger_overhead_ratio: trigger.trigger_overhead_ratio,
       publish_ipc_msgs_per_s: publish.ipc.qos1.msgs_per_s,
@@ -123,6 +138,10 @@ async function main(): Promise<void> {
         runner_fps: {
           ...runnerFps,
           unit: 'frames/s of the component over its sample images / of a bare resize + LinuxImpulseRunner.classify loop on the same frames and model',
+        },
+        http_api: {
+          ...httpApi,
+          unit: `POST /api/features requests/s of the linux runner's HTTP API (component process, triggered mode so its input stays idle, ${httpApi.in_flight} clients in flight on keep-alive connections) / classifications/s of a bare ModelSession.classify loop on the same features and model; model: the demo model at 20 ms per inference, instant: at 0 ms (the API's own cost per request)`,
         },
         trigger: {
           ...trigger,

@@ -122,10 +122,12 @@ export { componentAccessControl, type AccessControl, type AccessControlOptions }
 export {
   apiKeySecretSource,
   readApiKey,
+  readSecretValue,
   type ApiKeySecretRef,
   type ApiKeySourceOptions,
   type ClosableSecretSource,
   type SecretSource,
+  type SecretValueRef,
 } from './secrets';
 export { FileCache, InferenceCaches, MIB, S3Cache, type FileCacheOptions, type S3CacheOptions } from './caches';
 

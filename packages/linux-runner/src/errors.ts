@@ -22,7 +22,25 @@ export type LinuxRunnerErrorCode =
   /** The `camera` key names no camera of this device. */
   | 'CAMERA_NOT_FOUND'
   /** Studio could not be asked for, or could not deliver, the project's model. */
-  | 'DOWNLOAD_FAILED';
+  | 'DOWNLOAD_FAILED'
+  /** The configured web access token (web_token_secret_key) is too short to be safe. */
+  | 'WEB_TOKEN_INVALID'
+  /** The HTTP inference API could not listen on its port (in use, or an address this device does not have). */
+  | 'HTTP_API_LISTEN_FAILED';
 
 /** A problem of the runner's model or input; `context` names the model file, input or device. */
 export class LinuxRunnerError extends EiGgError<LinuxRunnerErrorCode> {}
+
+/** Why the HTTP inference API did not serve a request: each code is answered with its own HTTP status. */
+export type HttpApiErrorCode =
+  | 'BAD_REQUEST'
+  | 'BODY_TOO_LARGE'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  /** Its queue is full: the client should retry after a moment. */
+  | 'BUSY'
+  /** The model is restarting after a crash. */
+  | 'MODEL_RESTARTING';
+
+/** A request to the HTTP inference API that is answered with an error; the message says what to send instead. */
+export class HttpApiError extends EiGgError<HttpApiErrorCode> {}

@@ -3,6 +3,7 @@ import { openCaches } from './caches/open-caches';
 import { resolveModelFile } from './model/resolve-model-file';
 import { oneImpulseRunner } from './pipeline/one-impulse-runner';
 import { RunnerPipeline, type RunnerPipelineOptions } from './pipeline/runner-pipeline';
+import { attachHttpApi } from './web/http-api/http-api-server';
 
 export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 'impulseRunner'>> {
   /** Where downloads and the S3 upload spool live; the Greengrass work directory is the process's cwd. */
@@ -19,6 +20,7 @@ export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): Componen
     resolveModelFile: options.resolveModelFile ?? ((services) => resolveModelFile(services, workDir)),
     restartBaseMs: options.restartBaseMs ?? 500,
     impulseRunner: oneImpulseRunner(),
+    attachments: [attachHttpApi],
   };
   return {
     kind: 'linux-runner',

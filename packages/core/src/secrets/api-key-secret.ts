@@ -17,17 +17,22 @@ export function extractApiKey(secretString: string, jsonKey: string): string {
     if (!secretString.trim()) throw new SecretError('SECRET_INVALID', 'the API key secret is empty');
     return secretString.trim();
   }
+  return valueAtKey(parsed, jsonKey, 'the API key secret', 'ei_sm_secret_name');
+}
+
+/** The non-empty string at `jsonKey` of a JSON secret; errors name `setting` (the key naming it) and the keys present. */
+function valueAtKey(parsed: Record<string, unknown>, jsonKey: string, what: string, setting: string): string {
   const value = parsed[jsonKey];
   if (value === undefined) {
     const keys = Object.keys(parsed);
     throw new SecretError(
       'SECRET_KEY_MISSING',
-      `the API key secret has no key "${jsonKey}" (ei_sm_secret_name); keys present: ${keys.length ? keys.join(', ') : 'none'}`,
+      `${what} has no key "${jsonKey}" (${setting}); keys present: ${keys.length ? keys.join(', ') : 'none'}`,
       { context: { jsonKey, keys } },
     );
   }
   if (typeof value !== 'string' || !value.trim()) {
-    throw new SecretError('SECRET_INVALID', `the API key secret's "${jsonKey}" must be a non-empty string`, {
+    throw new SecretError('SECRET_INVALID', `${what}'s "${jsonKey}" must be a non-empty string`, {
       context: { jsonKey },
     });
   }
@@ -69,14 +74,56 @@ export interface ApiKeySecretRef {
  * ```
  */
 export async function readApiKey(source: SecretSource, ref: ApiKeySecretRef, secrets: SecretRegistry): Promise<string> {
-  const secretString = await source.getSecretString(ref.secretId);
+  return readRegistered(source, ref.secretId, secrets, (secretString) => extractApiKey(secretString, ref.jsonKey));
+}
+
+/** Another value kept in the same secret (a JSON object), such as an access token. */
+export interface SecretValueRef {
+  /** `ei_sm_secret_id`. */
+  secretId: string;
+  /** The key inside the secret's JSON object. */
+  jsonKey: string;
+  /** The configuration key that names `jsonKey`, for error messages. */
+  setting: string;
+}
+
+/**
+ * The string at `ref.jsonKey` of a JSON secret, registered for log redaction with every other string of it
+ * before anything can log it. A plain-text secret is refused: it holds the API key, nothing else.
+ */
+export async function readSecretValue(
+  source: SecretSource,
+  ref: SecretValueRef,
+  secrets: SecretRegistry,
+): Promise<string> {
+  return readRegistered(source, ref.secretId, secrets, (secretString) => {
+    const parsed = parseObject(secretString);
+    if (!parsed)
+      throw new SecretError(
+        'SECRET_INVALID',
+        `secret "${ref.secretId}" is plain text, so it has no key "${ref.jsonKey}" (${ref.setting}): store a JSON object there`,
+        { context: { jsonKey: ref.jsonKey } },
+      );
+    return valueAtKey(parsed, ref.jsonKey, `secret "${ref.secretId}"`, ref.setting);
+  });
+}
+
+async function readRegistered(
+  source: SecretSource,
+  secretId: string,
+  secrets: SecretRegistry,
+  extract: (secretString: string) => string,
+): Promise<string> {
+  const secretString = await source.getSecretString(secretId);
   secrets.add(secretString);
   try {
     for (const value of Object.values(parseObject(secretString) ?? {}))
       if (typeof value === 'string') secrets.add(value);
-    return extractApiKey(secretString, ref.jsonKey);
+    const value = extract(secretString);
+    secrets.add(value); // trimmed, it may differ from what the secret holds
+    return value;
   } catch (err) {
-    if (err instanceof SecretError) err.context.secretId = ref.secretId;
+    if (err instanceof SecretError) err.context.secretId = secretId;
     throw err;
   }
 }

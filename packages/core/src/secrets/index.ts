@@ -2,8 +2,10 @@
 export {
   apiKeySecretSource,
   readApiKey,
+  readSecretValue,
   type ApiKeySecretRef,
   type ApiKeySourceOptions,
   type ClosableSecretSource,
+  type SecretValueRef,
 } from './api-key-secret';
 export type { SecretSource } from './secret-source';

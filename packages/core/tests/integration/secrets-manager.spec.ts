@@ -2,7 +2,12 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger, SecretRegistry } from '../../src/logging/logger';
-import { extractApiKey, readApiKey, SecretsManagerSecretSource } from '../../src/secrets/api-key-secret';
+import {
+  extractApiKey,
+  readApiKey,
+  readSecretValue,
+  SecretsManagerSecretSource,
+} from '../../src/secrets/api-key-secret';
 import { SecretError } from '../../src/errors';
 import { startMoto } from '@ei-gg/testbench';
 
@@ -95,6 +100,39 @@ describe('reading the API key from Secrets Manager (moto_server)', () => {
       denied.close();
       await new Promise((resolve) => denying.close(resolve));
     }
+  });
+});
+
+describe('reading another value of the same secret (readSecretValue)', () => {
+  const TOKEN_REF = { secretId: 'EI_API_KEY', jsonKey: 'web_token', setting: 'web_token_secret_key' };
+
+  it('takes the value at its key and registers the whole secret for redaction', async () => {
+    await createSecret(JSON.stringify({ ei_api_key: API_KEY, web_token: ' token-0123456789abcdef ' }));
+    const secrets = new SecretRegistry();
+    expect(await readSecretValue(source, TOKEN_REF, secrets)).toBe('token-0123456789abcdef');
+    expect(secrets.redact(`${API_KEY} token-0123456789abcdef`)).toBe('[REDACTED] [REDACTED]');
+  });
+
+  it('names the setting and the keys present when the key is missing, never a value', async () => {
+    await createSecret(JSON.stringify({ ei_api_key: API_KEY }));
+    const error = await readSecretValue(source, TOKEN_REF, new SecretRegistry()).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'SECRET_KEY_MISSING',
+      message: 'secret "EI_API_KEY" has no key "web_token" (web_token_secret_key); keys present: ei_api_key',
+      context: { secretId: 'EI_API_KEY', jsonKey: 'web_token' },
+    });
+    expect(JSON.stringify(error)).not.toContain(API_KEY);
+  });
+
+  it('refuses a plain-text secret (it holds the API key only) instead of handing out the API key', async () => {
+    await createSecret(API_KEY);
+    const error = await readSecretValue(source, TOKEN_REF, new SecretRegistry()).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'SECRET_INVALID',
+      message:
+        'secret "EI_API_KEY" is plain text, so it has no key "web_token" (web_token_secret_key): store a JSON object there',
+    });
+    expect(JSON.stringify(error)).not.toContain(API_KEY);
   });
 });
 
