@@ -1,5 +1,6 @@
 import {
   retryDelay,
+  describeExit,
   EXIT_FAILURE,
   EXIT_OK,
   type ComponentPipeline,
@@ -47,6 +48,8 @@ export class RunnerPipeline implements ComponentPipeline {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private crashes = 0;
+  /** The model restart under way, whoever noticed the dead model first: the input loop or the exit watch. */
+  private restarting: Promise<boolean> | undefined;
   private wakeSleeper: (() => void) | undefined;
   private readonly stopped = new AbortController();
   private readonly log;
@@ -120,7 +123,29 @@ export class RunnerPipeline implements ComponentPipeline {
       throw err;
     }
     this.model = modelInfoFromHello(session.info, modelFile);
+    this.watchExit(session);
     return session;
+  }
+
+  /**
+   * A model that dies between items is restarted at once, not when the loop next needs it: in triggered mode the
+   * loop may wait for hours, and the HTTP API shares the model meanwhile.
+   */
+  private watchExit(session: ModelSession): void {
+    void session.exited.then(async (exit) => {
+      // A restart under way may be the one adopting this session: judge once it is done.
+      await this.restarting;
+      if (this.stopping || this.session !== session || this.restarting) return;
+      const failure = new LinuxRunnerError('MODEL_EXITED', `model process exited (${describeExit(exit)})`, {
+        context: { modelFile: session.modelFile, exit },
+      });
+      void this.restartOnce(failure);
+    });
+  }
+
+  private restartOnce(failure: Error): Promise<boolean> {
+    this.restarting ??= this.restartModel(failure).finally(() => (this.restarting = undefined));
+    return this.restarting;
   }
 
   private async attach(settings: RunnerSettings): Promise<void> {
@@ -182,6 +207,7 @@ export class RunnerPipeline implements ComponentPipeline {
         return this.inputEnded(source);
       }
       try {
+        if (this.restarting && !(await this.restarting)) return;
         await classify(item, request);
         this.crashes = 0;
       } catch (err) {
@@ -191,7 +217,7 @@ export class RunnerPipeline implements ComponentPipeline {
         if (!dead) {
           // The model is alive: a bad answer (ModelOutputError, an error response). Reported; the next item goes on.
           await this.modelProblems.report(`inference failed: ${(err as Error).message}`, err);
-        } else if (!(await this.restartModel(err as Error))) {
+        } else if (!(await this.restartOnce(err as Error))) {
           return;
         }
       }

@@ -379,6 +379,23 @@ it('answers 503 with Retry-After while the model restarts after a crash, and cla
   expect(json(after)).toMatchObject({ result: { classification: { blue: 0, green: 0, red: 1 } } });
 });
 
+it('restarts a model that died serving the API in triggered mode, with no trigger to notice it', async () => {
+  const port = await freePort();
+  // Triggered: the input loop waits for a request that never comes; only the API uses the model.
+  const r = await start({ preset: 'image-classification', crashAfter: 2 }, await imageDirectory(), {
+    http_server_port: String(port),
+    inference_mode: 'triggered',
+  });
+  const body = JSON.stringify({ features: new Array(1024).fill(0xff0000) });
+  const answers: number[] = [];
+  for (let i = 0; i < 3; i++) answers.push((await postFeatures(`http://127.0.0.1:${port}`, body)).status);
+  // Two answers, then the model exits on the third request.
+  expect(answers).toEqual([200, 200, 503]);
+  await r.take('/command/output', isStatus('model_restarted'));
+  const after = await postFeatures(`http://127.0.0.1:${port}`, body);
+  expect(after.status).toBe(200);
+});
+
 it('frees the place of a request whose client went away before its body was complete', async () => {
   const port = await freePort();
   await start({ preset: 'image-classification' }, await imageDirectory(), { http_server_port: String(port) });
