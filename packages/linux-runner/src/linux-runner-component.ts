@@ -3,6 +3,7 @@ import { openCaches } from './caches/open-caches';
 import { resolveModelFile } from './model/resolve-model-file';
 import { oneImpulseRunner } from './pipeline/one-impulse-runner';
 import { RunnerPipeline, type RunnerPipelineOptions } from './pipeline/runner-pipeline';
+import { runnerConfigInterpretation } from './settings/runner-config-interpretation';
 
 export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 'impulseRunner'>> {
   /** Where downloads and the S3 upload spool live; the Greengrass work directory is the process's cwd. */
@@ -16,7 +17,8 @@ export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 
 export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): ComponentDefinition<'linux-runner'> {
   const workDir = options.workDir ?? process.cwd();
   const pipelineOptions: RunnerPipelineOptions = {
-    resolveModelFile: options.resolveModelFile ?? ((services) => resolveModelFile(services, workDir)),
+    resolveModelFile:
+      options.resolveModelFile ?? ((services, settings) => resolveModelFile(services, workDir, settings.model)),
     restartBaseMs: options.restartBaseMs ?? 500,
     impulseRunner: oneImpulseRunner(),
   };
@@ -34,5 +36,7 @@ export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): Componen
     liveKeys: ['ei_poll_sleeptime_ms'],
     createPipeline: (services) => new RunnerPipeline(services, pipelineOptions),
     recover: [recoverModelSockets()],
+    // The flags of `eiparams`: in --check-config, their warnings logged at start, their problems stop it.
+    interpret: runnerConfigInterpretation,
   };
 }
