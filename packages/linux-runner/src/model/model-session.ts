@@ -152,7 +152,11 @@ export class ModelSession {
   /** Runs `work` once every request queued before it has settled. */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.tail.then(work, work);
-    this.tail = run.catch(() => undefined);
+    // Settles with nothing: keeping the answer would hold the last response for as long as the session lives.
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
