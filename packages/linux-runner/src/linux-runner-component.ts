@@ -3,6 +3,7 @@ import { openCaches } from './caches/open-caches';
 import { resolveModelFile } from './model/resolve-model-file';
 import { oneImpulseRunner } from './pipeline/one-impulse-runner';
 import { RunnerPipeline, type RunnerPipelineOptions } from './pipeline/runner-pipeline';
+import { eiparamsChangeLog } from './settings/eiparams-change-log';
 import { runnerConfigInterpretation } from './settings/runner-config-interpretation';
 
 export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 'impulseRunner'>> {
@@ -30,7 +31,8 @@ export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): Componen
         caches,
         publishImage: () => host.config.current.publish_inference_base64_image,
       });
-      return { ...runnerFeatures(host), output };
+      const shared = runnerFeatures(host);
+      return { ...shared, output, more: [...(shared.more ?? []), eiparamsChangeLog(host)] };
     },
     // Everything else (model, input, caches) restarts the pipeline.
     liveKeys: ['ei_poll_sleeptime_ms'],
