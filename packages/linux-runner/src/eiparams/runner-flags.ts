@@ -189,7 +189,7 @@ export const RUNNER_FLAGS: readonly RunnerFlag[] = [
     value: '<device>',
     handling: 'honoured',
     sets: 'input.microphoneSource',
-    here: 'Records from this ALSA device (e.g. `hw:1,0`, as `arecord -l` lists the cards) instead of the default one; overrides `gst_args` for audio models.',
+    here: 'Records from this ALSA device (e.g. `hw:1,0`, as `arecord -l` lists the cards) with `alsasrc` (Debian package gstreamer1.0-alsa) instead of the default one; overrides `gst_args` for audio models.',
     apply: (into, value) => word(value, 'an ALSA device such as hw:1,0', (v) => (into.microphone = v)),
   },
   {
