@@ -64,7 +64,7 @@ export function parseEiparams(args: readonly string[]): ParsedEiparams {
       flags.push({ flag: name, value: shown, handling: 'invalid' });
       problems.push(message);
     };
-    if (spec.value && value === undefined) {
+    if (spec.value && !value) {
       invalid(`${name} needs a value: ${spec.value}`);
       continue;
     }

@@ -142,6 +142,7 @@ describe('bad values name the flag, the value and what is allowed', () => {
     ],
     ['--camera', '--camera needs a value: <name|/dev/videoN>'],
     ['--camera --verbose', '--camera needs a value: <name|/dev/videoN>'],
+    ['--preview-port=', '--preview-port needs a value: <port>'],
     ['--verbose=yes', '--verbose takes no value (got "yes")'],
     ['--force-variant int8 --quantized', '--force-variant and --quantized cannot be combined; keep one'],
     ['--mode streaming --run-http-server 8080', '--mode streaming and --run-http-server cannot be combined; keep one'],
