@@ -43,7 +43,14 @@ export {
   type FeatureHost,
   type InferenceOutputOptions,
 } from './features';
-export { EXIT_FAILURE, EXIT_OK, runComponentCli, type ComponentContext } from './cli';
+export {
+  EXIT_FAILURE,
+  EXIT_OK,
+  runComponentCli,
+  type ComponentCliHooks,
+  type ComponentContext,
+  type ConfigInterpretation,
+} from './cli';
 
 // Configuration and identity (SPEC 2, 3)
 export {

@@ -21,6 +21,8 @@ export type LinuxRunnerErrorCode =
   | 'CAMERA_BUSY'
   /** The `camera` key names no camera of this device. */
   | 'CAMERA_NOT_FOUND'
+  /** A flag of `eiparams` has a bad value, is unsafe (`--api-key`) or contradicts another. */
+  | 'EIPARAMS_INVALID'
   /** Studio could not be asked for, or could not deliver, the project's model. */
   | 'DOWNLOAD_FAILED'
   /** The configured web access token (web_token_secret_key) is too short to be safe. */

@@ -16,3 +16,8 @@ export * from './input/image-directory-source';
 export * from './input/jpeg-stream-splitter';
 export * from './input/audio-windower';
 export * from './input/pull-queue';
+export * from './eiparams/flags-table';
+export * from './eiparams/runner-flags';
+export * from './eiparams/parse-eiparams';
+export * from './eiparams/flag-requests';
+export * from './settings/runner-settings';

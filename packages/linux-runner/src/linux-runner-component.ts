@@ -3,6 +3,8 @@ import { openCaches } from './caches/open-caches';
 import { resolveModelFile } from './model/resolve-model-file';
 import { oneImpulseRunner } from './pipeline/one-impulse-runner';
 import { RunnerPipeline, type RunnerPipelineOptions } from './pipeline/runner-pipeline';
+import { eiparamsChangeLog } from './settings/eiparams-change-log';
+import { runnerConfigInterpretation } from './settings/runner-config-interpretation';
 import { attachHttpApi } from './web/http-api/http-api-server';
 
 export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 'impulseRunner'>> {
@@ -17,7 +19,8 @@ export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 
 export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): ComponentDefinition<'linux-runner'> {
   const workDir = options.workDir ?? process.cwd();
   const pipelineOptions: RunnerPipelineOptions = {
-    resolveModelFile: options.resolveModelFile ?? ((services) => resolveModelFile(services, workDir)),
+    resolveModelFile:
+      options.resolveModelFile ?? ((services, settings) => resolveModelFile(services, workDir, settings.model)),
     restartBaseMs: options.restartBaseMs ?? 500,
     impulseRunner: oneImpulseRunner(),
     attachments: [attachHttpApi],
@@ -30,11 +33,14 @@ export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): Componen
         caches,
         publishImage: () => host.config.current.publish_inference_base64_image,
       });
-      return { ...runnerFeatures(host), output };
+      const shared = runnerFeatures(host);
+      return { ...shared, output, more: [...(shared.more ?? []), eiparamsChangeLog(host)] };
     },
     // Everything else (model, input, caches) restarts the pipeline.
     liveKeys: ['ei_poll_sleeptime_ms'],
     createPipeline: (services) => new RunnerPipeline(services, pipelineOptions),
     recover: [recoverModelSockets()],
+    // The flags of `eiparams`: in --check-config, their warnings logged at start, their problems stop it.
+    interpret: runnerConfigInterpretation,
   };
 }

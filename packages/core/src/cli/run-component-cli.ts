@@ -1,5 +1,6 @@
 import { COMPONENTS, type ComponentKind } from '../component-kind';
-import { ConfigError, EiGgError, UsageError } from '../errors';
+import { ConfigError, EiGgError, UsageError, type ConfigIssue } from '../errors';
+import type { ComponentConfigs } from '../config/parameters-schema';
 import { LiveConfiguration } from '../config/live-configuration';
 import { GreengrassRuntime } from '../greengrass/greengrass-runtime';
 import { IpcConnection } from '../greengrass/ipc-connection';
@@ -35,6 +36,28 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * A component's own reading of its valid configuration, beyond the schema (linux-runner's `eiparams` flags):
+ * `--check-config` prints it, the start logs its warnings and refuses its problems.
+ */
+export interface ConfigInterpretation {
+  /** What the configuration becomes in the component (printed by `--check-config`). */
+  effective: unknown;
+  /** Logged once at start and listed by `--check-config`. */
+  warnings: string[];
+  /** The component does not start (ERRORED, non-zero exit); `--check-config` lists them and exits non-zero. */
+  problems: ConfigIssue[];
+  /** Keys shown otherwise than configured (a secret inside one redacted), in `--check-config`'s parameters. */
+  shownParameters?: Record<string, unknown>;
+}
+
+/** What a component adds to the command-line front. */
+export interface ComponentCliHooks<K extends ComponentKind> {
+  /** The component's own clean-up in `--recover`, after the lock file's. */
+  recover?: readonly RecoverStep[];
+  interpret?: (config: ComponentConfigs[K]) => ConfigInterpretation;
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -42,15 +65,15 @@ export const EXIT_USAGE = 2;
 /**
  * The one command-line front all three component bins share: flags, configuration (from the nucleus under
  * Greengrass, else `--config`/`--set`), `--check-config`, `--recover`, `--help`, logging; then hands a
- * validated context to the component's main. Returns the exit code. `recoverSteps`: the component's own clean-up
- * in `--recover`, after the lock file's.
+ * validated context to the component's main. Returns the exit code. `hooks`: the component's `--recover` steps
+ * and its reading of the configuration.
  */
 export async function runComponentCli<K extends ComponentKind>(
   kind: K,
   argv: string[],
   main: (context: ComponentContext<K>) => Promise<number>,
   io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
-  recoverSteps: readonly RecoverStep[] = [],
+  hooks: ComponentCliHooks<K> = {},
 ): Promise<number> {
   const component = COMPONENTS[kind];
   let options: CliOptions;
@@ -89,30 +112,39 @@ export async function runComponentCli<K extends ComponentKind>(
     // What the nucleus cannot honour (shadow_name on Lite) is refused here, in the check and in the log.
     // The install step's check runs without IPC: there the recipe's EI_GG_NUCLEUS says which nucleus it is.
     const nucleus = greengrass?.runtime.nucleus ?? nucleusFromEnvironment(io.env);
-    const warnings = [...config.warnings, ...nucleusConfigurationWarnings(config.current, nucleus)];
+    const interpretation = hooks.interpret?.(config.current);
+    const warnings = [
+      ...config.warnings,
+      ...nucleusConfigurationWarnings(config.current, nucleus),
+      ...(interpretation?.warnings ?? []),
+    ];
+    const problems = interpretation?.problems ?? [];
     if (options.checkConfig) {
       const summary = {
         component: component.componentName,
         deviceName,
         topics,
         transport: transportName,
-        parameters: config.current,
+        parameters: { ...config.current, ...interpretation?.shownParameters },
+        ...(interpretation ? { effective: interpretation.effective } : {}),
         warnings,
+        ...(interpretation ? { problems: problems.map((p) => `${p.key}: ${p.message}`) } : {}),
       };
       io.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       await config.close();
       await greengrass?.connection.close();
-      return EXIT_OK;
+      return problems.length > 0 ? EXIT_FAILURE : EXIT_OK;
     }
     if (options.recover) {
       // The configuration says where the lock is; no transport, no state report: the nucleus runs this beside the component.
       const lockPath = LockFile.pathFor(config.current.lock_filename, deviceName);
-      await recoverComponent({ lockPath, logger, steps: recoverSteps });
+      await recoverComponent({ lockPath, logger, steps: hooks.recover ?? [] });
       await config.close();
       await greengrass?.connection.close();
       return EXIT_OK;
     }
     for (const warning of warnings) logger.warn(warning);
+    if (problems.length > 0) throw new ConfigError(problems, { context: { component: component.componentName } });
     return await main({
       kind,
       options,

@@ -112,7 +112,8 @@ function linuxShape(kind: 'linux-service' | 'linux-runner') {
     eiparams: setting((raw) => asOutcome(typeof raw === 'string' ? splitArguments(raw) : undefined), {
       default: ['--greengrass'],
       allowed: 'extra command-line arguments (quotes group words; no shell is involved)',
-      description: 'Extra arguments for the Edge Impulse client.',
+      description:
+        'Extra arguments for the Edge Impulse client; for the linux-runner the flags of `edge-impulse-linux-runner`, each honoured or refused by name (see "eiparams flags").',
     }),
     install_kvssink: flag(false, 'Prepare the Kinesis Video Streams GStreamer plugin at install time.'),
     publish_inference_base64_image: flag(false, 'Add the model-input frame as a base64 JPEG in `image`.'),

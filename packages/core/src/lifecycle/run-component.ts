@@ -1,8 +1,13 @@
-import { runComponentCli, EXIT_OK, type CliIo, type ComponentContext } from '../cli/run-component-cli';
+import {
+  runComponentCli,
+  EXIT_OK,
+  type CliIo,
+  type ComponentCliHooks,
+  type ComponentContext,
+} from '../cli/run-component-cli';
 import type { ComponentKind } from '../component-kind';
 import { createTransport } from '../transport/create-transport';
 import { ComponentHost, type ComponentParts } from './component-host';
-import type { RecoverStep } from './recover-component';
 
 /**
  * What a component brings; everything else (flags, config, transport, commands, lifecycle) is shared.
@@ -16,10 +21,8 @@ import type { RecoverStep } from './recover-component';
  * };
  * ```
  */
-export interface ComponentDefinition<K extends ComponentKind> extends ComponentParts<K> {
+export interface ComponentDefinition<K extends ComponentKind> extends ComponentParts<K>, ComponentCliHooks<K> {
   kind: K;
-  /** The component's own clean-up in the Greengrass Recover step (`--recover`), after the lock file's. */
-  recover?: readonly RecoverStep[];
 }
 
 /** Greengrass allows 5 s by default between SIGTERM and SIGKILL: leave room to close connections. */
@@ -41,13 +44,10 @@ export function runComponent<K extends ComponentKind>(
   argv: string[] = process.argv.slice(2),
   io?: CliIo,
 ): Promise<number> {
-  return runComponentCli(
-    definition.kind,
-    argv,
-    (context) => hostComponent(definition, context, nextSignal()),
-    io,
-    definition.recover,
-  );
+  return runComponentCli(definition.kind, argv, (context) => hostComponent(definition, context, nextSignal()), io, {
+    recover: definition.recover,
+    interpret: definition.interpret,
+  });
 }
 
 /** Something outside the component that ends it (a signal; a test's stop), and its cancellation if it never came. */

@@ -16,6 +16,8 @@ export interface GstreamerSourceOptions<T> {
   keep: 'all' | 'latest';
   decoder: StreamDecoder<T>;
   logger: Logger;
+  /** GStreamer's output at info level instead of debug (`--verbose`). */
+  verbose?: boolean;
 }
 
 const STOP_GRACE_MS = 2_000;
@@ -36,14 +38,14 @@ export class GstreamerSource<T> implements InputSource<T> {
   ) {}
 
   static async start<T>(options: GstreamerSourceOptions<T>): Promise<GstreamerSource<T>> {
-    const { elements, description, keep, decoder, logger } = options;
+    const { elements, description, keep, decoder, logger, verbose } = options;
     const args = ['-q', ...elements, '!', 'fdsink', 'fd=1', 'sync=false'];
     logger.info('starting GStreamer', { input: description, pipeline: args.join(' ') });
     const log = logger.child({ part: 'gstreamer' });
     const child = await SupervisedProcess.start('gst-launch-1.0', args, {
       name: 'gst-launch-1.0',
       stdout: 'data',
-      onLine: (_stream, line) => log.debug(line),
+      onLine: (_stream, line) => (verbose ? log.info(line) : log.debug(line)),
     }).catch((err: Error) => {
       const hint =
         err instanceof ProcessStartError && err.errno === 'ENOENT'

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import type { LinuxRunnerConfig, Logger } from '@ei-gg/core';
+import type { Logger } from '@ei-gg/core';
 import type { ModelInformation } from 'edge-impulse-linux';
 import { LinuxRunnerError } from '../errors';
+import type { InputSettings } from '../settings/runner-settings';
 import { AudioWindower } from './audio-windower';
+import { FakeCameraSource } from './fake-camera-source';
 import { GstreamerSource } from './gstreamer-source';
 import { ImageDirectorySource } from './image-directory-source';
 import type { AudioWindow, Frame, InputSource } from './input-source';
@@ -14,27 +16,41 @@ export type ModelInput =
 
 /** After a source: decoded and re-encoded as JPEG frames. */
 const DECODE_TO_JPEG = ['decodebin', '!', 'videoconvert', '!', 'jpegenc', 'quality=90'];
-/** A V4L2 camera (the first one unless `camera` names one), decoded and re-encoded as JPEG frames. */
-function cameraPipeline(camera: string | undefined): string[] {
-  const source = camera ? ['v4l2src', `device=${resolveCamera(camera)}`] : ['v4l2src'];
-  return [...source, '!', ...DECODE_TO_JPEG];
+/**
+ * The camera's pipeline: one given whole, else the source (`--gst-source`, else the V4L2 camera the settings
+ * name, else the first one), asked for the forced resolution in raw or JPEG, decoded and re-encoded as JPEG.
+ */
+export function cameraPipeline(input: InputSettings): string[] {
+  if (input.cameraPipeline) return input.cameraPipeline;
+  const source =
+    input.cameraSource ?? (input.camera ? ['v4l2src', `device=${resolveCamera(input.camera)}`] : ['v4l2src']);
+  return [...source, '!', ...resolutionCaps(input.cameraResolution), ...DECODE_TO_JPEG];
+}
+
+/** Caps that let the camera deliver this size either raw or as JPEG (most USB cameras offer both). */
+function resolutionCaps(resolution: InputSettings['cameraResolution']): string[] {
+  if (!resolution) return [];
+  const size = `width=${resolution.width},height=${resolution.height}`;
+  return [`video/x-raw,${size};image/jpeg,${size}`, '!'];
 }
 /** The system's default capture device (ALSA or PulseAudio). */
 const DEFAULT_MICROPHONE = ['autoaudiosrc'];
 
 /**
  * The `input` key against the model's sensor: camera models take `camera` (default), `video:<file>`,
- * `images:<dir>` or `images-loop:<dir>`; audio models take `microphone` (default). `gst_args` replaces the
- * camera pipeline (it must produce JPEG, as with edge-impulse-linux-runner's `--gst-launch-args`) or the
- * microphone source (raw audio; conversion to the model's rate is appended).
+ * `images:<dir>` or `images-loop:<dir>`; audio models take `microphone` (default). The camera is the settings'
+ * fake camera or pipeline (see cameraPipeline); a given camera pipeline must produce JPEG, as with
+ * edge-impulse-linux-runner's `--gst-launch-args`. The microphone source yields raw audio; conversion to the
+ * model's rate is appended. `verbose`: GStreamer's output is logged at info level.
  */
 export async function openInput(
-  config: LinuxRunnerConfig,
+  settings: InputSettings,
   model: ModelInformation,
   logger: Logger,
+  verbose = false,
 ): Promise<ModelInput> {
   const sensor = model.modelParameters.sensorType;
-  const input = config.input ?? (sensor === 'microphone' ? 'microphone' : 'camera');
+  const input = settings.input ?? (sensor === 'microphone' ? 'microphone' : 'camera');
   const log = logger.child({ part: 'input' });
   /** Frames from a pipeline that writes JPEG (`keep`: see GstreamerSource). */
   const jpegFrames = async (elements: string[], keep: 'all' | 'latest'): Promise<ModelInput> => ({
@@ -45,6 +61,7 @@ export async function openInput(
       keep,
       decoder: new JpegStreamSplitter(),
       logger: log,
+      verbose,
     }),
   });
   if (sensor === 'camera') {
@@ -57,12 +74,15 @@ export async function openInput(
         throw new LinuxRunnerError('INPUT_FAILED', `video file ${target} not found`, { context: { input } });
       return jpegFrames(['filesrc', `location=${target}`, '!', ...DECODE_TO_JPEG], 'all');
     }
-    if (kind === 'camera') return jpegFrames(config.gst_args ?? cameraPipeline(config.camera), 'latest');
+    if (kind === 'camera') {
+      if (settings.fakeCamera) return { kind: 'image', source: new FakeCameraSource(settings.fakeCamera) };
+      return jpegFrames(cameraPipeline(settings), 'latest');
+    }
   }
   if (sensor === 'microphone' && input === 'microphone') {
     const { frequency, input_features_count: windowSamples, slice_size: sliceSize } = model.modelParameters;
     const elements = [
-      ...(config.gst_args ?? DEFAULT_MICROPHONE),
+      ...(settings.microphoneSource ?? DEFAULT_MICROPHONE),
       '!',
       'audioconvert',
       '!',
@@ -75,7 +95,14 @@ export async function openInput(
     const decoder = new AudioWindower(windowSamples, slice);
     return {
       kind: 'audio',
-      source: await GstreamerSource.start({ elements, description: input, keep: 'latest', decoder, logger: log }),
+      source: await GstreamerSource.start({
+        elements,
+        description: input,
+        keep: 'latest',
+        decoder,
+        logger: log,
+        verbose,
+      }),
     };
   }
   throw new LinuxRunnerError(

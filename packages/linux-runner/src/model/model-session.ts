@@ -45,8 +45,16 @@ export class ModelSession {
     this.thresholds = (info.modelParameters.thresholds ?? []).map((block) => ({ ...block }));
   }
 
-  /** Starts the model and says hello; the runner is reused across sessions (it registers a process 'exit' hook each time one is made). */
-  static async open(modelFile: string, runner: LinuxImpulseRunner, logger: Logger): Promise<ModelSession> {
+  /**
+   * Starts the model and says hello; the runner is reused across sessions (it registers a process 'exit' hook each
+   * time one is made). `verbose`: the model's output is logged at info level instead of debug.
+   */
+  static async open(
+    modelFile: string,
+    runner: LinuxImpulseRunner,
+    logger: Logger,
+    { verbose = false }: { verbose?: boolean } = {},
+  ): Promise<ModelSession> {
     // RAM-backed when available, as edge-impulse-linux does (no SD card wear).
     const socketDir = await fs.mkdtemp(path.join(modelSocketRoot(), MODEL_SOCKET_DIR_PREFIX));
     const socketPath = path.join(socketDir, MODEL_SOCKET_NAME);
@@ -56,7 +64,7 @@ export class ModelSession {
       child = await SupervisedProcess.start(modelFile, [socketPath], {
         name: 'the model',
         stdout: 'output',
-        onLine: (_stream, line) => log.debug(line),
+        onLine: (_stream, line) => (verbose ? log.info(line) : log.debug(line)),
       }).catch((err: Error) => {
         throw new LinuxRunnerError('MODEL_START_FAILED', `cannot run model ${modelFile}: ${err.message}`, {
           context: { modelFile },
@@ -144,7 +152,11 @@ export class ModelSession {
   /** Runs `work` once every request queued before it has settled. */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.tail.then(work, work);
-    this.tail = run.catch(() => undefined);
+    // Settles with nothing: keeping the answer would hold the last response for as long as the session lives.
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

@@ -13,8 +13,28 @@ export interface StudioApiOptions {
   buildTimeoutMs?: number;
 }
 
+/** Which build of the project's model: a deployment target, and what the runner's flags may force. */
+export interface DeploymentChoice {
+  /** Deployment target, e.g. `runner-linux-aarch64`. */
+  type: string;
+  /** Studio's `modelType`: int8, float32, akida. */
+  variant?: string;
+  /** Inference engine of a build, e.g. `tflite`. */
+  engine?: string;
+  impulseId?: number;
+}
+
 /** Studio's answers are read as unknown JSON and narrowed field by field: nothing is trusted by shape. */
 type Json = Record<string, unknown>;
+
+/** The query that names a build, as edge-impulse-linux-runner sends it (the engine only matters to a build job). */
+function buildQuery({ type, variant, impulseId }: DeploymentChoice): Record<string, string> {
+  return {
+    type,
+    ...(variant ? { modelType: variant } : {}),
+    ...(impulseId !== undefined ? { impulseId: String(impulseId) } : {}),
+  };
+}
 
 function isJsonObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -37,16 +57,19 @@ export class StudioApi {
     return id;
   }
 
-  /** The latest deploy version built for `type`, or undefined when Studio has no build of it. */
-  async latestVersion(projectId: number, type: string): Promise<number | undefined> {
-    const response = await this.json('GET', `/api/${projectId}/deployment`, { type });
+  /** The latest deploy version of this build, or undefined when Studio has no such build. */
+  async latestVersion(projectId: number, choice: DeploymentChoice): Promise<number | undefined> {
+    const response = await this.json('GET', `/api/${projectId}/deployment`, buildQuery(choice));
     return response.hasDeployment && typeof response.version === 'number' ? response.version : undefined;
   }
 
-  /** Starts a build of `type` and waits for it to finish successfully. */
-  async build(projectId: number, type: string): Promise<void> {
+  /** Starts this build and waits for it to finish successfully. */
+  async build(projectId: number, choice: DeploymentChoice): Promise<void> {
+    const { type, impulseId, engine = 'tflite', variant } = choice;
     const path = `/api/${projectId}/jobs/build-ondevice-model`;
-    const { id: jobId } = await this.json('POST', path, { type }, { engine: 'tflite' });
+    const query = { type, ...(impulseId !== undefined ? { impulseId: String(impulseId) } : {}) };
+    const body = { engine, ...(variant ? { modelType: variant } : {}) };
+    const { id: jobId } = await this.json('POST', path, query, body);
     if (typeof jobId !== 'number') throw this.failure(`Studio started a build of ${type} without a job id`, { path });
     const deadline = performance.now() + (this.options.buildTimeoutMs ?? 15 * 60_000);
     for (;;) {
@@ -61,8 +84,8 @@ export class StudioApi {
     }
   }
 
-  async download(projectId: number, type: string): Promise<Buffer> {
-    const response = await this.request('GET', `/api/${projectId}/deployment/download`, { type });
+  async download(projectId: number, choice: DeploymentChoice): Promise<Buffer> {
+    const response = await this.request('GET', `/api/${projectId}/deployment/download`, buildQuery(choice));
     return Buffer.from(await response.arrayBuffer());
   }
 

@@ -15,6 +15,7 @@ import { openInput, type ModelInput } from '../input/open-input';
 import type { AudioWindow, Frame, InputSource } from '../input/input-source';
 import { modelInfoFromHello } from '../model/model-details';
 import { ModelSession } from '../model/model-session';
+import type { ImpulseRunnerOptions } from './one-impulse-runner';
 import { runnerSettings, type RunnerSettings } from '../settings/runner-settings';
 import { resolveWebToken } from '../web/web-token';
 import { fromLinuxRunnerResponse } from './from-linux-runner';
@@ -23,11 +24,11 @@ import type { AttachToRunner, RunnerAttachment, RunnerContext } from './runner-a
 
 export interface RunnerPipelineOptions {
   /** Where the model file comes from (the local file, or a download). */
-  resolveModelFile: (services: HostServices<'linux-runner'>) => Promise<string>;
+  resolveModelFile: (services: HostServices<'linux-runner'>, settings: RunnerSettings) => Promise<string>;
   /** First model restart delay after a crash; doubles per failed attempt up to `sleep_time_sec`. */
   restartBaseMs: number;
-  /** The component's one LinuxImpulseRunner (see oneImpulseRunner). */
-  impulseRunner: (modelFile: string) => LinuxImpulseRunner;
+  /** The component's LinuxImpulseRunner for these options (see oneImpulseRunner). */
+  impulseRunner: (modelFile: string, options: ImpulseRunnerOptions) => LinuxImpulseRunner;
   /** Parts started with the model and input (preview page, HTTP API), stopped before them. */
   attachments?: readonly AttachToRunner[];
 }
@@ -73,11 +74,11 @@ export class RunnerPipeline implements ComponentPipeline {
   }
 
   async start(): Promise<void> {
-    this.settings = runnerSettings(this.services.config.current);
-    const modelFile = await this.options.resolveModelFile(this.services);
+    const settings = (this.settings = runnerSettings(this.services.config.current));
+    const modelFile = await this.options.resolveModelFile(this.services, settings);
     this.session = await this.openSession(modelFile);
     try {
-      this.input = await openInput(this.services.config.current, this.session.info, this.services.context.logger);
+      this.input = await openInput(settings.input, this.session.info, this.services.context.logger, settings.verbose);
       await this.attach(this.settings);
     } catch (err) {
       await this.stopAttached();
@@ -109,14 +110,19 @@ export class RunnerPipeline implements ComponentPipeline {
   }
 
   private async openSession(modelFile: string): Promise<ModelSession> {
+    const { verbose, model, resizeMode } = this.settings!;
     const session = await ModelSession.open(
       modelFile,
-      this.options.impulseRunner(modelFile),
+      this.options.impulseRunner(modelFile, { verbose, shmBehavior: model.shm }),
       this.services.context.logger,
+      { verbose },
     );
+    // `--force-resize-mode`, as edge-impulse-linux-runner applies it: as if the model had said so (resizing
+    // reads it from here, and get_model_info reports it).
+    if (resizeMode) session.info.modelParameters.image_resize_mode = resizeMode;
     try {
       // Also after a restart: a new model process starts from its built-in thresholds.
-      for (const { blockId, key, value } of this.settings?.modelThresholds ?? [])
+      for (const { blockId, key, value } of this.settings!.modelThresholds)
         await session.setThreshold(blockId, key, value);
     } catch (err) {
       await session.stop();

@@ -20,6 +20,8 @@ export class StudioStandIn {
   readonly state: StudioState = { nextBuildVersion: 1, failDownload: false };
   /** `METHOD /path?query` of every authenticated request, in order. */
   readonly requests: string[] = [];
+  /** The JSON body of every build job started. */
+  readonly builds: unknown[] = [];
   readonly projectId = 4242;
 
   private constructor(
@@ -56,9 +58,14 @@ export class StudioStandIn {
     };
     if (req.headers['x-api-key'] !== this.apiKey) return send(401, { success: false, error: 'Unauthorized' });
     this.requests.push(`${req.method} ${url.pathname}${url.search}`);
-    const project = `/v1/api/${this.projectId}`;
     const route = `${req.method} ${url.pathname}`;
-    req.resume();
+    const body: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => body.push(chunk));
+    req.on('end', () => this.route(route, Buffer.concat(body).toString(), send));
+  }
+
+  private route(route: string, body: string, send: (status: number, body: unknown, type?: string) => void): void {
+    const project = `/v1/api/${this.projectId}`;
     switch (route) {
       case 'GET /v1/api/projects':
         return send(200, {
@@ -72,6 +79,7 @@ export class StudioStandIn {
           ...(this.state.version !== undefined ? { version: this.state.version } : {}),
         });
       case `POST ${project}/jobs/build-ondevice-model`:
+        this.builds.push(JSON.parse(body));
         this.state.version = this.state.nextBuildVersion;
         return send(200, { success: true, id: 77 });
       case `GET ${project}/jobs/77/status`:

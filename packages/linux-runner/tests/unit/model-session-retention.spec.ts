@@ -1,18 +1,17 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Logger } from '@ei-gg/core';
-import { LinuxImpulseRunner } from 'edge-impulse-linux';
-import { ModelSession } from '../../src/model/model-session';
-import { DEMO_MODEL, DEMO_MODEL_ENV, demoModelEnv, type DemoModelSpec } from '@ei-gg/testbench';
+import type { LinuxImpulseRunner } from 'edge-impulse-linux';
+import type { DemoModelSpec } from '@ei-gg/testbench';
+import type { ModelSession } from '../../src/model/model-session';
+import { openDemoSession } from '../support/demo-model-session';
 
 // What a long-running model session keeps per request. A full GC, not time: a WeakRef target that is still
 // reachable from the session after gc() is retained, whatever the timing.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-const logger = new Logger({ level: 'silent' });
 /** 64x64 packed RGB pixels, what the object-detection demo model takes: a red square on black. */
 const FEATURES = Array.from({ length: 64 * 64 }, (_, i) => (i % 64 < 16 && i < 16 * 64 ? 0xff0000 : 0));
 
@@ -21,26 +20,10 @@ let dir: string;
 beforeAll(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'ei-gg-model-session-'))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The demo model as this spec makes it: a model file of its own (a test's process.env does not reach children). */
-function modelFile(spec: DemoModelSpec): string {
-  const file = path.join(dir, `model-${Object.values(spec).join('-')}.sh`);
-  const env = demoModelEnv(spec)[DEMO_MODEL_ENV].replace(/'/g, `'\\''`);
-  writeFileSync(
-    file,
-    `#!/bin/sh\nexport ${DEMO_MODEL_ENV}='${env}'\nexec "${process.execPath}" "${DEMO_MODEL}" "$@"\n`,
-  );
-  chmodSync(file, 0o755);
-  return file;
-}
-
 async function openSession(spec: DemoModelSpec): Promise<{ session: ModelSession; runner: LinuxImpulseRunner }> {
-  // edge-impulse-linux starts timers it never clears (60 s per request): fake ones, running at the real pace,
-  // all dropped after the test so that none keeps jest waiting (the model's process and socket stay real).
-  jest.useFakeTimers({ advanceTimers: true, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-  const file = modelFile(spec);
-  const runner = new LinuxImpulseRunner(file);
-  session = await ModelSession.open(file, runner, logger);
-  return { session, runner };
+  const opened = await openDemoSession(dir, spec);
+  session = opened.session;
+  return opened;
 }
 
 afterEach(async () => {
