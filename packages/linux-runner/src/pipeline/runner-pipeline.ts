@@ -51,6 +51,8 @@ export class RunnerPipeline implements ComponentPipeline {
   private crashes = 0;
   /** The model restart under way, whoever noticed the dead model first: the input loop or the exit watch. */
   private restarting: Promise<boolean> | undefined;
+  /** The input loop is classifying: a model exit then fails its request, and the loop restarts the model. */
+  private classifying = false;
   private wakeSleeper: (() => void) | undefined;
   private readonly stopped = new AbortController();
   private readonly log;
@@ -141,7 +143,7 @@ export class RunnerPipeline implements ComponentPipeline {
     void session.exited.then(async (exit) => {
       // A restart under way may be the one adopting this session: judge once it is done.
       await this.restarting;
-      if (this.stopping || this.session !== session || this.restarting) return;
+      if (this.stopping || this.session !== session || this.restarting || this.classifying) return;
       const failure = new LinuxRunnerError('MODEL_EXITED', `model process exited (${describeExit(exit)})`, {
         context: { modelFile: session.modelFile, exit },
       });
@@ -214,9 +216,12 @@ export class RunnerPipeline implements ComponentPipeline {
       }
       try {
         if (this.restarting && !(await this.restarting)) return;
+        this.classifying = true;
         await classify(item, request);
+        this.classifying = false;
         this.crashes = 0;
       } catch (err) {
+        this.classifying = false;
         if (request) requests.fail(request, 'INFERENCE_FAILED', `inference failed: ${(err as Error).message}`);
         if (this.stopping) return;
         const dead = !this.session?.running || (err instanceof LinuxRunnerError && err.code === 'MODEL_TIMEOUT');
