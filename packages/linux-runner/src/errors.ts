@@ -22,7 +22,9 @@ export type LinuxRunnerErrorCode =
   /** The `camera` key names no camera of this device. */
   | 'CAMERA_NOT_FOUND'
   /** Studio could not be asked for, or could not deliver, the project's model. */
-  | 'DOWNLOAD_FAILED';
+  | 'DOWNLOAD_FAILED'
+  /** One of the runner's web servers (the preview page) cannot listen on its host and port. */
+  | 'WEB_SERVER_FAILED';
 
 /** A problem of the runner's model or input; `context` names the model file, input or device. */
 export class LinuxRunnerError extends EiGgError<LinuxRunnerErrorCode> {}

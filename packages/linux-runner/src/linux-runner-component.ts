@@ -3,6 +3,8 @@ import { openCaches } from './caches/open-caches';
 import { resolveModelFile } from './model/resolve-model-file';
 import { oneImpulseRunner } from './pipeline/one-impulse-runner';
 import { RunnerPipeline, type RunnerPipelineOptions } from './pipeline/runner-pipeline';
+import { attachPreview } from './web/preview/attach-preview';
+import { WebEndpoints } from './web/web-endpoints';
 
 export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 'impulseRunner'>> {
   /** Where downloads and the S3 upload spool live; the Greengrass work directory is the process's cwd. */
@@ -15,10 +17,13 @@ export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 
  */
 export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): ComponentDefinition<'linux-runner'> {
   const workDir = options.workDir ?? process.cwd();
+  // The web servers the pipeline's attachments start, for get_status.
+  const endpoints = new WebEndpoints();
   const pipelineOptions: RunnerPipelineOptions = {
     resolveModelFile: options.resolveModelFile ?? ((services) => resolveModelFile(services, workDir)),
     restartBaseMs: options.restartBaseMs ?? 500,
     impulseRunner: oneImpulseRunner(),
+    attachments: [attachPreview(endpoints)],
   };
   return {
     kind: 'linux-runner',
@@ -28,7 +33,8 @@ export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): Componen
         caches,
         publishImage: () => host.config.current.publish_inference_base64_image,
       });
-      return { ...runnerFeatures(host), output };
+      const features = runnerFeatures(host);
+      return { ...features, output, more: [...(features.more ?? []), endpoints.feature()] };
     },
     // Everything else (model, input, caches) restarts the pipeline.
     liveKeys: ['ei_poll_sleeptime_ms'],

@@ -45,7 +45,17 @@ export class AccessGuard {
     if (origin !== undefined && !sameOrigin(origin, request.headers.host)) {
       return { status: 403, message: `cross-origin request from ${origin} refused: use the page this runner serves` };
     }
-    if (!this.tokenRequired) return undefined;
+    if (!this.tokenRequired) {
+      // Without a token, a page elsewhere whose name was made to resolve to 127.0.0.1 (DNS rebinding) would be
+      // same-origin with itself: only loopback names may be asked for.
+      const host = request.headers.host ?? '';
+      if (!isLoopbackHost(hostName(host)))
+        return {
+          status: 403,
+          message: `host ${host || '(none)'} is not a loopback address of this runner: open it as 127.0.0.1 or localhost`,
+        };
+      return undefined;
+    }
     const given = presentedToken(request);
     if (given === undefined)
       return {
@@ -65,6 +75,12 @@ export function isLoopbackHost(host: string): boolean {
   if (bare === 'localhost' || bare === '::1') return true;
   if (bare.startsWith('::ffff:')) return isLoopbackHost(bare.slice('::ffff:'.length));
   return isIP(bare) === 4 && bare.startsWith('127.');
+}
+
+/** `host[:port]` or `[v6]:port` without the port. */
+function hostName(authority: string): string {
+  if (authority.startsWith('[')) return authority.slice(0, authority.indexOf(']') + 1);
+  return authority.split(':')[0];
 }
 
 function presentedToken(request: IncomingMessage): string | undefined {

@@ -1,0 +1,53 @@
+import { hostname, networkInterfaces } from 'node:os';
+import type { AttachToRunner } from '../../pipeline/runner-attachment';
+import { AccessGuard } from '../access-guard';
+import type { WebEndpoints } from '../web-endpoints';
+import { PreviewClients } from './preview-clients';
+import { PreviewServer } from './preview-server';
+
+/**
+ * The live preview page (the original runner's `http://<device>:4912`) while `preview_port` is not `off`. Its URL,
+ * with the access token when the page listens beyond loopback, goes to `get_status` (`web.preview`).
+ */
+export function attachPreview(endpoints: WebEndpoints): AttachToRunner {
+  return async ({ settings, model, events, logger, webToken }) => {
+    const { port, host } = settings.preview;
+    if (port === 'off') return undefined;
+    const guard = new AccessGuard(await webToken(), host);
+    const log = logger.child({ part: 'preview' });
+    const clients = new PreviewClients(events, model, log);
+    let server: PreviewServer;
+    try {
+      server = await PreviewServer.start(host, port, guard, clients);
+    } catch (err) {
+      // A commissioning aid: without it the runner still infers and publishes.
+      log.error('the live preview is off', { err });
+      const removeError = endpoints.add('preview', { error: (err as Error).message });
+      return { stop: () => Promise.resolve(removeError()) };
+    }
+    const base = `http://${urlHost(host)}:${server.port}/`;
+    const removeEndpoint = endpoints.add('preview', {
+      url: guard.tokenRequired ? `${base}?token=${encodeURIComponent(guard.token)}` : base,
+      token_required: guard.tokenRequired,
+    });
+    // The address only: the URL with the token is for get_status.
+    log.info('live preview listening', { url: base, token_required: guard.tokenRequired });
+    return {
+      stop: async () => {
+        removeEndpoint();
+        await server.stop();
+      },
+    };
+  };
+}
+
+/** The bind host as a browser elsewhere reaches it: for a wildcard bind, this device's first external IPv4. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && !address.internal && address.family === 'IPv4');
+    return external?.address ?? hostname();
+  }
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
