@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { messageText } from '../../src/web/preview/preview-messages';
 
 /** A message of the preview's WebSocket, as the original runner's clients read it. */
 export interface PreviewMessage {
@@ -17,7 +18,7 @@ export class PreviewSocket {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data: WebSocket.RawData) => {
-      this.messages.push(JSON.parse(String(data)) as PreviewMessage);
+      this.messages.push(JSON.parse(messageText(data)) as PreviewMessage);
       this.wake?.();
     });
     socket.on('close', () => {

@@ -10,12 +10,12 @@ import { PreviewServer } from './preview-server';
  * with the access token when the page listens beyond loopback, goes to `get_status` (`web.preview`).
  */
 export function attachPreview(endpoints: WebEndpoints): AttachToRunner {
-  return async ({ settings, model, events, logger, webToken }) => {
-    const { port, host } = settings.preview;
+  return async (context) => {
+    const { port, host } = context.settings.preview;
     if (port === 'off') return undefined;
-    const guard = new AccessGuard(await webToken(), host);
-    const log = logger.child({ part: 'preview' });
-    const clients = new PreviewClients(events, model, log);
+    const guard = new AccessGuard(await context.webToken(), host);
+    const log = context.logger.child({ part: 'preview' });
+    const clients = new PreviewClients(context.events, () => context.model(), log);
     let server: PreviewServer;
     try {
       server = await PreviewServer.start(host, port, guard, clients);

@@ -4,6 +4,7 @@ import type { InferenceEvent, InferenceEvents } from '../../pipeline/inference-e
 import type { ModelSession } from '../../model/model-session';
 import { PreviewFrames } from './preview-frames';
 import {
+  messageText,
   parsePreviewMessage,
   previewAnswer,
   PreviewMessageError,
@@ -47,7 +48,7 @@ export class PreviewClients {
       // ws 7 (the one installed) hands text frames over as strings; ws 8 as Buffers with isBinary false.
       const binary = isBinary ?? typeof data !== 'string';
       if (binary) return socket.send(previewAnswer('', undefined, 'Can only handle text messages (JSON)'));
-      void this.handle(socket, String(data));
+      void this.handle(socket, messageText(data));
     });
     socket.on('close', () => this.remove(socket));
     socket.on('error', () => socket.terminate());

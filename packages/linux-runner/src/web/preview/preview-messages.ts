@@ -58,3 +58,10 @@ export function previewAnswer(text: string, messageId: unknown, error?: string):
       : { messageId, type: 'handling-message-error', message: text, error },
   );
 }
+
+/** A WebSocket message's text: ws 7 (installed) gives text frames as strings, ws 8 as Buffers. */
+export function messageText(data: string | Buffer | ArrayBuffer | Buffer[]): string {
+  if (typeof data === 'string') return data;
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return (Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
+}
