@@ -36,7 +36,8 @@ export class PreviewClients {
     private readonly logger: Logger,
   ) {
     this.frames = new PreviewFrames(
-      (image) => this.send(this.watching, JSON.stringify({ type: 'camera-preview', image })),
+      // `result` (beyond the original's fields) lets a page draw the boxes on the frame they were found in.
+      (image, result) => this.send(this.watching, JSON.stringify({ type: 'camera-preview', image, result })),
       (error) => this.logger.warn('a preview frame could not be encoded', { error }),
     );
   }
@@ -90,7 +91,7 @@ export class PreviewClients {
       additionalInfo: response.info,
     });
     this.send(this.clients, message);
-    if (image && this.watching.size > 0) this.frames.offer(image);
+    if (image && this.watching.size > 0) this.frames.offer(image, response.result);
   }
 
   private send(sockets: ReadonlySet<WebSocket>, message: string): void {

@@ -13,21 +13,21 @@ export class PreviewFrames {
   private nextAt = 0;
 
   constructor(
-    /** Gets the frame as a `data:` URL; resolves once it was handed to the clients. */
-    private readonly deliver: (dataUrl: string) => void,
+    /** Gets the frame as a `data:` URL, with what the model found in it. */
+    private readonly deliver: (dataUrl: string, result: unknown) => void,
     private readonly onError: (error: unknown) => void,
     private readonly clock: () => number = () => performance.now(),
   ) {}
 
   /** Called per inference while someone watches the camera preview; returns at once. */
-  offer(image: ModelInputImage): void {
+  offer(image: ModelInputImage, result: unknown): void {
     const now = this.clock();
     if (this.busy || now < this.nextAt) return;
     this.busy = true;
     this.nextAt = now + 1000 / PREVIEW_MAX_FPS;
     image
       .jpeg()
-      .then((jpeg) => this.deliver(`data:image/jpeg;base64,${jpeg.toString('base64')}`))
+      .then((jpeg) => this.deliver(`data:image/jpeg;base64,${jpeg.toString('base64')}`, result))
       .catch(this.onError)
       .finally(() => {
         this.busy = false;

@@ -5,6 +5,7 @@ export const PREVIEW_PAGE = String.raw`<!doctype html>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>Live preview · ei-gg linux-runner</title>
+    <link rel="icon" href="data:," />
     <link rel="stylesheet" href="/preview.css" />
   </head>
   <body>

@@ -10,6 +10,7 @@ export const PREVIEW_SCRIPT = String.raw`'use strict';
   var RETRY_MS = 2000;
   var model = { width: 1, height: 1, type: '', thresholds: [] };
   var count = 0;
+  var frames = 0;
   var nextMessageId = 1;
   var answers = {};
   var socket;
@@ -66,7 +67,7 @@ export const PREVIEW_SCRIPT = String.raw`'use strict';
   function handle(message) {
     if (message.type === 'hello') hello(message);
     else if (message.type === 'classification') classification(message);
-    else if (message.type === 'camera-preview') frame(message.image);
+    else if (message.type === 'camera-preview') frame(message);
     else if (message.type === 'handling-message-success' || message.type === 'handling-message-error') {
       var onAnswer = answers[message.messageId];
       delete answers[message.messageId];
@@ -87,12 +88,19 @@ export const PREVIEW_SCRIPT = String.raw`'use strict';
     renderThresholds();
   }
 
-  function frame(image) {
+  function showingFrames() {
+    return byId('camera-preview').checked && !byId('frame').hidden;
+  }
+
+  /** A frame and the result found in it (the original runner sends the image only: then the newest result). */
+  function frame(message) {
     if (!byId('camera-preview').checked) return;
+    frames++;
     var img = byId('frame');
-    img.src = image;
+    img.src = message.image;
     img.hidden = false;
     byId('no-frame').hidden = true;
+    if (message.result) draw(message.result, 'frame-' + frames);
   }
 
   function percent(value, whole) {
@@ -160,8 +168,8 @@ export const PREVIEW_SCRIPT = String.raw`'use strict';
     return parts.join(' · ') || JSON.stringify(result);
   }
 
-  function classification(message) {
-    var result = message.result || {};
+  /** Draws a result's boxes, centroids and anomaly cells; what is drawn is also in #stage's data attributes. */
+  function draw(result, index) {
     var boxes = result.bounding_boxes || [];
     var overlay = byId('overlay');
     overlay.textContent = '';
@@ -172,11 +180,18 @@ export const PREVIEW_SCRIPT = String.raw`'use strict';
     (result.visual_anomaly_grid || []).forEach(function (c) {
       overlay.appendChild(cell(c));
     });
-    count++;
     var stage = byId('stage');
     stage.dataset.boxCount = String(boxes.length);
     stage.dataset.labels = boxes.map(function (b) { return b.label; }).sort().join(',');
-    stage.dataset.resultIndex = String(count);
+    stage.dataset.drawn = index;
+  }
+
+  /** Each result: the summary and the table; drawn too when no frame is shown (else with its frame). */
+  function classification(message) {
+    var result = message.result || {};
+    count++;
+    byId('stage').dataset.resultIndex = String(count);
+    if (!showingFrames()) draw(result, 'result-' + count);
     var text = describe(result);
     var ms = typeof message.timeMs === 'number' ? message.timeMs.toFixed(1) : '?';
     byId('summary').textContent = text + ' · ' + ms + ' ms';
@@ -223,7 +238,8 @@ export const PREVIEW_SCRIPT = String.raw`'use strict';
     var status = byId('threshold-status');
     var id = Number(input.dataset.block);
     var key = input.dataset.key;
-    var value = Number(input.value);
+    // An empty field is sent as null, for the runner to say what it wants.
+    var value = input.value.trim() === '' ? null : Number(input.value);
     status.dataset.state = 'pending';
     status.textContent = 'setting ' + key + ' of block ' + id + ' to ' + value + '…';
     request({ type: 'threshold-override', id: id, key: key, value: value }, function (answer) {
