@@ -19,6 +19,7 @@ import { installTimes } from './install-time';
 import { linuxRunnerProcess } from './linux-runner-process';
 import { GREENGRASS_DIR } from './packaged-component';
 import { pipelineThroughput } from './pipeline-throughput';
+import { previewFpsRatio } from './preview-fps-ratio';
 import { publishThroughput } from './publish-throughput';
 import { runnerFpsRatio } from './runner-fps-ratio';
 import { serialParseThroughput } from './serial-parse-throughput';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     size.parseMb,
   );
   const runnerFps = await runnerFpsRatio(size.frames);
+  const previewFps = await previewFpsRatio(size.frames);
   const install = await installTimes(GREENGRASS_DIR);
   const artifacts = artifactSizes(GREENGRASS_DIR);
   mkdirSync(OUT, { recursive: true });
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
       measured_at: new Date().toISOString(),
       pipeline_results_per_s: pipeline.results_per_s,
       runner_fps_ratio: runnerFps.runner_fps_ratio,
+      preview_fps_ratio: previewFps.preview_fps_ratio,
       trigger_rtt_ms_p50: trigger.trigger_rtt_ms.p50,
       trigger_overhead_ratio: trigger.trigger_overhead_ratio,
       publish_ipc_msgs_per_s: publish.ipc.qos1.msgs_per_s,
@@ -123,6 +126,10 @@ async function main(): Promise<void> {
         runner_fps: {
           ...runnerFps,
           unit: 'frames/s of the component over its sample images / of a bare resize + LinuxImpulseRunner.classify loop on the same frames and model',
+        },
+        preview_fps: {
+          ...previewFps,
+          unit: 'frames/s of the linux runner with one live preview WebSocket client watching the camera preview / with none (goal >= 0.95); runs alternate without, with, with, without',
         },
         trigger: {
           ...trigger,
