@@ -231,12 +231,22 @@ it('bound beyond loopback: every request needs the token (401), other origins ge
   expect(r.logs()).not.toContain(token);
 });
 
-it('bound to loopback: no token, but only loopback host names (no DNS rebinding)', async () => {
-  const { port } = await start({});
+it('bound to loopback: no token, but only loopback host names (no DNS rebinding); back after a restart', async () => {
+  const { r, port } = await start({});
   expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
   expect((await fetch(`http://localhost:${port}/preview.css`)).status).toBe(200);
   expect(await getWithHost(port, `localhost:${port}`)).toMatchObject({ status: 200 });
   const rebound = await getWithHost(port, `attacker.example:${port}`);
   expect(rebound.status).toBe(403);
   expect(rebound.body).toContain(`host attacker.example:${port} is not a loopback address of this runner`);
+
+  // A restart closes the clients (going away) and serves the page again on the same port.
+  client = await PreviewSocket.connect(`ws://127.0.0.1:${port}/`);
+  await client.nextOfType('hello');
+  const closed = new Promise<number>((resolve) => client!.socket.once('close', resolve));
+  await r.command({ cmd: 'restart' }, (p) => p.result?.restart !== undefined);
+  expect(await closed).toBe(1001);
+  await r.take('/command/output', (p) => p.result?.status === 'started');
+  client = await PreviewSocket.connect(`ws://127.0.0.1:${port}/`);
+  expect(await client.nextOfType('classification')).toMatchObject({ result: { bounding_boxes: expect.any(Array) } });
 });
