@@ -2,8 +2,15 @@ import { hostname, networkInterfaces } from 'node:os';
 import type { AttachToRunner } from '../../pipeline/runner-attachment';
 import { AccessGuard } from '../access-guard';
 import type { WebEndpoints } from '../web-endpoints';
+import type { WebServerSettings } from '../../settings/runner-settings';
+import { OriginalResolution } from './original-resolution';
 import { PreviewClients } from './preview-clients';
 import { PreviewServer } from './preview-server';
+
+/** The preview's settings; `originalResolution` is `--preview-original-resolution` (eiparams) when given. */
+interface PreviewSettings extends WebServerSettings {
+  originalResolution?: boolean;
+}
 
 /**
  * The live preview page (the original runner's `http://<device>:4912`) while `preview_port` is not `off`. Its URL,
@@ -11,11 +18,13 @@ import { PreviewServer } from './preview-server';
  */
 export function attachPreview(endpoints: WebEndpoints): AttachToRunner {
   return async (context) => {
-    const { port, host } = context.settings.preview;
+    const preview: PreviewSettings = context.settings.preview;
+    const { port, host } = preview;
     if (port === 'off') return undefined;
     const guard = new AccessGuard(await context.webToken(), host);
     const log = context.logger.child({ part: 'preview' });
-    const clients = new PreviewClients(context.events, () => context.model(), log);
+    const original = preview.originalResolution ? new OriginalResolution() : undefined;
+    const clients = new PreviewClients(context.events, () => context.model(), log, original);
     let server: PreviewServer;
     try {
       server = await PreviewServer.start(host, port, guard, clients);

@@ -1,7 +1,8 @@
-import type { Logger } from '@ei-gg/core';
+import { RepeatedErrorLog, type Logger } from '@ei-gg/core';
 import WebSocket from 'ws';
 import type { InferenceEvent, InferenceEvents } from '../../pipeline/inference-events';
 import type { ModelSession } from '../../model/model-session';
+import type { OriginalResolution } from './original-resolution';
 import { PreviewFrames } from './preview-frames';
 import {
   messageText,
@@ -17,6 +18,8 @@ import {
  * loses results and frames, the runner never queues for it.
  */
 export const MAX_BUFFERED_BYTES = 1 << 20;
+const FRAME_ENCODING = 'preview frame encoding';
+const SLOW_CLIENT = 'preview delivery';
 
 /**
  * The preview's WebSocket clients: each gets `hello`, then a `classification` per inference, and `camera-preview`
@@ -28,17 +31,24 @@ export class PreviewClients {
   private readonly watching = new Set<WebSocket>();
   private readonly frames: PreviewFrames;
   private unsubscribe: (() => void) | undefined;
-  private dropped = 0;
+  /** Frames that cannot be encoded, clients too slow to take more: logged once, then counted. */
+  private readonly faults: RepeatedErrorLog;
 
   constructor(
     private readonly events: InferenceEvents,
     private readonly model: () => ModelSession | undefined,
     private readonly logger: Logger,
+    /** Set: frames as captured and results in their pixels (`--preview-original-resolution`). */
+    private readonly original?: OriginalResolution,
   ) {
+    this.faults = new RepeatedErrorLog({ logger, level: 'warn' });
     this.frames = new PreviewFrames(
-      // `result` (beyond the original's fields) lets a page draw the boxes on the frame they were found in.
-      (image, result) => this.send(this.watching, JSON.stringify({ type: 'camera-preview', image, result })),
-      (error) => this.logger.warn('a preview frame could not be encoded', { error }),
+      (image, result) => {
+        this.faults.succeeded(FRAME_ENCODING);
+        // `result` (beyond the original's fields) lets a page draw the boxes on the frame they were found in.
+        this.send(this.watching, JSON.stringify({ type: 'camera-preview', image, result }));
+      },
+      (error) => this.faults.failed(FRAME_ENCODING, error),
     );
   }
 
@@ -61,6 +71,7 @@ export class PreviewClients {
     for (const socket of this.clients) socket.close(1001, 'the runner is stopping or restarting');
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.faults.close();
   }
 
   private remove(socket: WebSocket): void {
@@ -83,24 +94,24 @@ export class PreviewClients {
     };
   }
 
-  private inference({ response, timeMs, image }: InferenceEvent): void {
-    const message = JSON.stringify({
-      type: 'classification',
-      result: response.result,
-      timeMs,
-      additionalInfo: response.info,
-    });
+  private inference({ response, timeMs, image, frame }: InferenceEvent): void {
+    const session = this.model();
+    const result = this.original && session ? this.original.map(response.result, session.info, frame) : response.result;
+    const message = JSON.stringify({ type: 'classification', result, timeMs, additionalInfo: response.info });
     this.send(this.clients, message);
-    if (image && this.watching.size > 0) this.frames.offer(image, response.result);
+    if (this.watching.size === 0) return;
+    const shown = this.original && frame ? this.original.image(frame) : image;
+    if (shown) this.frames.offer(shown, result);
   }
 
   private send(sockets: ReadonlySet<WebSocket>, message: string): void {
     for (const socket of sockets) {
       if (socket.readyState !== WebSocket.OPEN) continue;
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-        if (this.dropped++ === 0) this.logger.info('a preview client is slow: messages to it are dropped');
+        this.faults.failed(SLOW_CLIENT, new Error('a preview client takes its messages too slowly: some are dropped'));
         continue;
       }
+      this.faults.succeeded(SLOW_CLIENT);
       socket.send(message);
     }
   }

@@ -6,7 +6,8 @@ export const PREVIEW_MAX_FPS = 5;
 /**
  * Hands the page a frame now and then: at most PREVIEW_MAX_FPS, and never while the previous one is still being
  * encoded or sent, so inferences keep their pace whatever the page does. The JPEG is the model input the
- * inference saw (memoised: when the runner publishes images it is encoded once for both).
+ * inference saw (memoised: when the runner publishes images it is encoded once for both), or the frame as
+ * captured (see OriginalResolution).
  */
 export class PreviewFrames {
   private busy = false;
@@ -20,7 +21,7 @@ export class PreviewFrames {
   ) {}
 
   /** Called per inference while someone watches the camera preview; returns at once. */
-  offer(image: ModelInputImage, result: unknown): void {
+  offer(image: Pick<ModelInputImage, 'jpeg'>, result: unknown): void {
     const now = this.clock();
     if (this.busy || now < this.nextAt) return;
     this.busy = true;

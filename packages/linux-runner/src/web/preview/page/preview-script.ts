@@ -11,6 +11,7 @@ export const PREVIEW_SCRIPT = String.raw`'use strict';
   var model = { width: 1, height: 1, type: '', thresholds: [] };
   var count = 0;
   var frames = 0;
+  var drawn;
   var nextMessageId = 1;
   var answers = {};
   var socket;
@@ -107,11 +108,21 @@ export const PREVIEW_SCRIPT = String.raw`'use strict';
     return (100 * value) / whole + '%';
   }
 
+  /**
+   * The pixels results are in: the frame's (the model input, or the frame as captured with the runner's
+   * original resolution option, whose results are in its pixels too), else the model input's.
+   */
+  function reference() {
+    var img = byId('frame');
+    return img.naturalWidth > 0 ? { width: img.naturalWidth, height: img.naturalHeight } : model;
+  }
+
   function place(e, b) {
-    e.style.left = percent(b.x, model.width);
-    e.style.top = percent(b.y, model.height);
-    e.style.width = percent(b.width, model.width);
-    e.style.height = percent(b.height, model.height);
+    var r = reference();
+    e.style.left = percent(b.x, r.width);
+    e.style.top = percent(b.y, r.height);
+    e.style.width = percent(b.width, r.width);
+    e.style.height = percent(b.height, r.height);
     return e;
   }
 
@@ -129,9 +140,10 @@ export const PREVIEW_SCRIPT = String.raw`'use strict';
 
   /** FOMO models find objects' centres: a dot, not a box. */
   function centroid(b) {
+    var r = reference();
     var e = element('div', 'centroid');
-    e.style.left = percent(b.x + b.width / 2, model.width);
-    e.style.top = percent(b.y + b.height / 2, model.height);
+    e.style.left = percent(b.x + b.width / 2, r.width);
+    e.style.top = percent(b.y + b.height / 2, r.height);
     e.dataset.label = b.label;
     e.dataset.score = String(b.value);
     e.appendChild(element('span', '', b.label + ' ' + score(b.value)));
@@ -170,6 +182,7 @@ export const PREVIEW_SCRIPT = String.raw`'use strict';
 
   /** Draws a result's boxes, centroids and anomaly cells; what is drawn is also in #stage's data attributes. */
   function draw(result, index) {
+    drawn = { result: result, index: index };
     var boxes = result.bounding_boxes || [];
     var overlay = byId('overlay');
     overlay.textContent = '';
@@ -249,6 +262,12 @@ export const PREVIEW_SCRIPT = String.raw`'use strict';
     });
   }
 
+  // A frame of another size (first frame, a camera that changed): the stage takes its shape, boxes follow.
+  byId('frame').addEventListener('load', function () {
+    var img = byId('frame');
+    byId('stage').style.aspectRatio = img.naturalWidth + ' / ' + img.naturalHeight;
+    if (drawn) draw(drawn.result, drawn.index);
+  });
   byId('camera-preview').addEventListener('change', sendPreviewWanted);
   connect();
 })();
