@@ -186,6 +186,9 @@ it('bound beyond loopback: every request needs the token (401), other origins ge
   const refused = await fetch(`${base}/`);
   expect(refused.status).toBe(401);
   expect(await refused.text()).toMatch(/^401 Unauthorized: this runner listens beyond loopback: send the access token/);
+  for (const path of ['/preview.js', '/preview.css', '/nothing-here'])
+    expect([path, (await fetch(`${base}${path}`)).status]).toEqual([path, 401]);
+  expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(401);
   expect((await fetch(`${base}/?token=wrong-token-0123456789`)).status).toBe(401);
   const upgrade = await PreviewSocket.connect(`ws://127.0.0.1:${port}/`).catch((err: unknown) => err);
   expect(upgrade).toBeInstanceOf(UpgradeRefused);
