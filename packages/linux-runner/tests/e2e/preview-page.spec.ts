@@ -6,7 +6,8 @@
  * of the component (bundled from the sources) running the demo object detection model on the demo's sample
  * images, through the URL `get_status` gives (beyond loopback: with the token, kept as the page's cookie). It
  * checks what an operator sees: the frame, boxes that are those of the newest result, the results table, and a
- * threshold edited on the page changing what is published. Leaves a screenshot at dist/preview.png.
+ * threshold edited on the page changing what is published. Leaves a screenshot at dist/preview.png. And a visual
+ * anomaly model's grid cells.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -17,6 +18,8 @@ import {
   demoRunnerSets,
   freePort,
   requireTool,
+  squaresImage,
+  WHITE,
   type ComponentProcess,
 } from '@ei-gg/testbench';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -91,19 +94,7 @@ it('shows the frame, the newest result as boxes, the results table; a threshold 
   const pageUrl = new URL(url);
   pageUrl.hostname = '127.0.0.1';
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -196,6 +187,53 @@ it('shows the frame, the newest result as boxes, the results table; a threshold 
     'Invalid value for "value", should be a finite number (type: object, value: null)',
   );
   expect(errors).toEqual([]);
+});
+
+/** Debian's Chromium, headless, as the page test drives it. */
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+it('visual anomaly: the grid cells over the threshold are drawn on the frame, the maximum in the summary', async () => {
+  const images = path.join(dir, 'images');
+  // 32x32, the top left quarter white: the model's 4x4 grid has 4 bright cells there.
+  await squaresImage(path.join(images, 'corner.png'), 32, [{ colour: WHITE, x: 0, y: 0, size: 16 }]);
+  const port = await freePort();
+  runner = runnerProcess(
+    ['--transport', 'stdout', ...demoRunnerSets(dir, { input: `images-loop:${images}`, preview_port: String(port) })],
+    { env: demoModelEnv({ preset: 'visual-anomaly', inferenceMs: 30 }), cwd: dir },
+  );
+  await runner.take('/command/output', (p) => p.result?.status === 'started');
+  browser = await launchChromium();
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForFunction(() => document.getElementById('stage')!.dataset.drawn?.startsWith('frame-'));
+  const cells = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('#overlay .cell')].map((c) => [
+      c.style.left,
+      c.style.top,
+      c.textContent,
+    ]),
+  );
+  expect(cells.sort()).toEqual([
+    ['0%', '0%', '1.00'],
+    ['0%', '25%', '1.00'],
+    ['25%', '0%', '1.00'],
+    ['25%', '25%', '1.00'],
+  ]);
+  await expect(page.locator('#summary').textContent()).resolves.toMatch(/^anomaly 1\.00 · anomaly max 1\.00 · /);
 });
 
 async function waitUntil(condition: () => boolean): Promise<void> {
