@@ -5,7 +5,7 @@
  * The live preview page in a real browser: Debian's Chromium, headless, driven by playwright-core, opens the page
  * of the component (bundled from the sources) running the demo object detection model on the demo's sample
  * images, through the URL `get_status` gives (beyond loopback: with the token, kept as the page's cookie). It
- * checks what an operator sees: the frame, boxes that are those of the newest result, the results table, and a
+ * checks what an operator sees: the frame, the boxes of the result found in it, the results table, and a
  * threshold edited on the page changing what is published. Leaves a screenshot at dist/preview.png. And a visual
  * anomaly model's grid cells.
  */
