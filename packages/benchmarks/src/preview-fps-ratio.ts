@@ -67,7 +67,8 @@ class PreviewWatcher {
       try {
         return await PreviewWatcher.tryConnect(port);
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`no preview WebSocket on port ${port}: ${(err as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(`no preview WebSocket on port ${port}: ${(err as Error).message}`, { cause: err });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
