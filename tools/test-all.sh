@@ -4,12 +4,12 @@
 # Real peers, not mocks: mosquitto (IoT Core stand-in), socat (serial pseudo-terminals), udev (serialport's
 # port listing), GStreamer (camera/video input), moto_server (AWS services; from the system Python), and
 # qemu-user-static with the arm64 C and C++ runtimes (the aarch64 artifacts' offline tests run them emulated,
-# through binfmt_misc).
+# through binfmt_misc), and Chromium (the live preview page's browser test drives it with playwright-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(mosquitto socat udev gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good openssl
-  qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross faketime)
+  qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross faketime chromium)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -20,6 +20,7 @@ import { installTimes } from './install-time';
 import { linuxRunnerProcess } from './linux-runner-process';
 import { GREENGRASS_DIR } from './packaged-component';
 import { pipelineThroughput } from './pipeline-throughput';
+import { previewFpsRatio } from './preview-fps-ratio';
 import { publishThroughput } from './publish-throughput';
 import { runnerFpsRatio } from './runner-fps-ratio';
 import { serialParseThroughput } from './serial-parse-throughput';
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
   );
   const runnerFps = await runnerFpsRatio(size.frames);
   const httpApi = await httpApiThroughput(size.apiRequests);
+  const previewFps = await previewFpsRatio(size.frames);
   const install = await installTimes(GREENGRASS_DIR);
   const artifacts = artifactSizes(GREENGRASS_DIR);
   mkdirSync(OUT, { recursive: true });
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
       runner_fps_ratio: runnerFps.runner_fps_ratio,
       http_api_ratio: httpApi.model.ratio,
       http_api_requests_per_s: httpApi.model.api_requests_per_s,
+      preview_fps_ratio: previewFps.preview_fps_ratio,
       trigger_rtt_ms_p50: trigger.trigger_rtt_ms.p50,
       trigger_overhead_ratio: trigger.trigger_overhead_ratio,
       publish_ipc_msgs_per_s: publish.ipc.qos1.msgs_per_s,
@@ -142,6 +145,9 @@ async function main(): Promise<void> {
         http_api: {
           ...httpApi,
           unit: `POST /api/features requests/s of the linux runner's HTTP API (component process, triggered mode so its input stays idle, ${httpApi.in_flight} clients in flight on keep-alive connections) / classifications/s of a bare ModelSession.classify loop on the same features and model; model: the demo model at 20 ms per inference, instant: at 0 ms (the API's own cost per request)`,
+        preview_fps: {
+          ...previewFps,
+          unit: 'frames/s of the linux runner with one live preview WebSocket client watching the camera preview / with none (goal >= 0.95); runs alternate without, with, with, without',
         },
         trigger: {
           ...trigger,

@@ -43,8 +43,15 @@ export async function runnerFpsRatio(frames: number): Promise<RunnerFpsFigures> 
   };
 }
 
-/** The component's rate between its WARMUP_FRAMES-th and (WARMUP_FRAMES + frames)-th published result. */
-async function componentFps(frames: number): Promise<number> {
+export interface ComponentFpsOptions {
+  /** Further configuration keys (`--set`). */
+  settings?: Record<string, string>;
+  /** Started with the component; timing starts at the first result after it resolved (and the warm-up). */
+  ready?: () => Promise<void>;
+}
+
+/** The component's rate over `frames` published results, from the first after the warm-up (and `ready`). */
+export async function componentFps(frames: number, options: ComponentFpsOptions = {}): Promise<number> {
   const scratch = mkdtempSync(join(tmpdir(), 'ei-gg-bench-fps-'));
   const settings = {
     ei_local_model_file: DEMO_MODEL,
@@ -52,6 +59,7 @@ async function componentFps(frames: number): Promise<number> {
     iotcore_backoff: '0',
     metrics_sleeptime_ms: '0',
     lock_filename: join(scratch, 'lock'),
+    ...options.settings,
   };
   const component = spawn(
     process.execPath,
@@ -66,17 +74,26 @@ async function componentFps(frames: number): Promise<number> {
     { env: { ...process.env, ...demoModelEnv(INFERENCE_MS) }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
+    let ready = options.ready === undefined;
+    const readied = (options.ready?.() ?? Promise.resolve()).then(() => {
+      ready = true;
+    });
     let startedAt = 0;
+    let first = 0;
     const done = new Promise<number>((resolve) => {
       createInterface({ input: component.stdout }).on('line', (line) => {
         const message = JSON.parse(line) as { topic: string; payload: { total_inferences?: number } };
         if (!message.topic.endsWith('/inference/output')) return;
         const n = message.payload.total_inferences!;
-        if (n === WARMUP_FRAMES) startedAt = nowMs();
-        if (n === WARMUP_FRAMES + frames) resolve((frames / (nowMs() - startedAt)) * 1000);
+        if (first === 0 && ready && n >= WARMUP_FRAMES) {
+          first = n;
+          startedAt = nowMs();
+        }
+        if (first > 0 && n === first + frames) resolve((frames / (nowMs() - startedAt)) * 1000);
       });
     });
-    return await withTimeout(done, 120_000, `${frames} frames from the linux runner`);
+    const [fps] = await withTimeout(Promise.all([done, readied]), 120_000, `${frames} frames from the linux runner`);
+    return fps;
   } finally {
     if (component.exitCode === null && component.signalCode === null) {
       component.kill('SIGTERM');

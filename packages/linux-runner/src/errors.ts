@@ -27,8 +27,8 @@ export type LinuxRunnerErrorCode =
   | 'DOWNLOAD_FAILED'
   /** The configured web access token (web_token_secret_key) is too short to be safe. */
   | 'WEB_TOKEN_INVALID'
-  /** The HTTP inference API could not listen on its port (in use, or an address this device does not have). */
-  | 'HTTP_API_LISTEN_FAILED';
+  /** One of the runner's web servers (preview page, HTTP API) cannot listen on its host and port. */
+  | 'WEB_SERVER_FAILED';
 
 /** A problem of the runner's model or input; `context` names the model file, input or device. */
 export class LinuxRunnerError extends EiGgError<LinuxRunnerErrorCode> {}

@@ -6,6 +6,8 @@ import { RunnerPipeline, type RunnerPipelineOptions } from './pipeline/runner-pi
 import { eiparamsChangeLog } from './settings/eiparams-change-log';
 import { runnerConfigInterpretation } from './settings/runner-config-interpretation';
 import { attachHttpApi } from './web/http-api/http-api-server';
+import { attachPreview } from './web/preview/attach-preview';
+import { WebEndpoints } from './web/web-endpoints';
 
 export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 'impulseRunner'>> {
   /** Where downloads and the S3 upload spool live; the Greengrass work directory is the process's cwd. */
@@ -18,12 +20,14 @@ export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 
  */
 export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): ComponentDefinition<'linux-runner'> {
   const workDir = options.workDir ?? process.cwd();
+  // The web servers the pipeline's attachments start, for get_status.
+  const endpoints = new WebEndpoints();
   const pipelineOptions: RunnerPipelineOptions = {
     resolveModelFile:
       options.resolveModelFile ?? ((services, settings) => resolveModelFile(services, workDir, settings.model)),
     restartBaseMs: options.restartBaseMs ?? 500,
     impulseRunner: oneImpulseRunner(),
-    attachments: [attachHttpApi],
+    attachments: [attachPreview(endpoints), attachHttpApi(endpoints)],
   };
   return {
     kind: 'linux-runner',
@@ -34,7 +38,7 @@ export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): Componen
         publishImage: () => host.config.current.publish_inference_base64_image,
       });
       const shared = runnerFeatures(host);
-      return { ...shared, output, more: [...(shared.more ?? []), eiparamsChangeLog(host)] };
+      return { ...shared, output, more: [...(shared.more ?? []), eiparamsChangeLog(host), endpoints.feature()] };
     },
     // Everything else (model, input, caches) restarts the pipeline.
     liveKeys: ['ei_poll_sleeptime_ms'],

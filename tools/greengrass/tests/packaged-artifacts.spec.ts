@@ -16,6 +16,7 @@ import { RecipeRunner } from '../src/recipe-runner/recipe-runner';
 import { LIFECYCLE_ENV, LIFECYCLE_SCRIPT, RECOVER_TIMEOUT_SECONDS, recipeParameters } from '../src/recipe/build-recipe';
 import { LITE_RECIPE_LIMIT_BYTES, recipeProblems, recipeSizes } from '../src/recipe/validate-recipe';
 import { ARTIFACTS_DIR, packagedComponent } from './support/packaged-tree';
+import { readZipEntries } from '../src/recipe-runner/read-zip';
 import { elfMachine, zipFileHeads } from './support/zip-contents';
 
 const KINDS: ComponentKind[] = ['serial-runner', 'linux-runner', 'linux-service'];
@@ -171,6 +172,20 @@ it('linux-service ships the client it spawns and its preload at their installed 
     ]),
   );
   expect(paths.filter((path) => path.includes('/dist-es/'))).toEqual([]); // Node's `require` condition, not esbuild's `module`
+});
+
+it('linux-runner carries its live preview page in its bundle (served from memory, nothing fetched from elsewhere)', async () => {
+  for await (const entry of readZipEntries(packaged('linux-runner').zipPath('amd64'))) {
+    if (entry.path !== 'app/main.js') continue;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await entry.open()) chunks.push(chunk as Buffer);
+    const main = Buffer.concat(chunks).toString('utf8');
+    for (const part of ['<script src="/preview.js"></script>', 'set-camera-preview', 'threshold-override', '#overlay'])
+      expect(main).toContain(part);
+    expect(main).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
+    return;
+  }
+  throw new Error('no app/main.js in the linux-runner artifact');
 });
 
 it('is reproducible: packaging again, in another time zone, writes the same bytes', async () => {

@@ -3,6 +3,7 @@ import { RepeatedErrorLog } from '@ei-gg/core';
 import { HttpApiError, LinuxRunnerError, type HttpApiErrorCode } from '../../errors';
 import type { AttachToRunner, RunnerContext } from '../../pipeline/runner-attachment';
 import { AccessGuard } from '../access-guard';
+import type { WebEndpoints } from '../web-endpoints';
 import { ApiQueue } from './api-queue';
 import { ROUTE_LIST, ROUTES, type RouteContext } from './api-routes';
 import { projectHeaders } from './original-answers';
@@ -29,14 +30,23 @@ const STATUS: Record<HttpApiErrorCode, number> = {
  * is set. Every request passes the AccessGuard first (the token beyond loopback); no CORS headers are sent, so
  * browsers keep other sites' pages from reading answers.
  */
-export const attachHttpApi: AttachToRunner = async (context) => {
-  const { port, host } = context.settings.httpServer;
-  if (port === 'off') return undefined;
-  const guard = new AccessGuard(await context.webToken(), host);
-  const server = new HttpApiServer(context, guard);
-  await server.listen(port, host);
-  return server;
-};
+export function attachHttpApi(endpoints: WebEndpoints): AttachToRunner {
+  return async (context) => {
+    const { port, host } = context.settings.httpServer;
+    if (port === 'off') return undefined;
+    const guard = new AccessGuard(await context.webToken(), host);
+    const server = new HttpApiServer(context, guard);
+    await server.listen(port, host);
+    // get_status shows `web.http_api` (with the token beyond loopback), like the preview's.
+    const { remove } = endpoints.listening('http_api', host, port, guard);
+    return {
+      stop: async () => {
+        remove();
+        await server.stop();
+      },
+    };
+  };
+}
 
 class HttpApiServer {
   private readonly server: Server;
@@ -67,7 +77,7 @@ class HttpApiServer {
       const failed = (err: NodeJS.ErrnoException) =>
         reject(
           new LinuxRunnerError(
-            'HTTP_API_LISTEN_FAILED',
+            'WEB_SERVER_FAILED',
             `the HTTP inference API cannot listen on ${host}:${port} (http_server_host, http_server_port): ${err.code === 'EADDRINUSE' ? 'the port is in use by another process' : err.message}`,
             { context: { host, port }, cause: err },
           ),
