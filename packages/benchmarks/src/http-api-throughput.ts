@@ -61,7 +61,11 @@ async function run(requests: number, inferenceMs: number): Promise<HttpApiRun> {
 
 async function classifyLoop(requests: number, inferenceMs: number): Promise<number> {
   Object.assign(process.env, demoModelEnv(inferenceMs)); // the model process inherits this process's environment
-  const session = await ModelSession.open(DEMO_MODEL, oneImpulseRunner()(DEMO_MODEL), new Logger({ level: 'silent' }));
+  const session = await ModelSession.open(
+    DEMO_MODEL,
+    oneImpulseRunner()(DEMO_MODEL, { verbose: false, shmBehavior: 'auto' }),
+    new Logger({ level: 'silent' }),
+  );
   try {
     for (let i = 0; i < WARMUP; i++) await session.classify(FEATURES);
     const start = nowMs();

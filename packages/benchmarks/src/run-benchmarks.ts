@@ -145,6 +145,7 @@ async function main(): Promise<void> {
         http_api: {
           ...httpApi,
           unit: `POST /api/features requests/s of the linux runner's HTTP API (component process, triggered mode so its input stays idle, ${httpApi.in_flight} clients in flight on keep-alive connections) / classifications/s of a bare ModelSession.classify loop on the same features and model; model: the demo model at 20 ms per inference, instant: at 0 ms (the API's own cost per request)`,
+        },
         preview_fps: {
           ...previewFps,
           unit: 'frames/s of the linux runner with one live preview WebSocket client watching the camera preview / with none (goal >= 0.95); runs alternate without, with, with, without',
