@@ -87,8 +87,8 @@ it('model process SIGKILLed: reported once, restarted by itself, at most the one
   });
 });
 
-// The model's request deadline is 60 s (REQUEST_TIMEOUT_MS in linux-runner's model-session.ts, not configurable),
-// so this test waits that long for the hang to be noticed.
+// A model is hung after 20 times its slowest recent answer, at least 10 s and at most 60 s (model-session.ts): a
+// 20 ms model on a busy machine is noticed within 10 to 60 s.
 const HUNG_MODEL_DEADLINE_MS = 60_000;
 
 it(
@@ -105,7 +105,7 @@ it(
       code: 'MODEL_TIMEOUT',
       source: 'linux-runner',
       attempt: 1,
-      error: expect.stringMatching(/No response within 60 seconds/),
+      error: expect.stringMatching(/No response within (\d+) seconds/),
     });
     await r.next('/command/output', isRestarted, faultAt);
     const after = await afterRecovery(r, positionOf, faultAt);

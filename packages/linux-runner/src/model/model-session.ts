@@ -20,8 +20,16 @@ export type LearnBlockThreshold = NonNullable<ModelInformation['modelParameters'
 const SOCKET_WAIT_MS = 30_000;
 /** Real models clean up their shared memory on SIGINT (what edge-impulse-linux sends); then SIGKILL. */
 const STOP_GRACE_MS = 3_000;
-/** Per request; a model that takes longer is considered hung and is restarted. */
-const REQUEST_TIMEOUT_MS = 60_000;
+/**
+ * A model that takes HUNG_FACTOR times its slowest recent answer (within these bounds) is hung and is restarted.
+ * Adaptive rather than a fixed minute: a hang is noticed in seconds, and edge-impulse-linux keeps every request
+ * reachable until its deadline's timer fires (~2 KB each), so a short deadline also keeps far less memory.
+ */
+const MIN_REQUEST_TIMEOUT_MS = 10_000;
+const MAX_REQUEST_TIMEOUT_MS = 60_000;
+const HUNG_FACTOR = 20;
+/** How many answers "recent" covers. */
+const RECENT_ANSWERS = 64;
 
 /**
  * One running model: the `.eim` process, started here as `<eim> <socket path>`, and edge-impulse-linux's
@@ -30,6 +38,9 @@ const REQUEST_TIMEOUT_MS = 60_000;
  * the request in flight at once instead of after the runner's 60 s timeout, and a stop that always kills it.
  */
 export class ModelSession {
+  /** How long the last RECENT_ANSWERS classifications took, ms (a ring). */
+  private readonly recentMs: number[] = [];
+  private answers = 0;
   /** The last request queued: requests run one at a time (see `exclusive`). */
   private tail: Promise<unknown> = Promise.resolve();
   /** Learn block thresholds as the model has them now: from hello, then each accepted `setThreshold`. */
@@ -162,15 +173,19 @@ export class ModelSession {
 
   private async classifyNow(features: number[], continuous: boolean): Promise<ClassifyResponse> {
     // edge-impulse-linux 1.25.2's send() starts a timer per request that it never clears, and the timer keeps
-    // the request, with the array passed in, reachable until it fires (REQUEST_TIMEOUT_MS later): at 150
+    // the request, with the array passed in, reachable until it fires (the request's deadline later): at 150
     // inferences/s of a 64x64 model, 9,000 arrays of 32 KB, 300 MB. The runner gets a copy (the caller's array
     // may be reused, e.g. an audio window), emptied once the answer is in, which leaves ~1 KB per request.
     const sent = features.slice();
+    const timeoutMs = this.requestTimeoutMs();
+    const started = performance.now();
     const request = continuous
-      ? this.runner.classifyContinuous(sent, REQUEST_TIMEOUT_MS)
-      : this.runner.classify(sent, REQUEST_TIMEOUT_MS);
+      ? this.runner.classifyContinuous(sent, timeoutMs)
+      : this.runner.classify(sent, timeoutMs);
     try {
-      return await untilExit(this.child, request, this.modelFile, 'classifying');
+      const response = await untilExit(this.child, request, this.modelFile, 'classifying');
+      this.recentMs[this.answers++ % RECENT_ANSWERS] = performance.now() - started;
+      return response;
     } catch (err) {
       if (err instanceof LinuxRunnerError) throw err;
       // The runner rejects a request it got no answer to with this text (a string, not an Error).
@@ -186,6 +201,13 @@ export class ModelSession {
     } finally {
       sent.length = 0;
     }
+  }
+
+  /** The deadline of the next request: the maximum until the model has answered once, whole seconds. */
+  requestTimeoutMs(): number {
+    if (this.recentMs.length === 0) return MAX_REQUEST_TIMEOUT_MS;
+    const adaptive = Math.ceil((HUNG_FACTOR * Math.max(...this.recentMs)) / 1000) * 1000;
+    return Math.min(MAX_REQUEST_TIMEOUT_MS, Math.max(MIN_REQUEST_TIMEOUT_MS, adaptive));
   }
 
   async stop(): Promise<void> {

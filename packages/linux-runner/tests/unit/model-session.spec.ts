@@ -113,3 +113,21 @@ describe('requests from several callers', () => {
     expect(labels(await answered)).toEqual(['blue', 'red']);
   });
 });
+
+describe('request deadline', () => {
+  it('is the full minute until the model has answered, then 20 times its slowest recent answer, at least 10 s', async () => {
+    const fast = (await open({ preset: 'object-detection' })).session;
+    expect(fast.requestTimeoutMs()).toBe(60_000);
+    await fast.classify(features());
+    // A few ms per answer: the 10 s floor (up to 20 s should this machine be slow enough to take a second).
+    expect(fast.requestTimeoutMs()).toBeGreaterThanOrEqual(10_000);
+    expect(fast.requestTimeoutMs()).toBeLessThanOrEqual(20_000);
+    await fast.stop();
+
+    // 1.2 s per answer: a hang is 20 times that, rounded up to whole seconds (24 s or a little more when busy).
+    const slow = (await open({ preset: 'object-detection', inferenceMs: 1200 })).session;
+    await slow.classify(features());
+    expect(slow.requestTimeoutMs()).toBeGreaterThanOrEqual(24_000);
+    expect(slow.requestTimeoutMs()).toBeLessThanOrEqual(60_000);
+  });
+});
