@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// For ts-jest, which compiles with ../../tsconfig.json: the functions passed to page.evaluate run in the browser.
 /**
  * The live preview page in a real browser: Debian's Chromium, headless, driven by playwright-core, opens the page
  * of the component (bundled from the sources) running the demo object detection model on the demo's sample
