@@ -1,6 +1,7 @@
 import { inferenceOutputFeature, recoverModelSockets, runnerFeatures, type ComponentDefinition } from '@ei-gg/core';
 import { openCaches } from './caches/open-caches';
 import { resolveModelFile } from './model/resolve-model-file';
+import { disableImageOperationCache } from './pipeline/image-operation-cache';
 import { oneImpulseRunner } from './pipeline/one-impulse-runner';
 import { RunnerPipeline, type RunnerPipelineOptions } from './pipeline/runner-pipeline';
 
@@ -15,6 +16,7 @@ export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 
  */
 export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): ComponentDefinition<'linux-runner'> {
   const workDir = options.workDir ?? process.cwd();
+  disableImageOperationCache();
   const pipelineOptions: RunnerPipelineOptions = {
     resolveModelFile: options.resolveModelFile ?? ((services) => resolveModelFile(services, workDir)),
     restartBaseMs: options.restartBaseMs ?? 500,
