@@ -34,11 +34,13 @@ main="$root/app/main.js"
 # - --no-opt --no-maglev: no optimising compilers; their code in the Node binary is never paged in, nor their
 #   compilation memory (binary's resident pages 46 -> 40 MB). The components' JavaScript is I/O glue: the linux
 #   runner's frames/s stayed within the run's noise.
+# - --v8-pool-size=1: one V8 worker thread (background compilation and GC) instead of 4, each with its stack and
+#   malloc arena (serial runner 75.6 -> 70.7 MB).
 # - MALLOC_TRIM_THRESHOLD_: a fixed value turns off glibc's dynamic thresholds, which a large freed block (start-up
 #   compilation) raised so high that the main arena kept 23 MB of free memory (serial runner RSS 102 -> 82 MB).
 # - MALLOC_ARENA_MAX=2: threads (libuv, aws-crt, libvips) share two arenas instead of one each (up to 8 per core).
 # Either variable can be set in the environment instead.
-node_flags="--max-semi-space-size=1 --optimize-for-size --no-opt --no-maglev"
+node_flags="--max-semi-space-size=1 --optimize-for-size --no-opt --no-maglev --v8-pool-size=1"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-131072}" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 case "${1:-}" in
