@@ -33,15 +33,18 @@ main="$root/app/main.js"
 #   it hold 42 MB of old space for 15 MB of live objects (RSS 129 -> 105 MB; serial runner 85 -> 79 MB).
 # - --no-opt --no-maglev: no optimising compilers; their code in the Node binary is never paged in, nor their
 #   compilation memory (binary's resident pages 46 -> 40 MB). The components' JavaScript is I/O glue: the linux
-#   runner's frames/s stayed within the run's noise.
+#   runner's frames/s with the demo model at 20 ms per inference 38.7 -> 38.8, at 2 ms 152 -> 149 (within the
+#   spread of the runs).
 # - --v8-pool-size=1: one V8 worker thread (background compilation and GC) instead of 4, each with its stack and
 #   malloc arena (serial runner 75.6 -> 70.7 MB).
 # - MALLOC_TRIM_THRESHOLD_: a fixed value turns off glibc's dynamic thresholds, which a large freed block (start-up
 #   compilation) raised so high that the main arena kept 23 MB of free memory (serial runner RSS 102 -> 82 MB).
-# - MALLOC_ARENA_MAX=2: threads (libuv, aws-crt, libvips) share two arenas instead of one each (up to 8 per core).
+# - MALLOC_ARENA_MAX=2: threads (libuv, aws-crt, libvips) share two arenas instead of one each (up to 8 per core);
+#   linux runner 115.9 -> 111.5 MB after 30 s.
 # - UV_THREADPOOL_SIZE=2: libuv's pool (files, DNS lookups, sharp's work) has 2 threads instead of 4; the
 #   components do one file or image operation at a time (serial runner 75.6 -> 72.1 MB).
 # Each variable can be set in the environment instead; the processes the component starts inherit them.
+# Altogether (with the linux runner's libvips cache off): serial runner 101.4 -> 75.7 MB, linux runner 139.5 -> 97.9.
 node_flags="--max-semi-space-size=1 --optimize-for-size --no-opt --no-maglev --v8-pool-size=1"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-131072}" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 export UV_THREADPOOL_SIZE="${UV_THREADPOOL_SIZE:-2}"
