@@ -15,6 +15,7 @@ import {
 import { IpcEndpoint, MqttBrokerBridge, startProcess, type Mosquitto } from '@ei-gg/testbench';
 import { GREENGRASS_DIR, unpackComponent } from './packaged-component';
 import { measureFootprint, memoryProbeArgs, memoryProbeNodeOptions, type Footprint } from './process-footprint';
+import { residentBreakdown, type ResidentBreakdown } from './resident-breakdown';
 import { latencySummary, nowMs, round } from './statistics';
 import { TimedBridge } from './timed-bridge';
 
@@ -23,6 +24,8 @@ type Latency = { p50: number; p99: number };
 export interface ComponentFigures extends Footprint {
   transport: 'ipc' | 'mqtt';
   first_result_s: number;
+  /** rss_mb by what the mappings hold, read just before it. */
+  resident_mb: ResidentBreakdown;
   command_rtt_ms: Latency;
   /** IPC only: the round trip split at the nucleus's MQTT connection (see TimedBridge). */
   command_legs_ms?: { broker_to_nucleus: Latency; component_via_ipc: Latency; nucleus_to_cloud: Latency };
@@ -189,6 +192,7 @@ export async function componentProcess(
     }
     const waitMs = options.rssAfterMs - (nowMs() - startedAt);
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    const resident = residentBreakdown(runner.pid);
     const footprint = await measureFootprint(runner.pid, scratch);
     if (options.heapSnapshotPath !== undefined)
       copyFileSync(join(scratch, 'after-gc.heapsnapshot'), options.heapSnapshotPath);
@@ -196,6 +200,7 @@ export async function componentProcess(
       transport,
       first_result_s: round((first - startedAt) / 1000),
       ...footprint,
+      resident_mb: resident,
       command_rtt_ms: latencySummary(rtts),
       ...(legs.component.length > 0
         ? {

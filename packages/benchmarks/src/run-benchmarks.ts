@@ -132,6 +132,7 @@ async function main(): Promise<void> {
       rss_mb: perComponent('rss_mb'),
       rss_anon_mb: perComponent('rss_anon_mb'),
       heap_after_gc_mb: perComponent('heap_after_gc_mb'),
+      resident_mb: perComponent('resident_mb'),
       first_result_s: perComponent('first_result_s'),
       artifact_mb: artifacts,
       install_s: Object.fromEntries(Object.entries(install).map(([kind, figures]) => [kind, figures.install_s])),
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
         artifacts: { sizes: artifacts, unit: 'MB of each artifact zip (dist/greengrass), <component>/<arch>' },
         component_processes: {
           ...processes,
-          unit: `s from process start to the first result at the broker (IPC, as under Greengrass); memory of the component process after ${size.rssAfterMs / 1000} s: VmRSS, RssAnon (private, without mapped files), V8 heap used after a full GC`,
+          unit: `s from process start to the first result at the broker (IPC, as under Greengrass); memory of the component process after ${size.rssAfterMs / 1000} s: VmRSS, RssAnon (private, without mapped files), V8 heap used after a full GC; resident_mb: VmRSS by mapping (the Node binary, glibc's main arena, anonymous: V8 heap, thread arenas and stacks; addons and their libraries; other files)`,
         },
         publish: {
           ...publish,

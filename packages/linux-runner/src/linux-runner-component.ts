@@ -1,6 +1,7 @@
 import { inferenceOutputFeature, recoverModelSockets, runnerFeatures, type ComponentDefinition } from '@ei-gg/core';
 import { openCaches } from './caches/open-caches';
 import { resolveModelFile } from './model/resolve-model-file';
+import { disableImageOperationCache } from './pipeline/image-operation-cache';
 import { oneImpulseRunner } from './pipeline/one-impulse-runner';
 import { RunnerPipeline, type RunnerPipelineOptions } from './pipeline/runner-pipeline';
 import { eiparamsChangeLog } from './settings/eiparams-change-log';
@@ -20,6 +21,7 @@ export interface LinuxRunnerOptions extends Partial<Omit<RunnerPipelineOptions, 
  */
 export function linuxRunnerComponent(options: LinuxRunnerOptions = {}): ComponentDefinition<'linux-runner'> {
   const workDir = options.workDir ?? process.cwd();
+  disableImageOperationCache();
   // The web servers the pipeline's attachments start, for get_status.
   const endpoints = new WebEndpoints();
   const pipelineOptions: RunnerPipelineOptions = {
