@@ -1,7 +1,6 @@
 import type { ImageClassifier, ModelInformation } from 'edge-impulse-linux';
-import { FitMethodStudioMap } from 'edge-impulse-linux/build/library/classifier/image-classifier';
 import { hasVisualAd } from 'edge-impulse-linux/build/cli-common/model-monitor';
-import { mapPredictionToOriginalImage } from 'edge-impulse-linux/build/shared/views/project/bounding-box-scaling';
+import { boxToOriginal, type PixelArea } from '../box-to-original';
 import type { ClassifyResponse, LearnBlockThreshold } from '../../model/model-session';
 
 /*
@@ -51,25 +50,9 @@ export function imageAnswer(
 ): string {
   zeroScoresBelowMinScore(response, thresholds);
   const resizeMode = info.modelParameters.image_resize_mode ?? 'none';
-  const toOriginal = (box: { x: number; y: number; width: number; height: number }) => {
-    const mapped = mapPredictionToOriginalImage(
-      FitMethodStudioMap[resizeMode],
-      {
-        label: 'test',
-        x: box.x / resized.newWidth,
-        y: box.y / resized.newHeight,
-        width: box.width / resized.newWidth,
-        height: box.height / resized.newHeight,
-      },
-      {
-        clientWidth: resized.originalWidth,
-        clientHeight: resized.originalHeight,
-        referenceWidth: resized.newWidth,
-        referenceHeight: resized.newHeight,
-      },
-    );
-    Object.assign(box, { x: mapped.x, y: mapped.y, width: mapped.width, height: mapped.height });
-  };
+  const resizedSize = { width: resized.newWidth, height: resized.newHeight };
+  const originalSize = { width: resized.originalWidth, height: resized.originalHeight };
+  const toOriginal = (box: PixelArea) => Object.assign(box, boxToOriginal(box, resizeMode, resizedSize, originalSize));
   (response.result.bounding_boxes ?? []).forEach(toOriginal);
   (response.result.visual_anomaly_grid ?? []).forEach(toOriginal);
   response.result.resizeMode = resizeMode;

@@ -1,23 +1,10 @@
 import type { ModelInformation } from 'edge-impulse-linux';
-import { FitMethodStudioMap } from 'edge-impulse-linux/build/library/classifier/image-classifier';
-import { mapPredictionToOriginalImage } from 'edge-impulse-linux/build/shared/views/project/bounding-box-scaling';
+import { boxToOriginal, type PixelArea, type Size } from '../box-to-original';
 import sharp from 'sharp';
 import type { Frame } from '../../input/input-source';
 import type { ClassifyResponse } from '../../model/model-session';
 
 type Result = ClassifyResponse['result'];
-interface Box {
-  label: string;
-  value: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-interface Size {
-  width: number;
-  height: number;
-}
 
 /**
  * `--preview-original-resolution`, as edge-impulse-linux's runner does it: the page gets the frames as captured
@@ -48,7 +35,7 @@ export class OriginalResolution {
       return result;
     }
     const size = this.size;
-    const scale = <T extends Box>(boxes: T[] | undefined) =>
+    const scale = <T extends PixelArea>(boxes: T[] | undefined) =>
       boxes?.map((box) => ({ ...box, ...scaleBox(box, info, size) }));
     return {
       ...result,
@@ -73,19 +60,9 @@ export class OriginalResolution {
 }
 
 /** One box from the model input's pixels to the frame's, rounded, as the original's scaleAndMapBbs. */
-export function scaleBox(box: Box, info: ModelInformation, frame: Size): Pick<Box, 'x' | 'y' | 'width' | 'height'> {
-  const { image_input_width: inputWidth, image_input_height: inputHeight } = info.modelParameters;
-  const mapped = mapPredictionToOriginalImage(
-    FitMethodStudioMap[info.modelParameters.image_resize_mode ?? 'squash'],
-    {
-      label: box.label,
-      x: box.x / inputWidth,
-      y: box.y / inputHeight,
-      width: box.width / inputWidth,
-      height: box.height / inputHeight,
-    },
-    { clientWidth: frame.width, clientHeight: frame.height, referenceWidth: inputWidth, referenceHeight: inputHeight },
-  );
+export function scaleBox(box: PixelArea, info: ModelInformation, frame: Size): PixelArea {
+  const { image_input_width: width, image_input_height: height, image_resize_mode: mode } = info.modelParameters;
+  const mapped = boxToOriginal(box, mode ?? 'squash', { width, height }, frame);
   return {
     x: Math.round(mapped.x),
     y: Math.round(mapped.y),
