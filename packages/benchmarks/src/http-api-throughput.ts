@@ -1,13 +1,8 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Logger, withTimeout } from '@ei-gg/core';
 import { ModelSession, oneImpulseRunner } from '@ei-gg/linux-runner';
 import { freePort } from '@ei-gg/testbench';
-import { DEMO_IMAGES, DEMO_MODEL, demoModelEnv } from './demo-model';
+import { DEMO_MODEL, demoModelEnv } from './demo-model';
+import { startLinuxRunnerBin } from './linux-runner-bin';
 import { nowMs, round } from './statistics';
 
 /** Requests before timing starts (model start, JIT, connections). */
@@ -78,32 +73,14 @@ async function classifyLoop(requests: number, inferenceMs: number): Promise<numb
 }
 
 async function apiRate(requests: number, inferenceMs: number): Promise<number> {
-  const scratch = mkdtempSync(join(tmpdir(), 'ei-gg-bench-http-'));
   const port = await freePort();
-  const settings = {
-    ei_local_model_file: DEMO_MODEL,
-    input: `images-loop:${DEMO_IMAGES}`,
+  const component = startLinuxRunnerBin(inferenceMs, {
     inference_mode: 'triggered',
     http_server_port: String(port),
-    metrics_sleeptime_ms: '0',
-    lock_filename: join(scratch, 'lock'),
-  };
-  const component = spawn(
-    process.execPath,
-    [
-      require.resolve('@ei-gg/linux-runner/bin/ei-gg-linux-runner.js'),
-      '--transport',
-      'stdout',
-      '--log-level',
-      'warn',
-      ...Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
-    ],
-    { env: { ...process.env, ...demoModelEnv(inferenceMs) }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  });
   try {
     const started = new Promise<void>((resolve) =>
-      createInterface({ input: component.stdout }).on('line', (line) => {
-        const message = JSON.parse(line) as { topic: string; payload: { result?: { status?: unknown } } };
+      component.onMessage((message) => {
         if (message.topic.endsWith('/command/output') && message.payload.result?.status === 'started') resolve();
       }),
     );
@@ -126,10 +103,6 @@ async function apiRate(requests: number, inferenceMs: number): Promise<number> {
     await withTimeout(clients(requests), 300_000, `${requests} HTTP API requests`);
     return (requests / (nowMs() - start)) * 1000;
   } finally {
-    if (component.exitCode === null && component.signalCode === null) {
-      component.kill('SIGTERM');
-      await once(component, 'exit');
-    }
-    rmSync(scratch, { recursive: true, force: true });
+    await component.stop();
   }
 }

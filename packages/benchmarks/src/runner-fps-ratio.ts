@@ -1,11 +1,5 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { bareClassifyLoop } from './bare-classify-loop';
-import { DEMO_IMAGES, DEMO_MODEL, demoModelEnv } from './demo-model';
+import { startLinuxRunnerBin } from './linux-runner-bin';
 import { nowMs, round } from './statistics';
 import { withTimeout } from '@ei-gg/core';
 
@@ -52,27 +46,7 @@ export interface ComponentFpsOptions {
 
 /** The component's rate over `frames` published results, from the first after the warm-up (and `ready`). */
 export async function componentFps(frames: number, options: ComponentFpsOptions = {}): Promise<number> {
-  const scratch = mkdtempSync(join(tmpdir(), 'ei-gg-bench-fps-'));
-  const settings = {
-    ei_local_model_file: DEMO_MODEL,
-    input: `images-loop:${DEMO_IMAGES}`,
-    iotcore_backoff: '0',
-    metrics_sleeptime_ms: '0',
-    lock_filename: join(scratch, 'lock'),
-    ...options.settings,
-  };
-  const component = spawn(
-    process.execPath,
-    [
-      require.resolve('@ei-gg/linux-runner/bin/ei-gg-linux-runner.js'),
-      '--transport',
-      'stdout',
-      '--log-level',
-      'warn',
-      ...Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
-    ],
-    { env: { ...process.env, ...demoModelEnv(INFERENCE_MS) }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const component = startLinuxRunnerBin(INFERENCE_MS, { iotcore_backoff: '0', ...options.settings });
   try {
     let ready = options.ready === undefined;
     const readied = (options.ready?.() ?? Promise.resolve()).then(() => {
@@ -81,8 +55,7 @@ export async function componentFps(frames: number, options: ComponentFpsOptions 
     let startedAt = 0;
     let first = 0;
     const done = new Promise<number>((resolve) => {
-      createInterface({ input: component.stdout }).on('line', (line) => {
-        const message = JSON.parse(line) as { topic: string; payload: { total_inferences?: number } };
+      component.onMessage((message) => {
         if (!message.topic.endsWith('/inference/output')) return;
         const n = message.payload.total_inferences!;
         if (first === 0 && ready && n >= WARMUP_FRAMES) {
@@ -95,10 +68,6 @@ export async function componentFps(frames: number, options: ComponentFpsOptions 
     const [fps] = await withTimeout(Promise.all([done, readied]), 120_000, `${frames} frames from the linux runner`);
     return fps;
   } finally {
-    if (component.exitCode === null && component.signalCode === null) {
-      component.kill('SIGTERM');
-      await once(component, 'exit');
-    }
-    rmSync(scratch, { recursive: true, force: true });
+    await component.stop();
   }
 }
