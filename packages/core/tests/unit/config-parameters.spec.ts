@@ -54,8 +54,36 @@ describe('parseParameters: defaults', () => {
       s3_bucket: undefined,
       cache_file_max_mb: 100,
       cache_s3_spool_max_mb: 64,
+      preview_port: 4912,
+      preview_host: '127.0.0.1',
+      http_server_port: 'off',
+      http_server_host: '127.0.0.1',
+      web_token_secret_key: undefined,
     });
     expect(warnings).toEqual([]);
+  });
+
+  it('reads the web ports as a port or off, the hosts as an address to bind, refusing anything else by name', () => {
+    const { config } = parseParameters('linux-runner', {
+      preview_port: 'OFF',
+      http_server_port: '1337',
+      http_server_host: '0.0.0.0',
+    });
+    expect([config.preview_port, config.http_server_port, config.http_server_host]).toEqual(['off', 1337, '0.0.0.0']);
+    expect(() => parseParameters('linux-runner', { preview_port: '0', preview_host: 'http://x' })).toThrow(
+      expect.objectContaining({
+        issues: [
+          expect.objectContaining({
+            key: 'preview_port',
+            message: expect.stringContaining('a TCP port (1-65535) or off'),
+          }),
+          expect.objectContaining({
+            key: 'preview_host',
+            message: expect.stringContaining('an IP address or host name'),
+          }),
+        ],
+      }),
+    );
   });
 
   it('differs per component where the originals differ', () => {
