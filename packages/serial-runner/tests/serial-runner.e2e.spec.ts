@@ -200,16 +200,22 @@ it('recovers from unplug/replug and from a board reboot, without exiting', async
   const rig = await startRig({ sleep_time_sec: 2 }, [FIRMWARE_RESULT_BLOCKS[0].text]);
   await cloud.nextMessage(TOPICS.inferenceOutput, 15_000);
 
+  // What the board heard before the unplug: the handshake after the replug must be a new one.
+  const heardBefore = rig.emulator.received.length;
   await rig.emulator.disappear();
   await new Promise((resolve) => setTimeout(resolve, 500));
   await rig.emulator.reappear();
   const unpluggedAt = Date.now();
-  await waitFor(() => rig.emulator.received.includes('AT+RUNIMPULSE'), 20_000, 'a new handshake after replug');
-  await nextResultAfter(unpluggedAt, 'after the replug');
+  await waitFor(
+    () => rig.emulator.received.slice(heardBefore).includes('AT+RUNIMPULSE'),
+    20_000,
+    'a new handshake after replug',
+  );
+  await nextResultAfter(unpluggedAt, 'after the replug', () => rig.runner.output());
 
   const rebootedAt = Date.now();
   rig.emulator.reboot();
-  await nextResultAfter(rebootedAt, 'after the reboot');
+  await nextResultAfter(rebootedAt, 'after the reboot', () => rig.runner.output());
   expect(rig.runner.isRunning()).toBe(true);
   // The cloud heard of the reboot (a field problem: power, watchdog) on the command topic.
   const errors: string[] = [];
@@ -221,14 +227,16 @@ it('recovers from unplug/replug and from a board reboot, without exiting', async
   expect(errors.find((error) => error.includes('the board rebooted'))).toMatch(/^lost the board: the board rebooted/);
 });
 
-/** Waits for a result published after `since`, skipping older ones still on their way. */
-async function nextResultAfter(since: number, what: string): Promise<void> {
+/** Waits for a result published after `since`, skipping older ones still on their way; `logs` explain a failure. */
+async function nextResultAfter(since: number, what: string, logs: () => string): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const left = deadline - Date.now();
     const message = await cloud
       .nextMessage(TOPICS.inferenceOutput, Math.max(1, left))
-      .catch((error: unknown) => Promise.reject(new Error(`no result ${what}: ${String(error)}`)));
+      .catch((error: unknown) =>
+        Promise.reject(new Error(`no result ${what}: ${String(error)}\n${logs().slice(-4000)}`)),
+      );
     if (message.json<Payload>().ts > since) return;
   }
 }
