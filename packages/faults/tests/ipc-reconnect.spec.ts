@@ -38,6 +38,13 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A failed wait says what the runner logged: the only way to tell a slow reconnect from a stuck one in CI. */
+function withRunnerLog<T>(waiting: Promise<T>): Promise<T> {
+  return waiting.catch((error: unknown) => {
+    throw new Error(`${String(error)}\nrunner log:\n${runner?.logs().slice(-6000) ?? '(no runner)'}`);
+  });
+}
+
 it('the IPC socket closes mid-stream and comes back: reconnected, resubscribed, no result lost', async () => {
   const images = await writeColourLoop(dir);
   const iotCore = new InMemoryIotCore();
@@ -77,7 +84,7 @@ it('the IPC socket closes mid-stream and comes back: reconnected, resubscribed, 
     cwd: dir,
   });
   await first.waitForState('RUNNING', 20_000);
-  await waitFor(() => results.length >= LOOP_LENGTH, 20_000, 'a first lap of results');
+  await withRunnerLog(waitFor(() => results.length >= LOOP_LENGTH, 20_000, 'a first lap of results'));
   const fingerprints = results.slice(0, LOOP_LENGTH).map((r) => r.c);
   expect(new Set(fingerprints).size).toBe(LOOP_LENGTH);
 
@@ -88,20 +95,22 @@ it('the IPC socket closes mid-stream and comes back: reconnected, resubscribed, 
   const second = await IpcEndpoint.start(options);
   endpoints.push(second);
   const backAt = Date.now();
-  await second.waitForOperation(
-    'aws.greengrass#SubscribeToIoTCore',
-    (request) => String(request.topicName).endsWith('/command/input'),
-    20_000,
+  await withRunnerLog(
+    second.waitForOperation(
+      'aws.greengrass#SubscribeToIoTCore',
+      (request) => String(request.topicName).endsWith('/command/input'),
+      20_000,
+    ),
   );
-  await second.waitForOperation('aws.greengrass#SubscribeToConfigurationUpdate', () => true, 20_000);
-  await waitFor(() => results.some((r) => r.at > backAt), 20_000, 'a result after the socket came back');
+  await withRunnerLog(second.waitForOperation('aws.greengrass#SubscribeToConfigurationUpdate', () => true, 20_000));
+  await withRunnerLog(waitFor(() => results.some((r) => r.at > backAt), 20_000, 'a result after the socket came back'));
   const firstAfter = results.find((r) => r.at > backAt)!;
   const lastTotal = results.at(-1)!.total;
-  await waitFor(() => results.at(-1)!.total >= lastTotal + LOOP_LENGTH, 20_000, 'another lap');
+  await withRunnerLog(waitFor(() => results.at(-1)!.total >= lastTotal + LOOP_LENGTH, 20_000, 'another lap'));
 
   // Commands reach the component again: its subscription was renewed on the new connection.
   await iotCore.publish(commandInput, Buffer.from(JSON.stringify({ cmd: 'get_status', id: 'after-ipc' })), 1);
-  await waitFor(() => replies.some((r) => r.includes('"after-ipc"')), 20_000, 'the reply to get_status');
+  await withRunnerLog(waitFor(() => replies.some((r) => r.includes('"after-ipc"')), 20_000, 'the reply to get_status'));
   const status = JSON.parse(replies.find((r) => r.includes('"after-ipc"'))!) as {
     result: { status: { messages: { failed: number } } };
   };

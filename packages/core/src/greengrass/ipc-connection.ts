@@ -7,7 +7,9 @@
 import { retryDelay } from '../timing/retry-delay';
 import { eventstream_rpc, greengrasscoreipc, io } from 'aws-iot-device-sdk-v2';
 import { TransportError, type ErrorContext } from '../errors';
+import { installCrtStreamReleaseGuard } from './crt-stream-release-guard';
 import { Logger } from '../logging/logger';
+import { RepeatedErrorLog } from '../logging/repeated-error-log';
 import type { ConnectionState } from '../transport/transport';
 import { withTimeout } from '../timing/with-timeout';
 
@@ -15,6 +17,7 @@ export type IpcClient = greengrasscoreipc.Client;
 
 /** How long a failed operation waits for the client to report a lost connection (it does so within milliseconds). */
 const LOSS_REPORT_GRACE_MS = 1000;
+const RECONNECT = 'Greengrass IPC reconnect';
 type Payload = NonNullable<greengrasscoreipc.model.MQTTMessage['payload']>;
 
 export interface IpcConnectionOptions {
@@ -26,7 +29,10 @@ export interface IpcConnectionOptions {
   connectTimeoutMs?: number;
   /** Default bound on an operation, waiting for a reconnection included (default 10000 ms). */
   operationTimeoutMs?: number;
-  /** First reconnect delay (default 500 ms); it doubles per failed attempt up to reconnectMaxMs (default 30 s). */
+  /**
+   * First reconnect delay (default 500 ms); it doubles per failed attempt up to reconnectMaxMs (default 5 s: an
+   * attempt on a local socket costs next to nothing, and operations wait for the reconnection only so long).
+   */
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
   logger?: Logger;
@@ -65,6 +71,8 @@ export class IpcConnection {
   private readonly reconnectBaseMs: number;
   private readonly reconnectMaxMs: number;
   private readonly logger: Logger;
+  /** Failed reconnect attempts: the first logged, then one summary a minute however long the nucleus is away. */
+  private readonly reconnectFailures: RepeatedErrorLog;
 
   private currentState: ConnectionState = 'disconnected';
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
@@ -84,8 +92,11 @@ export class IpcConnection {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.operationTimeoutMs = options.operationTimeoutMs ?? 10_000;
     this.reconnectBaseMs = options.reconnectBaseMs ?? 500;
-    this.reconnectMaxMs = options.reconnectMaxMs ?? 30_000;
+    this.reconnectMaxMs = options.reconnectMaxMs ?? 5000;
     this.logger = (options.logger ?? new Logger()).child({ component: 'greengrass-ipc' });
+    this.reconnectFailures = new RepeatedErrorLog({ logger: this.logger, level: 'warn', settleMs: 0 });
+    // Before any client exists: a nucleus restart mid-publish must not crash the process (see the guard).
+    installCrtStreamReleaseGuard();
     // The token authenticates this component to the nucleus: keep it out of every log line.
     this.logger.secrets.add(this.authToken);
   }
@@ -158,6 +169,7 @@ export class IpcConnection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    this.reconnectFailures.close();
     const session = this.session;
     this.session = undefined;
     this.setState('closed');
@@ -294,10 +306,7 @@ export class IpcConnection {
       session = await this.openSession();
     } catch (error) {
       if (this.closed) return;
-      this.logger.warn('Greengrass IPC reconnect attempt failed', {
-        attempt: attempt + 1,
-        error: describeIpcError(error),
-      });
+      this.reconnectFailures.failed(RECONNECT, error, { attempt: attempt + 1, reason: describeIpcError(error) });
       this.scheduleReconnect(attempt + 1);
       return;
     }
@@ -305,6 +314,7 @@ export class IpcConnection {
       await this.closeQuietly(session.client, 'IPC client');
       return;
     }
+    this.reconnectFailures.succeeded(RECONNECT);
     this.logger.info('reconnected to the Greengrass nucleus over IPC', { attempts: attempt + 1 });
     await this.adopt(session);
   }

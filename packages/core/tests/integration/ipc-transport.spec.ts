@@ -253,6 +253,33 @@ describe('IpcTransport', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
   });
 
+  it('logs a nucleus outage once however many reconnect attempts fail, and once when it is back', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ei-gg-ipc-outage-'));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    const socketPath = join(directory, 'nucleus.socket');
+    const first = await startEndpoint({ socketPath });
+    const lines: Array<{ msg: string; failures?: number }> = [];
+    const sink = { write: (line: string) => lines.push(JSON.parse(line)) };
+    const transport = transportFor(first, {
+      logger: new Logger({ level: 'info', sink }),
+      reconnectBaseMs: 10,
+      reconnectMaxMs: 20,
+    });
+    await transport.connect();
+
+    await first.close();
+    const failedLines = () => lines.filter((line) => line.msg === 'Greengrass IPC reconnect failed');
+    await waitUntil(() => failedLines().length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // dozens of further attempts fail meanwhile
+    await startEndpoint({ socketPath, svcuid: first.svcuid });
+    await waitUntil(() => transport.state === 'connected');
+
+    expect(failedLines()).toHaveLength(1);
+    const recovered = lines.filter((line) => line.msg === 'Greengrass IPC reconnect recovered');
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0].failures).toBeGreaterThan(5);
+  });
+
   it('closes for good: state closed, further calls rejected', async () => {
     const { endpoint, transport } = await connected();
     await transport.subscribe('dev-1/commands', 1, () => undefined);
