@@ -101,9 +101,9 @@ describe('McuEmulator over a real pty pair', () => {
     await session.handshake();
     await session.startImpulse(false);
     await nextEvent(session.parser, 'result');
-    const reboot = nextEvent<{ line: string }>(session.parser, 'reboot');
+    const reboot = nextEvent<{ line: string; discardedResult: boolean }>(session.parser, 'reboot');
     emulator.reboot();
-    await expect(reboot).resolves.toEqual({ line: 'Hello from Edge Impulse Device SDK.' });
+    await expect(reboot).resolves.toMatchObject({ line: 'Hello from Edge Impulse Device SDK.' });
     await expect(session.handshake()).resolves.toMatchObject({ config: { atVersion: '1.8.0' } });
   });
 

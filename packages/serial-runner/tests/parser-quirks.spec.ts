@@ -130,27 +130,35 @@ const CASES: Array<[string, string, Recorded]> = [
     ],
   ],
   [
-    'a boot banner mid-block completes it and is reported once per boot',
+    'a boot banner after a block completes it (nothing says it was cut short) and is reported once per boot',
     block('    a: 0.5') +
       'ets Jun  8 2016 00:22:57\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\nI (29) boot: ESP-IDF v5.1 2nd stage bootloader\n' +
       'Hello from Edge Impulse Device SDK.\nType AT+HELP to see a list of commands.\n> ' +
       'Edge Impulse standalone inferencing (Arduino)\n',
     [
       result({ classification: { a: 0.5 } }),
-      ['reboot', { line: 'ets Jun  8 2016 00:22:57' }],
+      ['reboot', { line: 'ets Jun  8 2016 00:22:57', discardedResult: false }],
       ['prompt', undefined],
-      ['reboot', { line: 'Edge Impulse standalone inferencing (Arduino)' }],
+      ['reboot', { line: 'Edge Impulse standalone inferencing (Arduino)', discardedResult: false }],
+    ],
+  ],
+  [
+    'a boot banner in the middle of a block missing labels the previous results had: the block is dropped',
+    block('    a: 0.5', '    b: 0.5') + block('    a: 0.25') + 'ESP-ROM:esp32s3-20210327\n',
+    [
+      result({ classification: { a: 0.5, b: 0.5 } }),
+      ['reboot', { line: 'ESP-ROM:esp32s3-20210327', discardedResult: true }],
     ],
   ],
   [
     'other boot banners',
     '*** Booting Zephyr OS build v3.5.0 ***\n> ESP-ROM:esp32s3-20210327\n> Edge Impulse Inferencing Demo\n',
     [
-      ['reboot', { line: '*** Booting Zephyr OS build v3.5.0 ***' }],
+      ['reboot', { line: '*** Booting Zephyr OS build v3.5.0 ***', discardedResult: false }],
       ['prompt', undefined],
-      ['reboot', { line: 'ESP-ROM:esp32s3-20210327' }],
+      ['reboot', { line: 'ESP-ROM:esp32s3-20210327', discardedResult: false }],
       ['prompt', undefined],
-      ['reboot', { line: 'Edge Impulse Inferencing Demo' }],
+      ['reboot', { line: 'Edge Impulse Inferencing Demo', discardedResult: false }],
     ],
   ],
   [

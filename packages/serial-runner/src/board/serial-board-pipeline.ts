@@ -83,7 +83,11 @@ export class SerialBoardPipeline implements ComponentPipeline {
       else if (state.name === 'running') this.relay.push(result);
     });
     this.parser.on('error', (error) => void this.problems.report(`board: ${error.message}`));
-    this.parser.on('reboot', ({ line }) => this.lost(`the board rebooted ("${line}")`));
+    this.parser.on('reboot', ({ line, discardedResult }) =>
+      this.lost(
+        `the board rebooted ("${line}")${discardedResult ? ' while printing a result, which was dropped' : ''}`,
+      ),
+    );
     // Not a bare prompt: Syntiant firmware prints `> ` after starting and keeps emitting matches.
     this.parser.on('stopped', () => this.state.name === 'running' && this.lost('the impulse was stopped on the board'));
   }

@@ -22,7 +22,8 @@ export interface SerialParserEvents {
   prompt: undefined;
   error: SerialParserError;
   /** A boot banner: the board restarted and forgot everything (reported once per boot, see boot-banner.ts). */
-  reboot: { line: string };
+  /** `discardedResult`: the block open when the banner came was cut short, and dropped (see the class). */
+  reboot: { line: string; discardedResult: boolean };
   /** `Inferencing stopped by user`. */
   stopped: undefined;
   /** The AT server did not understand a command. */
@@ -50,8 +51,10 @@ const GLUED_LINE_STARTS =
  * `push(chunk)`, and call `flush()` when the port has been quiet for a while (the caller owns that timer).
  *
  * A result block opens at a timing line and is complete at the next timing line, a `Starting inferencing` or
- * `Finished inferencing` line, a prompt, `Inferencing stopped by user`, `Inferencing settings:`, a boot banner,
- * a Syntiant `Match:` line or `flush()`. Lines outside an open block are never read as results (so `Key: value`
+ * `Finished inferencing` line, a prompt, `Inferencing stopped by user`, `Inferencing settings:`, a Syntiant
+ * `Match:` line, a boot banner or `flush()`. A board that reboots while printing a block cuts it short; a
+ * classification missing labels the previous results had is then dropped rather than published as a whole one
+ * (other kinds of results carry no such check: a list of boxes has no fixed length). Lines outside an open block are never read as results (so `Key: value`
  * answers to AT commands are not mistaken for scores). Nothing fed to it makes it throw; memory stays bounded
  * by the line limit. Exceptions thrown by listeners propagate to the caller of `push`/`flush`.
  */
@@ -62,6 +65,8 @@ export class SerialResultParser extends TypedListeners<SerialParserEvents> {
   private settings: SettingsCollector | undefined;
   /** A boot prints several banner lines; one reboot is reported until the board shows life again. */
   private rebootReported = false;
+  /** The labels of the last classification published, to tell a block a reboot cut short. */
+  private lastLabels: string | undefined;
 
   constructor(options: SerialResultParserOptions = {}) {
     super();
@@ -96,6 +101,7 @@ export class SerialResultParser extends TypedListeners<SerialParserEvents> {
     this.block = undefined;
     this.settings = undefined;
     this.rebootReported = false;
+    this.lastLabels = undefined;
   }
 
   private onPrompt(): void {
@@ -137,15 +143,17 @@ export class SerialResultParser extends TypedListeners<SerialParserEvents> {
 
   private onDeviceLine(device: DeviceLine, line: string): void {
     switch (device.kind) {
-      case 'banner':
-        this.completeBlock();
+      case 'banner': {
+        const discardedResult = this.completeBlock(true);
         if (!this.rebootReported) {
           this.rebootReported = true;
-          this.emit('reboot', { line });
+          this.emit('reboot', { line, discardedResult });
         }
         return;
+      }
       case 'runBoundary':
-        return this.completeBlock();
+        this.completeBlock();
+        return;
       case 'stopped':
         this.completeBlock();
         return this.emit('stopped', undefined);
@@ -169,17 +177,23 @@ export class SerialResultParser extends TypedListeners<SerialParserEvents> {
     }
   }
 
-  /** Ends whatever block is open: emits a result with content, or the settings collected. */
-  private completeBlock(): void {
+  /**
+   * Ends whatever block is open: emits a result with content, or the settings collected. `cutShort`: the board
+   * rebooted, so a classification missing labels is dropped; returns whether one was.
+   */
+  private completeBlock(cutShort = false): boolean {
     const block = this.block;
     const settings = this.settings;
     this.block = undefined;
     this.settings = undefined;
     if (settings) this.emit('settings', settings.result());
     const result = block?.toResult();
-    if (result) {
-      this.rebootReported = false;
-      this.emit('result', result);
-    }
+    if (!result) return false;
+    const labels = result.classification && Object.keys(result.classification).sort().join('\n');
+    if (cutShort && labels !== undefined && this.lastLabels !== undefined && labels !== this.lastLabels) return true;
+    if (labels !== undefined) this.lastLabels = labels;
+    this.rebootReported = false;
+    this.emit('result', result);
+    return false;
   }
 }
