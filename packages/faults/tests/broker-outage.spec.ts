@@ -5,29 +5,15 @@
  * which ones the outage cost. A short outage costs nothing; a longer one than the bound of results waiting for
  * the broker costs the oldest of them, exactly as many as `get_status` counts dropped.
  */
-import {
-  cyclicGaps,
-  ComponentProcess,
-  McuEmulator,
-  type Mosquitto,
-  type Payload,
-  startMosquitto,
-  waitFor,
-} from '@ei-gg/testbench';
-import { builtBin } from './support/built-bin';
+import { cyclicGaps, ComponentProcess, McuEmulator, type Mosquitto, startMosquitto, waitFor } from '@ei-gg/testbench';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
 import { MqttCloud } from './support/mqtt-cloud';
 import { NetworkLink } from './support/network-link';
+import { NumberedBlocks, startSerialRunner } from './support/serial-runner-rig';
 
-const BIN = builtBin('serial-runner');
 /** More distinct blocks than an outage can drop in a row, so that a gap is never a whole lap. */
-const PERIOD = 10_000;
-/** Block i scores `idle` (i + 1) / 20000: its number. */
-const BLOCKS = Array.from(
-  { length: PERIOD },
-  (_, i) =>
-    `Predictions (DSP: 1 ms., Classification: 1 ms., Anomaly: 0 ms.):\n    idle: ${(i + 1) / 20_000}\n    snake: ${1 - (i + 1) / 20_000}\n`,
-);
+const BLOCKS = new NumberedBlocks(10_000, 20_000);
+const PERIOD = BLOCKS.count;
 /** The relay's results waiting plus the publisher's in flight: what an outage may hold before dropping. */
 const HELD = 1000 + 32;
 
@@ -58,33 +44,21 @@ afterEach(async () => {
   broker = undefined;
 });
 
-function positionOf(p: Payload): number {
-  const position = Math.round((p.c?.idle ?? NaN) * 20_000) - 1;
-  if (!(position >= 0 && position < PERIOD)) throw new Error(`a result from no block: ${JSON.stringify(p)}`);
-  return position;
-}
-
 async function start(intervalMs: number) {
   const mqtt = await startMosquitto();
   broker = mqtt;
   const sky = new MqttCloud();
   cloud = sky;
   await sky.connect(mqtt.url);
-  const board = await McuEmulator.start({ blocks: BLOCKS, intervalMs });
+  const board = await McuEmulator.start({ blocks: BLOCKS.texts, intervalMs });
   emulator = board;
   const network = await NetworkLink.open(mqtt.port);
   link = network;
-  const args = ['--transport', 'mqtt', '--mqtt-url', network.url];
-  for (const [key, value] of Object.entries({
-    serial_port: board.devicePath,
-    device_name: 'faults-broker',
-    iotcore_backoff: '1',
-    metrics_sleeptime_ms: '0',
-    sleep_time_sec: '1',
-    lock_filename: `${board.devicePath}.lock`,
-  }))
-    args.push('--set', `${key}=${value}`);
-  const r = ComponentProcess.node(BIN, args);
+  const r = startSerialRunner({
+    devicePath: board.devicePath,
+    transport: ['--transport', 'mqtt', '--mqtt-url', network.url],
+    settings: { device_name: 'faults-broker' },
+  });
   runner = r;
   await waitFor(
     () => sky.received('/inference/output').length >= 20,
@@ -126,7 +100,7 @@ async function afterRecovery(sky: MqttCloud, r: ComponentProcess, faultAt: numbe
   // A publish the broker took before it went down may come again (QoS 1): one result, however often it came.
   const unique = new Map(sky.received('/inference/output').map((m) => [m.payload.id, m]));
   const lost = cyclicGaps(
-    [...unique.values()].map((m) => positionOf(m.payload)),
+    [...unique.values()].map((m) => BLOCKS.positionOf(m.payload)),
     PERIOD,
   );
   // What the runner read from the board but the cloud never got: the product's loss. (`lost` also counts blocks

@@ -7,19 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cyclicGaps, ComponentProcess, McuEmulator, type Payload, type Received } from '@ei-gg/testbench';
-import { builtBin } from './support/built-bin';
+import { cyclicGaps, ComponentProcess, McuEmulator, type Received } from '@ei-gg/testbench';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
+import { NumberedBlocks, startSerialRunner } from './support/serial-runner-rig';
 import { WallClockOffset } from './support/wall-clock-offset';
 
-const BIN = builtBin('serial-runner');
-const PERIOD = 7;
-/** Block i scores `idle` (i + 1) / 10: its fingerprint. */
-const BLOCKS = Array.from(
-  { length: PERIOD },
-  (_, i) =>
-    `Predictions (DSP: 1 ms., Classification: 1 ms., Anomaly: 0 ms.):\n    idle: ${(i + 1) / 10}\n    snake: ${(9 - i) / 10}\n`,
-);
+const BLOCKS = new NumberedBlocks(7);
+const PERIOD = BLOCKS.count;
 const BLOCK_INTERVAL_MS = 100;
 const METRICS_INTERVAL_MS = 500;
 const HOUR_MS = 3_600_000;
@@ -42,12 +36,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function positionOf(p: Payload): number {
-  const position = Math.round((p.c?.idle ?? NaN) * 10) - 1;
-  if (!(position >= 0 && position < PERIOD)) throw new Error(`a result from no block: ${JSON.stringify(p)}`);
-  return position;
-}
-
 /** How far a message's `ts` is from the test's (real) clock at its arrival, minus `offsetMs`. */
 const skew = (m: Received, offsetMs: number) => Math.abs(m.payload.ts! - (m.at + offsetMs));
 
@@ -58,20 +46,14 @@ it.each([
   'wall clock jumps an hour %s: results, metrics and the board reconnect go on, ts follows the clock, nothing lost',
   async (direction, jumpMs) => {
     const clock = new WallClockOffset(dir);
-    const board = await McuEmulator.start({ blocks: BLOCKS, intervalMs: BLOCK_INTERVAL_MS });
+    const board = await McuEmulator.start({ blocks: BLOCKS.texts, intervalMs: BLOCK_INTERVAL_MS });
     emulator = board;
-    const args = ['--transport', 'stdout'];
-    for (const [key, value] of Object.entries({
-      serial_port: board.devicePath,
-      device_name: 'faults',
-      iotcore_backoff: '1',
-      metrics_sleeptime_ms: String(METRICS_INTERVAL_MS),
-      sleep_time_sec: '1',
-      lock_filename: `${board.devicePath}.lock`,
-    }))
-      args.push('--set', `${key}=${value}`);
     const startedAt = Date.now();
-    const r = ComponentProcess.node(BIN, args, { env: clock.env() });
+    const r = startSerialRunner({
+      devicePath: board.devicePath,
+      settings: { metrics_sleeptime_ms: String(METRICS_INTERVAL_MS) },
+      env: clock.env(),
+    });
     runner = r;
     const beforeJump = await r.next('/inference/output', (p) => p.total_inferences === PERIOD);
     expect(skew(beforeJump, 0)).toBeLessThan(SAME_CLOCK_MS);
@@ -107,7 +89,7 @@ it.each([
 
     // Nothing lost across the jump, nor after the replug (what the board printed unplugged is the unplug's).
     const results = r.received('/inference/output');
-    const positions = (ms: Received[]) => ms.map((m) => positionOf(m.payload));
+    const positions = (ms: Received[]) => ms.map((m) => BLOCKS.positionOf(m.payload));
     const lost =
       cyclicGaps(positions(results.filter((m) => m.at < unpluggedAt)), PERIOD) +
       cyclicGaps(positions(results.filter((m) => m.at >= firstAfter.at)), PERIOD);

@@ -5,17 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { cyclicGaps, ComponentProcess, McuEmulator, type Payload } from '@ei-gg/testbench';
-import { builtBin } from './support/built-bin';
 import { MAX_LOG_LINES, printFaultLine } from './support/fault-line';
+import { NumberedBlocks, startSerialRunner } from './support/serial-runner-rig';
 
-const BIN = builtBin('serial-runner');
-const PERIOD = 7;
-/** Block i scores `idle` (i + 1) / 10: its fingerprint. */
-const BLOCKS = Array.from(
-  { length: PERIOD },
-  (_, i) =>
-    `Predictions (DSP: 1 ms., Classification: 1 ms., Anomaly: 0 ms.):\n    idle: ${(i + 1) / 10}\n    snake: ${(9 - i) / 10}\n`,
-);
+const BLOCKS = new NumberedBlocks(7);
+const PERIOD = BLOCKS.count;
 /** Growth of the component's resident memory a flood may cause: the flood itself is 10 MB. */
 const MAX_RSS_GROWTH_KB = 48 * 1024;
 
@@ -30,28 +24,12 @@ afterEach(async () => {
 });
 
 async function start(): Promise<{ board: McuEmulator; r: ComponentProcess }> {
-  const board = await McuEmulator.start({ blocks: BLOCKS, intervalMs: 100 });
+  const board = await McuEmulator.start({ blocks: BLOCKS.texts, intervalMs: 100 });
   emulator = board;
-  const args = ['--transport', 'stdout'];
-  for (const [key, value] of Object.entries({
-    serial_port: board.devicePath,
-    device_name: 'faults',
-    iotcore_backoff: '1',
-    metrics_sleeptime_ms: '0',
-    sleep_time_sec: '1',
-    lock_filename: `${board.devicePath}.lock`,
-  }))
-    args.push('--set', `${key}=${value}`);
-  const r = ComponentProcess.node(BIN, args);
+  const r = startSerialRunner({ devicePath: board.devicePath });
   runner = r;
   await r.next('/inference/output', (p) => p.total_inferences === PERIOD);
   return { board, r };
-}
-
-function positionOf(p: Payload): number {
-  const position = Math.round((p.c?.idle ?? NaN) * 10) - 1;
-  if (!(position >= 0 && position < PERIOD)) throw new Error(`a result from no block: ${JSON.stringify(p)}`);
-  return position;
 }
 
 const isError = (p: Payload) => p.result?.error !== undefined;
@@ -65,7 +43,7 @@ async function afterRecovery(r: ComponentProcess, faultAt: number, faultEndedAt:
     faultAt,
   );
   const lost = cyclicGaps(
-    r.received('/inference/output').map((m) => positionOf(m.payload)),
+    r.received('/inference/output').map((m) => BLOCKS.positionOf(m.payload)),
     PERIOD,
   );
   const status = await r.command({ cmd: 'get_status', id: 'after-fault' }, (p) => typeof p.result?.status === 'object');

@@ -1,10 +1,5 @@
-import {
-  EXIT_FAILURE,
-  EXIT_OK,
-  runComponentCli,
-  type CliIo,
-  type ConfigInterpretation,
-} from '../../src/cli/run-component-cli';
+import { EXIT_FAILURE, EXIT_OK, runComponentCli, type ConfigInterpretation } from '../../src/cli/run-component-cli';
+import { capturedIo } from '../support/captured-io';
 
 /** A component's reading of its configuration: here, one that looks at `camera`. */
 function interpret(config: { camera?: string }): ConfigInterpretation {
@@ -16,17 +11,7 @@ function interpret(config: { camera?: string }): ConfigInterpretation {
   };
 }
 
-function io(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = () => capturedIo();
 
 describe("a component's interpret hook", () => {
   let ran = 0;

@@ -1,20 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { capturedIo } from '../support/captured-io';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCliArgs } from '../../src/cli/parse-cli-args';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, runComponentCli, type CliIo } from '../../src/cli/run-component-cli';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, runComponentCli } from '../../src/cli/run-component-cli';
 
-function io(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    env,
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = capturedIo;
 
 describe('parseCliArgs', () => {
   it('has defaults for a run with no flags (Greengrass)', () => {

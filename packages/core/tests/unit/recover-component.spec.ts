@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { capturedIo } from '../support/captured-io';
 import { once } from 'node:events';
 import {
   existsSync,
@@ -246,17 +247,7 @@ describe('--recover', () => {
   const never = async () => {
     throw new Error('main must not run');
   };
-  const io = () => {
-    let out = '';
-    let err = '';
-    return {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-      env: {},
-      out: () => out,
-      err: () => err,
-    };
-  };
+  const io = () => capturedIo();
 
   it('reads the configuration like a start, removes the stale lock it names, and exits 0 without running the component', async () => {
     const args = ['--set', `lock_filename=${join(dir, 'cli_lock')}`, '--set', 'device_name=cam'];

@@ -124,12 +124,16 @@ async function command(body: object): Promise<Record<string, unknown>> {
   }
 }
 
-it('image classification: SPEC payloads with base64 model-input JPEG, QoS 1, unique ids; get_model_info', async () => {
+/** Red, green and blue 48x48 images in `dir`/images (the runner squashes them to the model's 32x32 input). */
+async function redGreenBlue(): Promise<string> {
   const images = path.join(dir, 'images');
-  // 48x48 images: the runner squashes them to the model's 32x32 input.
-  await solidImage(path.join(images, '1.png'), RED, 48);
-  await solidImage(path.join(images, '2.png'), GREEN, 48);
-  await solidImage(path.join(images, '3.png'), BLUE, 48);
+  for (const [i, colour] of [RED, GREEN, BLUE].entries())
+    await solidImage(path.join(images, `${i + 1}.png`), colour, 48);
+  return images;
+}
+
+it('image classification: SPEC payloads with base64 model-input JPEG, QoS 1, unique ids; get_model_info', async () => {
+  const images = await redGreenBlue();
   await deploy(
     { preset: 'image-classification' },
     { input: `images:${images}`, publish_inference_base64_image: 'yes' },
@@ -288,10 +292,7 @@ async function waitUntil(predicate: () => boolean | Promise<boolean>, timeoutMs 
 }
 
 it('triggered mode: classifies only when asked, one result per local request or infer command, with its id', async () => {
-  const images = path.join(dir, 'images');
-  await solidImage(path.join(images, '1.png'), RED, 48);
-  await solidImage(path.join(images, '2.png'), GREEN, 48);
-  await solidImage(path.join(images, '3.png'), BLUE, 48);
+  const images = await redGreenBlue();
   await deploy(
     { preset: 'image-classification' },
     { input: `images-loop:${images}`, inference_mode: 'triggered', iotcore_backoff: 3 },
