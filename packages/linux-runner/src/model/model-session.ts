@@ -82,8 +82,10 @@ export class ModelSession {
           cause: err,
         });
       });
-      await untilExit(child, waitForFile(socketPath, SOCKET_WAIT_MS, child), modelFile, 'opening its socket');
-      const info = await untilExit(child, runner.init(socketPath), modelFile, 'answering hello');
+      const socketDeadline = performance.now() + SOCKET_WAIT_MS;
+      await untilExit(child, waitForFile(socketPath, socketDeadline, child), modelFile, 'opening its socket');
+      const attach = initWhenListening(runner, socketPath, socketDeadline, child);
+      const info = await untilExit(child, attach, modelFile, 'answering hello');
       logger.info('model started', {
         modelFile,
         pid: child.pid,
@@ -244,11 +246,33 @@ function untilExit<T>(child: SupervisedProcess, work: Promise<T>, modelFile: str
   });
 }
 
-async function waitForFile(file: string, timeoutMs: number, child: SupervisedProcess): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
+async function waitForFile(file: string, deadline: number, child: SupervisedProcess): Promise<void> {
   while (!existsSync(file) && child.running) {
-    if (performance.now() > deadline) throw new Error(`no socket at ${file} after ${timeoutMs} ms`);
+    if (performance.now() > deadline) throw new Error(`no socket at ${file} after ${SOCKET_WAIT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Attaches the runner and says hello. The socket file appears when the model binds it, a moment before it listens:
+ * a connection refused in between is tried again until the deadline. (Probing the socket otherwise is no option:
+ * a real `.eim` serves one connection and exits when it closes.)
+ */
+async function initWhenListening(
+  runner: LinuxImpulseRunner,
+  socketPath: string,
+  deadline: number,
+  child: SupervisedProcess,
+): Promise<ModelInformation> {
+  for (;;) {
+    try {
+      return await runner.init(socketPath);
+    } catch (err) {
+      // Not instanceof: Node's errors may come from another realm (jest's, for one).
+      const refused = typeof err === 'object' && err !== null && 'code' in err && err.code === 'ECONNREFUSED';
+      if (!refused || !child.running || performance.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }
 

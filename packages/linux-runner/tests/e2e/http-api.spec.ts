@@ -133,6 +133,9 @@ it("answers the original runner's routes on loopback: info, features, image, wit
     result: { classification: { blue: 0, green: 0, red: 1 }, anomaly: 0.5 },
     timing: { dsp: 1, classification: 1, anomaly: 1 },
   });
+  // Decimal strings are numbers, as the original took them (`Number(n)`): the same answer.
+  const asStrings = await postFeatures(base, JSON.stringify({ features: new Array(1024).fill(' 16711680 ') }));
+  expect(json(asStrings)).toEqual(json(red));
 
   // 48x48, squashed to the model's 32x32: `resized` says so, as the original does.
   const green = await postImage(base, readFileSync(await solidImage(path.join(dir, 'green.png'), GREEN, 48)));
@@ -182,9 +185,9 @@ it('answers bad requests with 400/404/405/413 and a message saying what is wrong
   expectRefusal(await postFeatures(base, '{"feature": []}'), 400, `missing "features" in the body: ${usage}`);
   expectRefusal(await postFeatures(base, '{"features": "1,2"}'), 400, `"features" is "1,2", not an array: ${usage}`);
   expectRefusal(
-    await postFeatures(base, '{"features": [1, "2", 3]}'),
+    await postFeatures(base, '{"features": [1, "2", "two", 3]}'),
     400,
-    `"features"[1] is "2", not a finite number: ${usage}`,
+    `"features"[2] is "two", not a finite number: ${usage}`,
   );
   expectRefusal(
     await postFeatures(base, '{"features": [1, 2, 3]}'),

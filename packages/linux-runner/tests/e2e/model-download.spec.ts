@@ -24,7 +24,7 @@ afterEach(async () => {
 /** One start of the component until its single image is classified; then SIGTERM. Returns its logs. */
 async function runOnce(): Promise<string> {
   bench.startRunner();
-  await bench.inputEnded(15_000);
+  await bench.inputEnded(45_000);
   return bench.terminateKeepingKeySecret();
 }
 

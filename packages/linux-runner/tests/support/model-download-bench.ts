@@ -70,10 +70,12 @@ export class ModelDownloadBench {
     return this.runner;
   }
 
-  /** Waits for the runner's input_ended on the command output (its logs in the error when it does not come). */
-  async inputEnded(timeoutMs: number): Promise<void> {
+  /**
+   * Waits for the runner's input_ended on the command output, published after the `since`th message (default:
+   * since the runner started); its logs are in the error when it does not come.
+   */
+  async inputEnded(timeoutMs: number, since = this.since): Promise<void> {
     const runner = this.runner!;
-    const since = this.since;
     const ended = (m: { topic: string; payload: Buffer }) =>
       m.topic === this.topics.commandOutput && m.payload.toString().includes('input_ended');
     await this.endpoint

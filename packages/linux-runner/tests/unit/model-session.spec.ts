@@ -38,6 +38,15 @@ async function open(spec: DemoModelSpec): Promise<{ session: ModelSession; runne
   return opened;
 }
 
+describe('open', () => {
+  it('attaches to a model whose socket appears before it listens (a native bind() then listen())', async () => {
+    // Connections are refused for 300 ms after the socket file appears: edge-impulse-linux connects at once.
+    const { session } = await open({ preset: 'image-classification', listenAfterMs: 300 });
+    expect(session.info.project.name).toBe('fixture image-classification');
+    expect((await session.classify(new Array(32 * 32).fill(0xff0000))).result.classification).toMatchObject({ red: 1 });
+  });
+});
+
 describe('setThreshold', () => {
   it('changes a learn block threshold in the model: boxes below the new min_score are dropped', async () => {
     const { session } = await open({ preset: 'object-detection' });

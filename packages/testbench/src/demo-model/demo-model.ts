@@ -23,6 +23,8 @@ export interface DemoModelSpec {
   inferenceMs?: number;
   crashAfter?: number;
   exitAtStart?: number;
+  /** The socket refuses connections this long after it appears, as a native model's between bind() and listen(). */
+  listenAfterMs?: number;
 }
 
 /** The environment that makes the model this one. */

@@ -81,7 +81,7 @@ async function classifyImage(request: IncomingMessage, context: RouteContext, at
   return imageAnswer(response, session.thresholds, session.info, resized);
 }
 
-/** `{"features": [numbers]}` with exactly the model's `input_features_count` of them. */
+/** `{"features": [numbers]}` (or decimal strings) with exactly the model's `input_features_count` of them. */
 export function parseFeatures(body: Buffer, expected: number): number[] {
   const usage = `send {"features": [${expected} numbers]} with Content-Type: application/json`;
   let parsed: unknown;
@@ -97,31 +97,36 @@ export function parseFeatures(body: Buffer, expected: number): number[] {
   const { features } = parsed;
   if (!Array.isArray(features))
     throw new HttpApiError('BAD_REQUEST', `"features" is ${briefly(features)}, not an array: ${usage}`);
-  if (!features.every(isFiniteNumber)) {
-    const bad = features.findIndex((value) => !isFiniteNumber(value));
+  const values = features.map(asFeature);
+  const bad = values.findIndex((value) => value === undefined);
+  if (bad >= 0)
     throw new HttpApiError(
       'BAD_REQUEST',
       `"features"[${bad}] is ${briefly(features[bad])}, not a finite number: ${usage}`,
       { context: { index: bad } },
     );
-  }
   if (features.length !== expected)
     throw new HttpApiError(
       'BAD_REQUEST',
       `expected ${expected} features (input_features_count of this model), but received ${features.length}`,
       { context: { expected, received: features.length } },
     );
-  return features;
+  return values.filter((value) => value !== undefined);
+}
+
+/** A decimal number written as a string, as clients of the original (which took any `Number(n)`) send. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/** A feature as a number: a finite JSON number, or a string holding a decimal one; anything else undefined. */
+function asFeature(value: unknown): number | undefined {
+  const number = typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value) : value;
+  return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
 }
 
 /** A value sent, for a message: at most 40 characters of its JSON. */
 function briefly(value: unknown): string {
   const json = JSON.stringify(value) ?? String(value);
   return json.length > 40 ? `${json.slice(0, 37)}...` : json;
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
 }
 
 /** The model's answer, from the model running when the request's turn came (answers are formatted after it). */
