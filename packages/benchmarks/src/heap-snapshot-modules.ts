@@ -75,8 +75,10 @@ export function heapCostByModule(snapshotPath: string, top = 10): { total_heap_m
     add(script, self(script) + ['source', 'line_ends'].reduce((sum, e) => sum + self(target(script, e)), 0));
   }
   for (const [info, script] of scriptOfInfo) add(script, self(info) + self(target(info, 'function_data')));
+  // A closure's edge to its SharedFunctionInfo is named `shared` in V8's heap snapshots.
+  const toSharedInfo = 'shared';
   for (let n = 0; n < count; n++) {
-    const info = target(n, 'shared');
+    const info = target(n, toSharedInfo);
     const script = info === undefined ? undefined : scriptOfInfo.get(info);
     if (script !== undefined) add(script, self(n));
   }
