@@ -33,21 +33,25 @@ export function triggersFeature<K extends ComponentKind>(
     reply: (reply) => host.reply(reply),
     logger: context.logger.child({ part: 'requests' }),
   });
+  const local = runtime && localResultsPublisher(runtime, localTopic, context.logger.child({ part: 'local-results' }));
   return {
     requests: onDemand.requests,
-    ...(runtime
-      ? { publishLocal: localResultsPublisher(runtime, localTopic, context.logger.child({ part: 'local-results' })) }
-      : {}),
+    ...(local ? { publishLocal: local.publish } : {}),
     // A new inference_mode restarts the pipeline (it decides how the pipeline takes its input).
     liveKeys: ['local_results_topic', 'inference_request_topic', 'inference_queue_limit'],
     verbs: { infer: onDemand.inferVerb },
     start: () => onDemand.start(),
     stop: () => onDemand.stop(),
     configurationChanged: () => onDemand.configurationChanged(),
-    status: () => ({
-      inference_mode: mode(),
-      ...(mode() === 'triggered' ? { requests_waiting: onDemand.requests.waiting } : {}),
-    }),
+    status: () => {
+      const localFault = local?.failing();
+      return {
+        inference_mode: mode(),
+        ...(mode() === 'triggered' ? { requests_waiting: onDemand.requests.waiting } : {}),
+        // Only while local publishing fails: an actuation component on the device is then getting nothing.
+        ...(localFault ? { local_results: localFault } : {}),
+      };
+    },
     reported: () => ({ inference_mode: mode() }),
   };
 }

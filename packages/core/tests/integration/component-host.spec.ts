@@ -148,6 +148,20 @@ it('publishes every result on local pub/sub too, for other components, unless tu
       5000,
       'the refusal logged',
     );
+    // Refused again for every result: still the one line (a summary with the count comes once a minute), and
+    // get_status shows the fault while it lasts.
+    for (const score of [0.81, 0.82, 0.83]) {
+      await c.services.inference.process(result(score));
+      await cloud.nextMessage(TOPICS.inferenceOutput);
+    }
+    let status: Record<string, unknown> = {};
+    for (let attempt = 0; (status.local_results as { failures?: number } | undefined)?.failures !== 4; attempt++) {
+      if (attempt === 50)
+        throw new Error(`get_status never counted 4 refused local publishes: ${JSON.stringify(status)}`);
+      status = (await command({ cmd: 'get_status' })).status as Record<string, unknown>;
+    }
+    expect(status.local_results).toMatchObject({ state: 'failing', code: expect.any(String), failures: 4 });
+    expect(c.logs.filter((l) => l.includes('local results publish'))).toHaveLength(1);
 
     endpoint.updateConfiguration({ Parameters: { ...PARAMETERS, local_results_topic: 'off' } });
     await waitFor(() => c.services.config.current.local_results_topic === 'off', 5000, 'off');
