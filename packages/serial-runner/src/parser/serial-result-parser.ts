@@ -54,9 +54,10 @@ const GLUED_LINE_STARTS =
  * `Finished inferencing` line, a prompt, `Inferencing stopped by user`, `Inferencing settings:`, a Syntiant
  * `Match:` line, a boot banner or `flush()`. A board that reboots while printing a block cuts it short; a
  * classification missing labels the previous results had is then dropped rather than published as a whole one
- * (other kinds of results carry no such check: a list of boxes has no fixed length). Lines outside an open block are never read as results (so `Key: value`
- * answers to AT commands are not mistaken for scores). Nothing fed to it makes it throw; memory stays bounded
- * by the line limit. Exceptions thrown by listeners propagate to the caller of `push`/`flush`.
+ * (other kinds of results carry no such check: a list of boxes has no fixed length). Lines outside an open block
+ * are never read as results (so `Key: value` answers to AT commands are not mistaken for scores). Nothing fed to
+ * it makes it throw; memory stays bounded by the line limit. Exceptions thrown by listeners propagate to the
+ * caller of `push`/`flush`.
  */
 export class SerialResultParser extends TypedListeners<SerialParserEvents> {
   private readonly splitter: LineSplitter;
