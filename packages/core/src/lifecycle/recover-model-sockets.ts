@@ -11,6 +11,7 @@ const MODEL_DIR = new RegExp(`^${MODEL_SOCKET_DIR_PREFIX}[A-Za-z0-9]{6}$`);
 /** A live session creates its directory milliseconds before it starts the model; older and empty is left over. */
 const EMPTY_DIR_GRACE_MS = 60_000;
 const PROBE_TIMEOUT_MS = 1000;
+const PROBE_RETRIES = 2;
 /** Real models clean up their shared memory on SIGINT (as edge-impulse-linux stops them); then SIGKILL. */
 const ORPHAN_GRACE_MS = 2000;
 
@@ -74,7 +75,9 @@ async function recoverSocket(
     return;
   }
   for (const orphan of holders) await stopOrphan(orphan, socket, log, report);
-  const state = await probe(socket);
+  // A probe that timed out says nothing (a busy machine): asked again before the socket is kept for good.
+  let state = await probe(socket);
+  for (let retry = 0; state === 'unknown' && retry < PROBE_RETRIES; retry++) state = await probe(socket);
   if (state === 'listening' || state === 'unknown') {
     log.info('model socket kept: something listens on it', { path: socket, probe: state });
     report.kept.push(socket);
